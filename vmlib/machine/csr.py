@@ -1,0 +1,171 @@
+"""The control and status registers: what each one reads as and which bits a write changes.
+
+Each CSR is a pair of functions on the hart (read, write), in one table. The rules that all
+CSRs share — the privilege encoded in the number, read-only numbers, ``csrrs`` with x0 not
+writing — are applied once, in ``Hart.csr_access``.
+"""
+
+from .traps import SSI, MSI, STI, MTI, SEI, MEI
+
+M32 = 0xFFFFFFFF
+
+# mstatus fields
+SIE, MIE, SPIE, MPIE, SPP = 1 << 1, 1 << 3, 1 << 5, 1 << 7, 1 << 8
+MPP_SHIFT, MPP = 11, 3 << 11
+MPRV, SUM, MXR, TVM, TW, TSR = (1 << b for b in (17, 18, 19, 20, 21, 22))
+MSTATUS_WRITABLE = SIE | MIE | SPIE | MPIE | SPP | MPP | MPRV | SUM | MXR | TVM | TW | TSR
+SSTATUS_MASK = SIE | SPIE | SPP | SUM | MXR
+TRANSLATION_BITS = MPRV | MPP | SUM | MXR       # changing these changes what a TLB entry means
+
+MISA = (1 << 30) | sum(1 << (ord(c) - ord('A')) for c in 'AIMSU')
+
+INTERRUPT_BITS = sum(1 << i for i in (SSI, MSI, STI, MTI, SEI, MEI))
+S_INTERRUPTS = sum(1 << i for i in (SSI, STI, SEI))
+MIP_WRITABLE = S_INTERRUPTS                      # MSIP and MTIP come from the CLINT
+DELEGABLE_EXCEPTIONS = 0xB3FF                    # all but ecall-from-M and the reserved ones
+
+CSR_TABLE = {}
+
+
+def csr(*numbers):
+    """Register a (read, write) pair for one or more CSR numbers."""
+    def register(cls):
+        for number in numbers:
+            CSR_TABLE[number] = (cls.read, cls.write)
+        return cls
+    return register
+
+
+def plain(attr, mask=M32):
+    """A CSR that is just storage, with ``mask`` giving its writable bits."""
+    def read(h, n):
+        return getattr(h, attr)
+
+    def write(h, n, v):
+        setattr(h, attr, v & mask)
+    return read, write
+
+
+for number, attr, mask in [
+        (0x340, 'mscratch', M32), (0x140, 'sscratch', M32),
+        (0x341, 'mepc', M32 & ~3), (0x141, 'sepc', M32 & ~3),
+        (0x342, 'mcause', M32), (0x142, 'scause', M32),
+        (0x343, 'mtval', M32), (0x143, 'stval', M32),
+        (0x302, 'medeleg', DELEGABLE_EXCEPTIONS), (0x303, 'mideleg', S_INTERRUPTS),
+        (0x306, 'mcounteren', 7), (0x106, 'scounteren', 7),
+        (0x30A, 'menvcfg', 0), (0x31A, 'menvcfgh', 0), (0x10A, 'senvcfg', 0),
+        (0x320, 'mcountinhibit', 0)]:
+    CSR_TABLE[number] = plain(attr, mask)
+
+for number in (0xF11, 0xF12, 0xF13, 0xF14, 0xF15, 0x310, 0x7A0, 0x7A1, 0x7A2):
+    # ids, hart 0, mstatush, and an absent trigger module (tselect reads 0: no triggers)
+    CSR_TABLE[number] = (lambda h, n: 0, lambda h, n, v: None)
+
+CSR_TABLE[0x301] = (lambda h, n: MISA, lambda h, n, v: None)       # misa: fixed RV32IMASU
+
+
+@csr(0x300)
+class Mstatus:
+    def read(h, n):
+        return h.mstatus
+
+    def write(h, n, v):
+        new = h.mstatus & ~MSTATUS_WRITABLE | v & MSTATUS_WRITABLE
+        if new & MPP == 2 << MPP_SHIFT:                 # MPP is WARL: keep the old value
+            new = new & ~MPP | h.mstatus & MPP
+        h.set_mstatus(new)
+
+
+@csr(0x100)
+class Sstatus:
+    def read(h, n):
+        return h.mstatus & SSTATUS_MASK
+
+    def write(h, n, v):
+        h.set_mstatus(h.mstatus & ~SSTATUS_MASK | v & SSTATUS_MASK)
+
+
+@csr(0x304)
+class Mie:
+    def read(h, n):
+        return h.mie
+
+    def write(h, n, v):
+        h.mie = v & INTERRUPT_BITS
+
+
+@csr(0x104)
+class Sie:
+    def read(h, n):
+        return h.mie & h.mideleg
+
+    def write(h, n, v):
+        h.mie = h.mie & ~h.mideleg | v & h.mideleg
+
+
+@csr(0x344)
+class Mip:
+    def read(h, n):
+        return h.mip()
+
+    def write(h, n, v):
+        h.mip_soft = h.mip_soft & ~MIP_WRITABLE | v & MIP_WRITABLE
+
+
+@csr(0x144)
+class Sip:
+    def read(h, n):
+        return h.mip() & h.mideleg
+
+    def write(h, n, v):
+        writable = h.mideleg & (1 << SSI)
+        h.mip_soft = h.mip_soft & ~writable | v & writable
+
+
+@csr(0x305, 0x105)
+class Tvec:
+    """mtvec/stvec: modes 0 (direct) and 1 (vectored); a reserved mode leaves it as it was."""
+
+    def read(h, n):
+        return h.mtvec if n == 0x305 else h.stvec
+
+    def write(h, n, v):
+        if v & 3 < 2:
+            setattr(h, 'mtvec' if n == 0x305 else 'stvec', v & M32)
+
+
+@csr(0x180)
+class Satp:
+    def read(h, n):
+        return h.satp
+
+    def write(h, n, v):
+        h.satp = v & M32
+        h.mmu.flush()
+
+
+COUNTERS = {0xC00: 'cycle', 0xC01: 'time', 0xC02: 'instret',
+            0xB00: 'cycle', 0xB02: 'instret'}
+
+
+@csr(0xC00, 0xC01, 0xC02, 0xC80, 0xC81, 0xC82, 0xB00, 0xB02, 0xB80, 0xB82)
+class Counters:
+    """cycle = instret (one instruction per cycle); time = the CLINT's mtime."""
+
+    def read(h, n):
+        return h.counter(COUNTERS[n & ~0x080]) >> (32 if n & 0x080 else 0) & M32
+
+    def write(h, n, v):                              # only the machine-mode ones are writable
+        name = COUNTERS[n & ~0x080]
+        old = h.counter(name)
+        shift = 32 if n & 0x080 else 0
+        new = old & ~(M32 << shift) | (v & M32) << shift
+        h.counter_offset[name] += new - old
+
+
+for i in range(4):
+    CSR_TABLE[0x3A0 + i] = (lambda h, n: h.pmpcfg[n - 0x3A0],
+                            lambda h, n, v: h.pmpcfg.__setitem__(n - 0x3A0, v & M32))
+for i in range(16):
+    CSR_TABLE[0x3B0 + i] = (lambda h, n: h.pmpaddr[n - 0x3B0],
+                            lambda h, n, v: h.pmpaddr.__setitem__(n - 0x3B0, v & 0x3FFFFFFF))

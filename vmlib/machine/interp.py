@@ -1,0 +1,182 @@
+"""The interpreter's run loop, generated from the decode table.
+
+Why generate it? Speed and one source of truth at once. A pure-Python emulator is fastest
+when each instruction is decoded once (the decoded tuples live in per-page lists, the
+"instruction cache"), dispatched on a small integer with the hot cases first, and executed
+by inline code with registers in a local list — no function call per instruction. Writing
+that loop by hand would repeat every instruction's meaning a second time; instead the loop
+below pastes in the ``semantics`` snippets of ``vmlib.isa.table``. ``loop_source()`` returns
+the generated Python so a learner can read exactly what runs.
+
+Loads and stores get a fast path: one dict lookup in the TLB (see ``mmu.py``) and a direct
+index into RAM. Everything unusual leaves the fast path through a call to the hart.
+"""
+
+import re
+
+from ..isa.table import SPECS, SNIPPET_GLOBALS, OP_DECODE, OP_ILLEGAL
+from ..isa.decode import decode_for_execution
+from .traps import Trap
+
+_MEM = {1: ('ram', 0, ''), 2: ('ram16', 1, ' >> 1'), 4: ('ram32', 3, ' >> 2')}
+_SIGN = {1: 0x80, 2: 0x8000}
+
+
+def _indent(code, depth):
+    pad = '    ' * depth
+    return ''.join(pad + line + '\n' for line in code.splitlines())
+
+
+def _load(size, signed):
+    view, align, shift = _MEM[size]
+    value = f'{view}[(a + d){shift}]'
+    if signed:
+        s = _SIGN[size]
+        value = f'(({value} ^ {s:#x}) - {s:#x}) & 0xFFFFFFFF'
+    check = f'd is None or a & {align}' if align else 'd is None'
+    slow = f'load_slow(a, {size}, n)'
+    if signed:
+        slow = f'((load_slow(a, {size}, n) ^ {_SIGN[size]:#x}) - {_SIGN[size]:#x}) & 0xFFFFFFFF'
+    return ('a = (R[rs1] + imm) & 0xFFFFFFFF\n'
+            'd = rtlb.get(a >> 12)\n'
+            f'if {check}:\n'
+            f'    R[rd] = {slow}\n'
+            'else:\n'
+            f'    R[rd] = {value}\n'
+            'pc += 4')
+
+
+def _store(size):
+    view, align, shift = _MEM[size]
+    mask = {1: ' & 0xFF', 2: ' & 0xFFFF', 4: ''}[size]
+    check = f'd is None or a & {align}' if align else 'd is None'
+    return ('a = (R[rs1] + imm) & 0xFFFFFFFF\n'
+            'd = wtlb.get(a >> 12)\n'
+            f'if {check}:\n'
+            f'    store_slow(a, {size}, R[rs2], n)\n'
+            '    stop = hart.stop_at(n + 1, end)\n'
+            'else:\n'
+            f'    {view}[(a + d){shift}] = R[rs2]{mask}\n'
+            'pc += 4')
+
+
+def _branch(condition):
+    return (f'if {condition}:\n'
+            '    t = (pc + imm) & 0xFFFFFFFF\n'
+            '    if t & 3: raise Trap(0, t)\n'
+            '    pc = t\n'
+            'else:\n'
+            '    pc += 4')
+
+
+OPERANDS = {'rd': 1, 'rs1': 2, 'rs2': 3, 'imm': 4}
+
+
+def bind_operands(code, operands):
+    """Replace the operand names of a snippet (``rd rs1 rs2 imm``) with expressions.
+
+    The interpreter binds them to items of the decoded tuple (``ins[1]``...); a translator
+    binds them to constants.
+    """
+    return re.sub(r'\b(rd|rs1|rs2|imm)\b', lambda m: operands[m.group(1)], code)
+
+
+def instruction_code(spec):
+    """The Python that executes one instruction of this table row, or None (slow path).
+
+    Operands appear by name (``rd rs1 rs2 imm``); see ``bind_operands``.
+    """
+    kind = spec.kind
+    if kind == 'alu':
+        return spec.semantics + '\npc += 4'
+    if kind == 'jump':
+        return spec.semantics
+    if kind == 'branch':
+        return _branch(spec.semantics)
+    if kind == 'load':
+        return _load(*spec.semantics)
+    if kind == 'store':
+        return _store(spec.semantics[0])
+    if kind == 'nop':
+        return 'pc += 4'
+    return None
+
+
+_RELOAD = ('rtlb = hart.rtlb; wtlb = hart.wtlb; vbase = -0x2000\n'
+           'stop = hart.stop_at(n, end)\n')
+
+
+def loop_source():
+    """The generated run loop, as Python source."""
+    cases = []
+    first = True
+    for spec in SPECS:
+        code = instruction_code(spec)
+        if code is None:
+            continue
+        code = bind_operands(code, {name: f'ins[{i}]' for name, i in OPERANDS.items()})
+        cases.append(f"{'if' if first else 'elif'} op == {spec.op}:  # {spec.name}\n"
+                     + _indent(code, 1))
+        first = False
+    cases.append(f'elif op == {OP_DECODE}:  # first execution of this slot: decode it\n'
+                 '    page[k >> 2] = decode_for_execution(ram32[(pidx + k) >> 2])\n'
+                 '    continue\n')
+    cases.append(f'elif op == {OP_ILLEGAL}:\n'
+                 '    raise Trap(2, ins[4])\n')
+    cases.append('else:  # system instructions: the hart executes them, then we resync\n'
+                 '    hart.pc = pc; hart.instret = n\n'
+                 '    pc = exec_system(*ins, pc)\n'
+                 '    n += 1\n'
+                 + _indent(_RELOAD, 1) +
+                 '    continue\n')
+    body = ''.join(cases)
+    return (
+        'def run(hart, budget):\n'
+        '    R = hart.x; bus = hart.bus\n'
+        '    ram = bus.ram; ram16 = bus.ram16; ram32 = bus.ram32\n'
+        '    load_slow = hart.load_slow; store_slow = hart.store_slow\n'
+        '    exec_system = hart.exec_system; fetch_page = hart.fetch_page\n'
+        '    pc = hart.pc; n = hart.instret; end = n + budget\n'
+        '    page = None; pidx = 0\n'
+        + _indent(_RELOAD, 1) +
+        '    while True:\n'
+        '        try:\n'
+        '            while n < stop:\n'
+        '                k = pc - vbase\n'
+        '                if k >> 12:\n'
+        '                    hart.instret = n\n'
+        '                    vbase, page, pidx = fetch_page(pc)\n'
+        '                    k = pc - vbase\n'
+        '                ins = page[k >> 2]\n'
+        '                op = ins[0]\n'
+        + _indent(body, 4) +
+        '                n += 1\n'
+        '            hart.pc = pc; hart.instret = n\n'
+        '            if not hart.service(end):\n'
+        '                break\n'
+        '            pc = hart.pc\n'
+        + _indent(_RELOAD, 3) +
+        '        except Trap as trap:\n'
+        '            hart.pc = pc; hart.instret = n\n'
+        '            hart.take_trap(trap.cause, trap.tval)\n'
+        '            pc = hart.pc\n'
+        + _indent(_RELOAD, 3) +
+        '    hart.pc = pc; hart.instret = n\n'
+    )
+
+
+def build_run_loop():
+    namespace = dict(SNIPPET_GLOBALS, Trap=Trap, decode_for_execution=decode_for_execution)
+    exec(compile(loop_source(), '<vmlib generated interpreter>', 'exec'), namespace)
+    return namespace['run']
+
+
+_RUN = None
+
+
+def run_loop():
+    """The compiled loop (generated once per process)."""
+    global _RUN
+    if _RUN is None:
+        _RUN = build_run_loop()
+    return _RUN

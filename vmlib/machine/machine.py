@@ -1,0 +1,233 @@
+"""The whole computer: RAM, devices, one hart, a loader, and a way to run and watch it.
+
+    >>> m = Machine.from_source('li a0, 0x5555\\n lui t0, 0x100\\n sw a0, 0(t0)')
+    >>> m.run().reason
+    'poweroff'
+"""
+
+from ..isa import disassemble, decode, reg_name, CSR_NUMBERS
+from .bus import Bus, RAM_BASE, DEFAULT_RAM_SIZE
+from .devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE, CLINT_BASE,
+                      CLINT_SIZE, TEST_BASE, TEST_SIZE)
+from .hart import Hart
+from .loader import parse_elf, raw_image, LoadedProgram
+from .trace import Retired, RegWrite, MemWrite, Halted, TrapTaken
+from .traps import M, PRIV_NAMES
+from . import csr as _csr
+
+DEFAULT_MAX_STEPS = 100_000_000
+
+
+class RunResult:
+    """Why a run stopped, with the exit status when the program chose one."""
+
+    def __init__(self, reason, exit_status, instructions, message=''):
+        self.reason = reason                # 'poweroff', 'htif', 'budget', 'wfi', 'trap-loop', 'reset'
+        self.exit_status = exit_status
+        self.instructions = instructions
+        self.message = message
+
+    def __repr__(self):
+        status = '' if self.exit_status is None else f', exit_status={self.exit_status}'
+        return f'RunResult({self.reason!r}{status}, instructions={self.instructions})'
+
+
+class Machine:
+    def __init__(self, ram_size=DEFAULT_RAM_SIZE, uart_output=None, uart_input_source=None):
+        self.uart = Uart16550(uart_output, uart_input_source)
+        self.clint = Clint()
+        self.test = SifiveTest(on_request=self._finisher)
+        self.bus = Bus(ram_size, [(UART_BASE, UART_SIZE, self.uart),
+                                  (CLINT_BASE, CLINT_SIZE, self.clint),
+                                  (TEST_BASE, TEST_SIZE, self.test)])
+        self.hart = Hart(self.bus, self.clint)
+        self.clint.instret = lambda: self.hart.instret
+        self.bus.on_ram_write = self._ram_written
+        self.tohost = None
+        self.program = None
+        self.symbols = {}
+        self._trace = None
+        self.reset(RAM_BASE)
+
+    # --- construction ----------------------------------------------------------------------
+
+    @classmethod
+    def from_elf(cls, data, what='program', **kw):
+        """A machine with the ELF ``data`` (bytes, or a path) loaded and at its entry."""
+        if not isinstance(data, (bytes, bytearray)):
+            what = str(data)
+            with open(data, 'rb') as f:
+                data = f.read()
+        m = cls(**kw)
+        m.load(parse_elf(bytes(data), what))
+        return m
+
+    @classmethod
+    def from_source(cls, source, filename='<input>', **kw):
+        """Assemble ``source`` with vmlib's assembler and load it."""
+        from ..asm import assemble
+        program = assemble(source, filename=filename)
+        return cls.from_elf(program.to_elf(), what=filename, **kw)
+
+    @classmethod
+    def from_image(cls, data, base=RAM_BASE, **kw):
+        m = cls(**kw)
+        m.load(raw_image(data, base))
+        return m
+
+    def load(self, program: LoadedProgram):
+        for addr, data, memsz in program.segments:
+            self.bus.load_bytes(addr, data + bytes(memsz - len(data)))
+        self.program = program
+        self.symbols = program.symbols
+        self.tohost = program.symbols.get('tohost')
+        if self.tohost is not None:
+            i = self.bus.ram_index(self.tohost)
+            if i is not None:
+                self.hart.mmu.forget_stores_to(i >> 12)
+        self.reset(program.entry)
+
+    def reset(self, entry):
+        """Reset state: hart 0 in M-mode at ``entry``, a0 = hart id (0)."""
+        h = self.hart
+        h.x[:] = [0] * 33
+        h.pc = entry
+        h.priv = M
+        h.halted = None
+        h.waiting = False
+        h._select_tlbs()
+        self._last_pc, self._last_priv = h.pc, h.priv
+
+    # --- running -------------------------------------------------------------------------
+
+    def run(self, max_steps=DEFAULT_MAX_STEPS):
+        """Run until the program stops the machine or ``max_steps`` instructions retire."""
+        h = self.hart
+        start = h.instret
+        if self._trace is None:
+            h.run(max_steps)
+        else:
+            while not h.halted and h.instret - start < max_steps:
+                self.step()
+        return self._result(h.instret - start)
+
+    def _result(self, count):
+        h = self.hart
+        if h.halted:
+            reason, status, message = h.halted
+        else:
+            reason, status, message = 'budget', None, (
+                f'step budget exhausted: {count} instructions without the program stopping '
+                f'the machine (pc=0x{h.pc:08x})')
+        return RunResult(reason, status, count, message)
+
+    def step(self):
+        """Execute one instruction (after taking any due interrupt); return its events.
+
+        Events come in order: the instruction retired, what happened inside it (page walks,
+        device accesses, traps), then the registers and memory it wrote.
+        """
+        h = self.hart
+        events = []
+        outer = self._trace
+        self._set_hooks(events.append)
+        before, n = h.x[:32], h.instret
+        try:
+            h.run(1)
+        finally:
+            self._set_hooks(outer)
+        done = []
+        if h.instret > n:
+            # the retired instruction is the one at pc, or the first one of an interrupt handler
+            interrupts = [e for e in events if isinstance(e, TrapTaken)]
+            pc = interrupts[-1].handler if interrupts else self._last_pc
+            word = self._word_at(pc)
+            priv = interrupts[-1].to_priv if interrupts else self._last_priv
+            done.append(Retired(n, pc, word, disassemble(word, pc, self.symbol_names()), priv))
+            done += [RegWrite(i, before[i], h.x[i]) for i in range(1, 32) if h.x[i] != before[i]]
+            ins = decode(word)
+            if ins is not None and ins.spec.kind == 'store':
+                size = ins.spec.semantics[0]
+                done.append(MemWrite((before[ins.rs1] + ins.imm) & 0xFFFFFFFF, size,
+                                     before[ins.rs2] & ((1 << 8 * size) - 1)))
+        if h.halted:
+            events.append(Halted(h.halted[0], h.halted[1]))
+        events = done[:1] + events + done[1:]
+        self._last_pc, self._last_priv = h.pc, h.priv
+        if outer:
+            for e in events:
+                outer(e)
+        return events
+
+    def _word_at(self, pc):
+        try:
+            return self.hart.fetch_word(pc)
+        except Exception:
+            return 0
+
+    @property
+    def trace(self):
+        return self._trace
+
+    @trace.setter
+    def trace(self, sink):
+        """Set a callable to receive every event; ``run`` then steps one at a time."""
+        self._trace = sink
+        self._set_hooks(sink)
+
+    def _set_hooks(self, sink):
+        self.hart.trace = sink
+        self.bus.trace = sink
+
+    def _ram_written(self, index, size):
+        self.hart.ram_written(index, size)
+        if self.tohost is not None:
+            t = self.bus.ram_index(self.tohost)
+            if t is not None and index <= t + 3 and t < index + size:
+                value = int.from_bytes(self.bus.ram[t:t + 4], 'little')
+                if value & 1:
+                    self.hart.halt('htif', value >> 1, f'HTIF tohost exit, status {value >> 1}')
+
+    def _finisher(self, reason, status):
+        message = 'test device: ' + ('reset requested' if reason == 'reset'
+                                     else f'power off, status {status}')
+        self.hart.halt(reason, status, message)
+
+    # --- looking inside ----------------------------------------------------------------------
+
+    @property
+    def output(self):
+        """Everything the program has written to the UART, as text."""
+        return self.uart.text()
+
+    def symbol_names(self):
+        return self.program.symbol_names() if self.program else {}
+
+    def reg(self, name_or_number):
+        from ..isa import reg_number
+        n = name_or_number if isinstance(name_or_number, int) else reg_number(name_or_number)
+        return self.hart.x[n] if n else 0
+
+    def registers(self):
+        """{ABI name: value} for x0..x31."""
+        return {reg_name(i): (self.hart.x[i] if i else 0) for i in range(32)}
+
+    def csr(self, name):
+        number = CSR_NUMBERS[name]
+        read, _ = _csr.CSR_TABLE[number]
+        return read(self.hart, number)
+
+    @property
+    def pc(self):
+        return self.hart.pc
+
+    @property
+    def priv(self):
+        return PRIV_NAMES[self.hart.priv]
+
+    def read_memory(self, addr, size):
+        """Physical memory bytes (RAM only)."""
+        i = self.bus.ram_index(addr)
+        if i is None:
+            raise ValueError(f'0x{addr:08x} is not RAM')
+        return bytes(self.bus.ram[i:i + size])
