@@ -1,0 +1,42 @@
+"""``python -m vmlib``: the command line, one subcommand per tool people already know.
+
+    boot FILE.elf|FILE.s   the whole-system machine (like qemu-system-riscv32 -M virt)
+    asm FILE.s -o FILE.elf the assembler (like riscv64-unknown-elf-as + ld)
+    disasm FILE.elf        the disassembler (like objdump -d)
+"""
+
+import argparse
+import sys
+
+from . import boot
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog='python -m vmlib',
+        description='A small RISC-V (RV32IMA) computer, its tools, and virtual machines.')
+    sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    boot.add_parser(sub)
+    try:
+        from . import asm_cmds
+    except ImportError:             # the assembler's commands are optional while it is built
+        asm_cmds = None
+    if asm_cmds is not None:
+        asm_cmds.add_parsers(sub)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    try:
+        status = args.func(args)
+    except KeyboardInterrupt:
+        print('interrupted', file=sys.stderr)
+        status = 130
+    except BrokenPipeError:
+        status = 0
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main())

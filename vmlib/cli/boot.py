@@ -1,0 +1,136 @@
+"""``python -m vmlib boot``: run a bare-metal program on the whole machine.
+
+UART output goes to stdout as it is written; UART input comes from stdin. The exit status is
+the one the program gives the test device or HTIF. When the machine stops for another
+reason, a one-line explanation goes to stderr and the status says which:
+
+    124  the step budget ran out (like ``timeout``)
+    125  the machine cannot go on: wfi with nothing to wake it, or a trap handler that faults
+    2    the file cannot be loaded (bad ELF, assembly error)
+"""
+
+import os
+import sys
+import time
+
+from ..machine import Machine, ElfError, DEFAULT_MAX_STEPS, cause_name
+from ..machine.loader import raw_image
+from ..machine.trace import Retired, RegWrite, TrapTaken, TrapReturn, PageWalk
+from ..machine.traps import PRIV_NAMES
+from ..isa import reg_name
+
+EXIT_BUDGET, EXIT_STUCK, EXIT_LOAD = 124, 125, 2
+
+
+def add_parser(sub):
+    p = sub.add_parser('boot', help='run a bare-metal program (ELF, .s or raw image)',
+                       description=__doc__.split('\n\n')[0])
+    p.add_argument('file', help='an RV32 ELF executable, an assembly source (.s), '
+                                'or a raw image (.bin, loaded at 0x80000000)')
+    p.add_argument('--max-steps', type=int, default=DEFAULT_MAX_STEPS, metavar='N',
+                   help=f'stop after N instructions (default {DEFAULT_MAX_STEPS:,})')
+    p.add_argument('--trace', action='store_true',
+                   help='print every instruction, register write and trap to stderr')
+    p.add_argument('--stats', action='store_true', help='print run statistics to stderr')
+    p.set_defaults(func=run_boot)
+
+
+def _stdin_source():
+    """Read stdin lazily, when the guest asks for input; after end of file, nothing more."""
+    state = {'eof': False}
+
+    def source():
+        if state['eof']:
+            return b''
+        try:
+            data = os.read(sys.stdin.fileno(), 4096)
+        except (OSError, ValueError, AttributeError):
+            data = b''
+        if not data:
+            state['eof'] = True
+        return data
+    return source
+
+
+def load_machine(path, **kw):
+    """A machine with ``path`` loaded; raises ElfError (or AsmError) with a one-line reason."""
+    if path.endswith('.s') or path.endswith('.S'):
+        with open(path, encoding='utf-8') as f:
+            source = f.read()
+        return Machine.from_source(source, filename=path, **kw)
+    with open(path, 'rb') as f:
+        data = f.read()
+    if path.endswith('.bin'):
+        m = Machine(**kw)
+        m.load(raw_image(data))
+        return m
+    return Machine.from_elf(data, what=path, **kw)
+
+
+def _write_stdout(data):
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def format_event(e):
+    """One line of ``--trace`` output for an event (None for events it does not show)."""
+    if isinstance(e, Retired):
+        return f'{PRIV_NAMES[e.priv]} 0x{e.pc:08x}: {e.word:08x}  {e.text}'
+    if isinstance(e, RegWrite):
+        return f'{"":14}{reg_name(e.reg)} = 0x{e.new:08x}'
+    if isinstance(e, TrapTaken):
+        return (f'{"":14}trap: {cause_name(e.cause)} (tval=0x{e.tval:08x}) '
+                f'{PRIV_NAMES[e.from_priv]}->{PRIV_NAMES[e.to_priv]}, handler 0x{e.handler:08x}')
+    if isinstance(e, TrapReturn):
+        return (f'{"":14}{e.instruction}: {PRIV_NAMES[e.from_priv]}->'
+                f'{PRIV_NAMES[e.to_priv]} at 0x{e.pc:08x}')
+    if isinstance(e, PageWalk):
+        where = f'0x{e.pa:08x}' if e.pa is not None else cause_name(e.fault)
+        return f'{"":14}walk {e.access} 0x{e.va:08x} -> {where} ({len(e.steps)} PTE reads)'
+    return None
+
+
+def run_boot(args):
+    try:
+        m = load_machine(args.file, uart_output=_write_stdout,
+                         uart_input_source=_stdin_source())
+    except (ElfError, OSError) as e:
+        print(f'vmlib boot: {e}', file=sys.stderr)
+        return EXIT_LOAD
+    except Exception as e:                 # an assembly error (AsmError) from a .s file
+        if type(e).__name__ != 'AsmError':
+            raise
+        print(str(e), file=sys.stderr)
+        return EXIT_LOAD
+    if args.trace:
+        def show(event):
+            line = format_event(event)
+            if line:
+                print(line, file=sys.stderr)
+        m.trace = show
+    started = time.perf_counter()
+    result = m.run(args.max_steps)
+    elapsed = time.perf_counter() - started
+    if args.stats:
+        print_stats(m, result, elapsed)
+    if result.reason in ('poweroff', 'htif'):
+        return result.exit_status
+    if result.reason == 'reset':
+        print('vmlib boot: the program asked for a reset; stopping', file=sys.stderr)
+        return 0
+    print(f'vmlib boot: {result.message}', file=sys.stderr)
+    return EXIT_BUDGET if result.reason == 'budget' else EXIT_STUCK
+
+
+def print_stats(m, result, elapsed):
+    h = m.hart
+    lines = [f'instructions retired: {result.instructions:,}',
+             f'mtime ticks:          {m.clint.mtime():,}',
+             f'stopped because:      {result.reason}',
+             f'page-table walks:     {h.mmu.walks:,}',
+             f'UART bytes out:       {len(m.uart.output):,}']
+    for cause, count in sorted(h.stats_traps.items()):
+        lines.append(f'trap {cause_name(cause)}: {count:,}')
+    rate = result.instructions / elapsed / 1e6 if elapsed else 0
+    lines.append(f'host time:            {elapsed:.3f} s ({rate:.2f} M instructions/s)')
+    print('\n'.join('vmlib stats: ' + line for line in lines), file=sys.stderr)
