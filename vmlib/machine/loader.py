@@ -62,7 +62,13 @@ def parse_elf(data, what='file'):
                                f"{seg['p_offset'] + seg['p_filesz']} of {len(data)})")
             if seg['p_filesz'] > seg['p_memsz']:
                 raise ElfError(f'{what}: corrupt segment (file size larger than memory size)')
-            segments.append((seg['p_paddr'], seg.data(), seg['p_memsz']))
+            content = seg.data()
+            if seg['p_offset'] == 0:
+                # the segment maps the ELF and program headers too (GNU ld does this): they
+                # are not part of the program, so they count as padding
+                headers = elf['e_phoff'] + elf['e_phnum'] * elf['e_phentsize']
+                content = bytes(min(headers, len(content))) + content[headers:]
+            segments.append((seg['p_paddr'], content, seg['p_memsz']))
         if not segments:
             raise ElfError(f'{what}: no loadable segment')
         symbols = {}

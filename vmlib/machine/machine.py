@@ -10,7 +10,7 @@ from .bus import Bus, RAM_BASE, DEFAULT_RAM_SIZE
 from .devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE, CLINT_BASE,
                       CLINT_SIZE, TEST_BASE, TEST_SIZE)
 from .hart import Hart
-from .loader import parse_elf, raw_image, LoadedProgram
+from .loader import parse_elf, raw_image, LoadedProgram, ElfError
 from .trace import Retired, RegWrite, MemWrite, Halted, TrapTaken
 from .traps import M, PRIV_NAMES
 from . import csr as _csr
@@ -77,7 +77,13 @@ class Machine:
 
     def load(self, program: LoadedProgram):
         for addr, data, memsz in program.segments:
-            self.bus.load_bytes(addr, data + bytes(memsz - len(data)))
+            data = data + bytes(memsz - len(data))
+            if addr < RAM_BASE < addr + len(data) and not any(data[:RAM_BASE - addr]):
+                data, addr = data[RAM_BASE - addr:], RAM_BASE      # padding below RAM
+            try:
+                self.bus.load_bytes(addr, data)
+            except ValueError as e:
+                raise ElfError(f'segment does not fit in memory: {e}') from None
         self.program = program
         self.symbols = program.symbols
         self.tohost = program.symbols.get('tohost')
