@@ -1,0 +1,901 @@
+# alu.s -- RV32I computational instructions.
+# Register-register ALU (add sub sll srl sra slt sltu xor or and) with overflow, sign and
+# shift-amount masking cases; register-immediate (addi slti sltiu xori ori andi slli srli srai)
+# with extreme immediates; lui, auipc (pc-relative value), writes to x0 discarded; the
+# pseudo-instructions li neg not mv seqz snez sltz sgtz nop and assembler constant expressions.
+# Each line: name: value ok (or FAIL expected ...). Exit status: number of failed checks.
+
+    .equ UART, 0x10000000
+    .equ TESTDEV, 0x00100000
+    .equ CLINT_MSIP, 0x02000000
+    .equ CLINT_MTIMECMP, 0x02004000
+    .equ CLINT_MTIME, 0x0200BFF8
+    .equ TR_SAVE, 0
+    .equ TR_CAUSE, 4
+    .equ TR_EPC, 8
+    .equ TR_TVAL, 12
+    .equ TR_STATUS, 16
+    .equ TR_COUNT, 20
+    .equ TR_RESUME, 24
+
+    .text
+    .globl _start
+_start:
+    la sp, stack_top
+    la t0, trap_m
+    csrw mtvec, t0
+    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
+    csrw pmpaddr0, t0
+    li t0, 0x1f                 # NAPOT, R W X
+    csrw pmpcfg0, t0
+
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== RV32I register-register =="
+    .text
+    li s2, 0x00000005
+    li s3, 0x00000007
+    add a1, s2, s3
+    li a2, 0x0000000c
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "add 0x00000005, 0x00000007"
+    .text
+    li s2, 0x7fffffff
+    li s3, 0x00000001
+    add a1, s2, s3
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "add 0x7fffffff, 0x00000001"
+    .text
+    li s2, 0xffffffff
+    li s3, 0x00000001
+    add a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "add 0xffffffff, 0x00000001"
+    .text
+    li s2, 0x80000000
+    li s3, 0x80000000
+    add a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "add 0x80000000, 0x80000000"
+    .text
+    li s2, 0x00000005
+    li s3, 0x00000007
+    sub a1, s2, s3
+    li a2, 0xfffffffe
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sub 0x00000005, 0x00000007"
+    .text
+    li s2, 0x80000000
+    li s3, 0x00000001
+    sub a1, s2, s3
+    li a2, 0x7fffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sub 0x80000000, 0x00000001"
+    .text
+    li s2, 0x00000000
+    li s3, 0xffffffff
+    sub a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sub 0x00000000, 0xffffffff"
+    .text
+    li s2, 0x00000001
+    li s3, 0x0000001f
+    sll a1, s2, s3
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sll 0x00000001, 0x0000001f"
+    .text
+    li s2, 0x12345678
+    li s3, 0x00000004
+    sll a1, s2, s3
+    li a2, 0x23456780
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sll 0x12345678, 0x00000004"
+    .text
+    li s2, 0x12345678
+    li s3, 0x00000020
+    sll a1, s2, s3
+    li a2, 0x12345678
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sll 0x12345678, 0x00000020"
+    .text
+    li s2, 0x000000ff
+    li s3, 0xffffffe4
+    sll a1, s2, s3
+    li a2, 0x00000ff0
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sll 0x000000ff, 0xffffffe4"
+    .text
+    li s2, 0x80000000
+    li s3, 0x0000001f
+    srl a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "srl 0x80000000, 0x0000001f"
+    .text
+    li s2, 0xf0000000
+    li s3, 0x00000004
+    srl a1, s2, s3
+    li a2, 0x0f000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "srl 0xf0000000, 0x00000004"
+    .text
+    li s2, 0x12345678
+    li s3, 0x00000021
+    srl a1, s2, s3
+    li a2, 0x091a2b3c
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "srl 0x12345678, 0x00000021"
+    .text
+    li s2, 0x80000000
+    li s3, 0x0000001f
+    sra a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sra 0x80000000, 0x0000001f"
+    .text
+    li s2, 0xf0000000
+    li s3, 0x00000004
+    sra a1, s2, s3
+    li a2, 0xff000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sra 0xf0000000, 0x00000004"
+    .text
+    li s2, 0x70000000
+    li s3, 0x00000004
+    sra a1, s2, s3
+    li a2, 0x07000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sra 0x70000000, 0x00000004"
+    .text
+    li s2, 0x80000000
+    li s3, 0x00000021
+    sra a1, s2, s3
+    li a2, 0xc0000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sra 0x80000000, 0x00000021"
+    .text
+    li s2, 0xffffffff
+    li s3, 0x00000000
+    slt a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slt 0xffffffff, 0x00000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0xffffffff
+    slt a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slt 0x00000000, 0xffffffff"
+    .text
+    li s2, 0x80000000
+    li s3, 0x7fffffff
+    slt a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slt 0x80000000, 0x7fffffff"
+    .text
+    li s2, 0x00000005
+    li s3, 0x00000005
+    slt a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slt 0x00000005, 0x00000005"
+    .text
+    li s2, 0xffffffff
+    li s3, 0x00000000
+    sltu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sltu 0xffffffff, 0x00000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0xffffffff
+    sltu a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sltu 0x00000000, 0xffffffff"
+    .text
+    li s2, 0x80000000
+    li s3, 0x7fffffff
+    sltu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sltu 0x80000000, 0x7fffffff"
+    .text
+    li s2, 0x00000005
+    li s3, 0x00000005
+    sltu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sltu 0x00000005, 0x00000005"
+    .text
+    li s2, 0xff00ff00
+    li s3, 0x0ff00ff0
+    xor a1, s2, s3
+    li a2, 0xf0f0f0f0
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "xor 0xff00ff00, 0x0ff00ff0"
+    .text
+    li s2, 0xff00ff00
+    li s3, 0x0ff00ff0
+    or a1, s2, s3
+    li a2, 0xfff0fff0
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "or 0xff00ff00, 0x0ff00ff0"
+    .text
+    li s2, 0xff00ff00
+    li s3, 0x0ff00ff0
+    and a1, s2, s3
+    li a2, 0x0f000f00
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "and 0xff00ff00, 0x0ff00ff0"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== RV32I register-immediate =="
+    .text
+    li s2, 0x00000001
+    addi a1, s2, -1
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "addi 0x00000001, -1"
+    .text
+    li s2, 0x7fffffff
+    addi a1, s2, 1
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "addi 0x7fffffff, 1"
+    .text
+    li s2, 0x00000000
+    addi a1, s2, -2048
+    li a2, 0xfffff800
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "addi 0x00000000, -2048"
+    .text
+    li s2, 0x00000000
+    addi a1, s2, 2047
+    li a2, 0x000007ff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "addi 0x00000000, 2047"
+    .text
+    li s2, 0x80000000
+    addi a1, s2, -1
+    li a2, 0x7fffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "addi 0x80000000, -1"
+    .text
+    li s2, 0xffffffff
+    slti a1, s2, 0
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slti 0xffffffff, 0"
+    .text
+    li s2, 0x00000000
+    slti a1, s2, -1
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slti 0x00000000, -1"
+    .text
+    li s2, 0xfffff800
+    slti a1, s2, -2048
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slti 0xfffff800, -2048"
+    .text
+    li s2, 0x000007ff
+    slti a1, s2, 2047
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slti 0x000007ff, 2047"
+    .text
+    li s2, 0x00000000
+    sltiu a1, s2, 1
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sltiu 0x00000000, 1"
+    .text
+    li s2, 0x00000005
+    sltiu a1, s2, 1
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sltiu 0x00000005, 1"
+    .text
+    li s2, 0xfffffffe
+    sltiu a1, s2, -1
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sltiu 0xfffffffe, -1"
+    .text
+    li s2, 0xffffffff
+    sltiu a1, s2, -1
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sltiu 0xffffffff, -1"
+    .text
+    li s2, 0x12345678
+    xori a1, s2, -1
+    li a2, 0xedcba987
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "xori 0x12345678, -1"
+    .text
+    li s2, 0x0000ffff
+    xori a1, s2, 240
+    li a2, 0x0000ff0f
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "xori 0x0000ffff, 240"
+    .text
+    li s2, 0x12340000
+    ori a1, s2, -2048
+    li a2, 0xfffff800
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "ori 0x12340000, -2048"
+    .text
+    li s2, 0x00000000
+    ori a1, s2, 1365
+    li a2, 0x00000555
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "ori 0x00000000, 1365"
+    .text
+    li s2, 0x12345678
+    andi a1, s2, -16
+    li a2, 0x12345670
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "andi 0x12345678, -16"
+    .text
+    li s2, 0xffffffff
+    andi a1, s2, 2047
+    li a2, 0x000007ff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "andi 0xffffffff, 2047"
+    .text
+    li s2, 0x12345678
+    slli a1, s2, 0
+    li a2, 0x12345678
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slli 0x12345678, 0"
+    .text
+    li s2, 0x12345678
+    slli a1, s2, 31
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slli 0x12345678, 31"
+    .text
+    li s2, 0x00000003
+    slli a1, s2, 30
+    li a2, 0xc0000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "slli 0x00000003, 30"
+    .text
+    li s2, 0x80000001
+    srli a1, s2, 31
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "srli 0x80000001, 31"
+    .text
+    li s2, 0x80000001
+    srli a1, s2, 1
+    li a2, 0x40000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "srli 0x80000001, 1"
+    .text
+    li s2, 0x12345678
+    srli a1, s2, 0
+    li a2, 0x12345678
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "srli 0x12345678, 0"
+    .text
+    li s2, 0x80000001
+    srai a1, s2, 31
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "srai 0x80000001, 31"
+    .text
+    li s2, 0x80000001
+    srai a1, s2, 1
+    li a2, 0xc0000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "srai 0x80000001, 1"
+    .text
+    li s2, 0x40000000
+    srai a1, s2, 30
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "srai 0x40000000, 30"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== lui, auipc, x0 =="
+    .text
+    lui a1, 0xfffff
+    li a2, 0xfffff000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lui 0xfffff"
+    .text
+    lui a1, 0x12345
+    addi a1, a1, 0x678
+    li a2, 0x12345678
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lui 0x12345 + addi"
+    .text
+    lui a1, %hi(0x8badf00d)
+    addi a1, a1, %lo(0x8badf00d)
+    li a2, 0x8badf00d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lui %hi/%lo of 0x8badf00d"
+    .text
+1:  auipc a1, 0x12345
+    la t0, 1b
+    sub a1, a1, t0
+    li a2, 0x12345000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "auipc 0x12345 - pc"
+    .text
+1:  auipc a1, 0
+    la t0, 1b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "auipc 0 - pc"
+    .text
+    li s2, 5
+    add x0, s2, s2
+    addi x0, x0, 7
+    lui x0, 1
+    mv a1, x0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "add x0 discarded"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== pseudo-instructions =="
+    .text
+    li a1, 0x80000000
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "li 0x80000000"
+    .text
+    li a1, -2048
+    li a2, 0xfffff800
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "li -2048"
+    .text
+    li a1, 0x7ffff800
+    li a2, 0x7ffff800
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "li 0x7ffff800"
+    .text
+    li a1, (1 << 8) | 3
+    li a2, 0x00000103
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "li (1 << 8) | 3"
+    .text
+    li a1, 'a' - 10
+    li a2, 0x00000057
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "li 'a' - 10"
+    .text
+    li s2, 5
+    neg a1, s2
+    li a2, 0xfffffffb
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "neg 5"
+    .text
+    li s2, 0x0f0f0f0f
+    not a1, s2
+    li a2, 0xf0f0f0f0
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "not 0x0f0f0f0f"
+    .text
+    li s2, 0xcafe
+    mv a1, s2
+    li a2, 0x0000cafe
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mv"
+    .text
+    li s2, 0
+    seqz a1, s2
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "seqz 0"
+    .text
+    li s2, 9
+    seqz a1, s2
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "seqz 9"
+    .text
+    li s2, 9
+    snez a1, s2
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "snez 9"
+    .text
+    li s2, -1
+    sltz a1, s2
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sltz -1"
+    .text
+    li s2, -1
+    sgtz a1, s2
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sgtz -1"
+    .text
+    li s2, 1
+    sgtz a1, s2
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sgtz 1"
+    .text
+    li a1, 77
+    nop
+    li a2, 0x0000004d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "nop leaves registers"
+    .text
+    j finish
+
+# ==========================================================================================
+# Common tail: identical in every program of tests/conformance (record.py checks this).
+# Trap handlers, printing, checking, the verdict through the SiFive test device.
+# ==========================================================================================
+    .text
+    .balign 4
+# trap_m: the M-mode trap handler. Records mcause, mepc, mtval, mstatus in tr_area and counts
+# the trap. If tr_area[TR_RESUME] is non-zero it clears it and continues in M-mode at that
+# address (t0, t1 clobbered, the trap CSRs kept for inspection). Otherwise it returns with
+# mret: past the trapping instruction for an exception, to the interrupted one for an
+# interrupt (after clearing mie so that the interrupt does not fire again).
+trap_m:
+    csrw mscratch, t0
+    la t0, tr_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, mcause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, mepc
+    sw t1, TR_EPC(t0)
+    csrr t1, mtval
+    sw t1, TR_TVAL(t0)
+    csrr t1, mstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    jr t1
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, mepc
+    addi t1, t1, 4
+    csrw mepc, t1
+    j 3f
+2:  csrw mie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, mscratch
+    mret
+
+    .balign 4
+# trap_s: the S-mode trap handler, the same with scause, sepc, stval, sstatus in st_area.
+# With st_area[TR_RESUME] non-zero it returns (sret) to that address instead.
+trap_s:
+    csrw sscratch, t0
+    la t0, st_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, scause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, sepc
+    sw t1, TR_EPC(t0)
+    csrr t1, stval
+    sw t1, TR_TVAL(t0)
+    csrr t1, sstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    csrw sepc, t1
+    j 3f
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, sepc
+    addi t1, t1, 4
+    csrw sepc, t1
+    j 3f
+2:  csrw sie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, sscratch
+    sret
+
+# putc: print the character in a0.
+putc:
+    li t0, UART
+    sb a0, 0(t0)
+    ret
+
+# puts: print the NUL-terminated string at a0.
+puts:
+    li t0, UART
+1:  lbu t1, 0(a0)
+    beqz t1, 2f
+    sb t1, 0(t0)
+    addi a0, a0, 1
+    j 1b
+2:  ret
+
+# puthex: print a0 as 0x and eight hex digits.
+puthex:
+    li t0, UART
+    li t1, '0'
+    sb t1, 0(t0)
+    li t1, 'x'
+    sb t1, 0(t0)
+    li t2, 28
+1:  srl t1, a0, t2
+    andi t1, t1, 15
+    li t3, 10
+    blt t1, t3, 2f
+    addi t1, t1, 'a' - 10 - '0'
+2:  addi t1, t1, '0'
+    sb t1, 0(t0)
+    addi t2, t2, -4
+    bgez t2, 1b
+    ret
+
+# say: print the string at a0 and a newline.
+say:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    call puts
+    li a0, '\n'
+    call putc
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# check: print "<string a0>: <a1>", then " ok" if a1 == a2, else " FAIL expected <a2>"
+# (and count the failure in fail_count).
+check:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    mv s0, a1
+    mv s1, a2
+    call puts
+    la a0, str_colon
+    call puts
+    mv a0, s0
+    call puthex
+    beq s0, s1, 1f
+    la a0, str_fail
+    call puts
+    mv a0, s1
+    call puthex
+    la t0, fail_count
+    lw t1, 0(t0)
+    addi t1, t1, 1
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_ok
+    call puts
+2:  li a0, '\n'
+    call putc
+    lw s1, 4(sp)
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# finish: print the verdict and stop through the SiFive test device: 0x5555 (exit status 0)
+# when every check passed, else (failures << 16) | 0x3333 (exit status = failed checks).
+finish:
+    la sp, stack_top
+    la t0, fail_count
+    lw s0, 0(t0)
+    bnez s0, 1f
+    la a0, str_pass
+    call say
+    li t0, TESTDEV
+    li t1, 0x5555
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_failed
+    call puts
+    mv a0, s0
+    call puthex
+    li a0, '\n'
+    call putc
+    slli t1, s0, 16
+    li t2, 0x3333
+    or t1, t1, t2
+    li t0, TESTDEV
+    sw t1, 0(t0)
+2:  j 2b
+
+    .data
+    .balign 4
+tr_area:    .zero 28
+st_area:    .zero 28
+fail_count: .word 0
+str_colon:  .string ": "
+str_ok:     .string " ok"
+str_fail:   .string " FAIL expected "
+str_pass:   .string "PASS"
+str_failed: .string "FAILED checks: "
+
+    .bss
+    .balign 16
+stack:      .space 4096
+stack_top:

@@ -1,0 +1,903 @@
+# muldiv.s -- the M extension.
+# mul mulh mulhsu mulhu on sign-boundary operands; div divu rem remu with rounding towards zero,
+# division by zero (quotient all ones, remainder the dividend) and signed overflow
+# (0x80000000 / -1 = 0x80000000, remainder 0), with rd = rs1 = rs2 and rd = x0.
+
+    .equ UART, 0x10000000
+    .equ TESTDEV, 0x00100000
+    .equ CLINT_MSIP, 0x02000000
+    .equ CLINT_MTIMECMP, 0x02004000
+    .equ CLINT_MTIME, 0x0200BFF8
+    .equ TR_SAVE, 0
+    .equ TR_CAUSE, 4
+    .equ TR_EPC, 8
+    .equ TR_TVAL, 12
+    .equ TR_STATUS, 16
+    .equ TR_COUNT, 20
+    .equ TR_RESUME, 24
+
+    .text
+    .globl _start
+_start:
+    la sp, stack_top
+    la t0, trap_m
+    csrw mtvec, t0
+    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
+    csrw pmpaddr0, t0
+    li t0, 0x1f                 # NAPOT, R W X
+    csrw pmpcfg0, t0
+
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== multiply =="
+    .text
+    li s2, 0x00000007
+    li s3, 0x00000003
+    mul a1, s2, s3
+    li a2, 0x00000015
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mul 0x00000007, 0x00000003"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0x00000003
+    mul a1, s2, s3
+    li a2, 0xffffffeb
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mul 0xfffffff9, 0x00000003"
+    .text
+    li s2, 0x80000000
+    li s3, 0x80000000
+    mul a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mul 0x80000000, 0x80000000"
+    .text
+    li s2, 0xffffffff
+    li s3, 0xffffffff
+    mul a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mul 0xffffffff, 0xffffffff"
+    .text
+    li s2, 0x12345678
+    li s3, 0x9abcdef0
+    mul a1, s2, s3
+    li a2, 0x242d2080
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mul 0x12345678, 0x9abcdef0"
+    .text
+    li s2, 0x7fffffff
+    li s3, 0x80000000
+    mul a1, s2, s3
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mul 0x7fffffff, 0x80000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0xffffffff
+    mul a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mul 0x00000000, 0xffffffff"
+    .text
+    li s2, 0x00000007
+    li s3, 0x00000003
+    mulh a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulh 0x00000007, 0x00000003"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0x00000003
+    mulh a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulh 0xfffffff9, 0x00000003"
+    .text
+    li s2, 0x80000000
+    li s3, 0x80000000
+    mulh a1, s2, s3
+    li a2, 0x40000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulh 0x80000000, 0x80000000"
+    .text
+    li s2, 0xffffffff
+    li s3, 0xffffffff
+    mulh a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulh 0xffffffff, 0xffffffff"
+    .text
+    li s2, 0x12345678
+    li s3, 0x9abcdef0
+    mulh a1, s2, s3
+    li a2, 0xf8cc93d6
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulh 0x12345678, 0x9abcdef0"
+    .text
+    li s2, 0x7fffffff
+    li s3, 0x80000000
+    mulh a1, s2, s3
+    li a2, 0xc0000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulh 0x7fffffff, 0x80000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0xffffffff
+    mulh a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulh 0x00000000, 0xffffffff"
+    .text
+    li s2, 0x00000007
+    li s3, 0x00000003
+    mulhsu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhsu 0x00000007, 0x00000003"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0x00000003
+    mulhsu a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhsu 0xfffffff9, 0x00000003"
+    .text
+    li s2, 0x80000000
+    li s3, 0x80000000
+    mulhsu a1, s2, s3
+    li a2, 0xc0000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhsu 0x80000000, 0x80000000"
+    .text
+    li s2, 0xffffffff
+    li s3, 0xffffffff
+    mulhsu a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhsu 0xffffffff, 0xffffffff"
+    .text
+    li s2, 0x12345678
+    li s3, 0x9abcdef0
+    mulhsu a1, s2, s3
+    li a2, 0x0b00ea4e
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhsu 0x12345678, 0x9abcdef0"
+    .text
+    li s2, 0x7fffffff
+    li s3, 0x80000000
+    mulhsu a1, s2, s3
+    li a2, 0x3fffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhsu 0x7fffffff, 0x80000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0xffffffff
+    mulhsu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhsu 0x00000000, 0xffffffff"
+    .text
+    li s2, 0x00000007
+    li s3, 0x00000003
+    mulhu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhu 0x00000007, 0x00000003"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0x00000003
+    mulhu a1, s2, s3
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhu 0xfffffff9, 0x00000003"
+    .text
+    li s2, 0x80000000
+    li s3, 0x80000000
+    mulhu a1, s2, s3
+    li a2, 0x40000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhu 0x80000000, 0x80000000"
+    .text
+    li s2, 0xffffffff
+    li s3, 0xffffffff
+    mulhu a1, s2, s3
+    li a2, 0xfffffffe
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhu 0xffffffff, 0xffffffff"
+    .text
+    li s2, 0x12345678
+    li s3, 0x9abcdef0
+    mulhu a1, s2, s3
+    li a2, 0x0b00ea4e
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhu 0x12345678, 0x9abcdef0"
+    .text
+    li s2, 0x7fffffff
+    li s3, 0x80000000
+    mulhu a1, s2, s3
+    li a2, 0x3fffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhu 0x7fffffff, 0x80000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0xffffffff
+    mulhu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mulhu 0x00000000, 0xffffffff"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== divide =="
+    .text
+    li s2, 0x00000007
+    li s3, 0x00000003
+    div a1, s2, s3
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0x00000007, 0x00000003"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0x00000003
+    div a1, s2, s3
+    li a2, 0xfffffffe
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0xfffffff9, 0x00000003"
+    .text
+    li s2, 0x00000007
+    li s3, 0xfffffffd
+    div a1, s2, s3
+    li a2, 0xfffffffe
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0x00000007, 0xfffffffd"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0xfffffffd
+    div a1, s2, s3
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0xfffffff9, 0xfffffffd"
+    .text
+    li s2, 0x00000014
+    li s3, 0x00000005
+    div a1, s2, s3
+    li a2, 0x00000004
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0x00000014, 0x00000005"
+    .text
+    li s2, 0x80000000
+    li s3, 0xffffffff
+    div a1, s2, s3
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0x80000000, 0xffffffff"
+    .text
+    li s2, 0x80000000
+    li s3, 0x00000001
+    div a1, s2, s3
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0x80000000, 0x00000001"
+    .text
+    li s2, 0x00000005
+    li s3, 0x00000000
+    div a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0x00000005, 0x00000000"
+    .text
+    li s2, 0xfffffffb
+    li s3, 0x00000000
+    div a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0xfffffffb, 0x00000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0x00000000
+    div a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0x00000000, 0x00000000"
+    .text
+    li s2, 0xffffffff
+    li s3, 0x00000002
+    div a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div 0xffffffff, 0x00000002"
+    .text
+    li s2, 0x00000007
+    li s3, 0x00000003
+    divu a1, s2, s3
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0x00000007, 0x00000003"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0x00000003
+    divu a1, s2, s3
+    li a2, 0x55555553
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0xfffffff9, 0x00000003"
+    .text
+    li s2, 0x00000007
+    li s3, 0xfffffffd
+    divu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0x00000007, 0xfffffffd"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0xfffffffd
+    divu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0xfffffff9, 0xfffffffd"
+    .text
+    li s2, 0x00000014
+    li s3, 0x00000005
+    divu a1, s2, s3
+    li a2, 0x00000004
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0x00000014, 0x00000005"
+    .text
+    li s2, 0x80000000
+    li s3, 0xffffffff
+    divu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0x80000000, 0xffffffff"
+    .text
+    li s2, 0x80000000
+    li s3, 0x00000001
+    divu a1, s2, s3
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0x80000000, 0x00000001"
+    .text
+    li s2, 0x00000005
+    li s3, 0x00000000
+    divu a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0x00000005, 0x00000000"
+    .text
+    li s2, 0xfffffffb
+    li s3, 0x00000000
+    divu a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0xfffffffb, 0x00000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0x00000000
+    divu a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0x00000000, 0x00000000"
+    .text
+    li s2, 0xffffffff
+    li s3, 0x00000002
+    divu a1, s2, s3
+    li a2, 0x7fffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "divu 0xffffffff, 0x00000002"
+    .text
+    li s2, 0x00000007
+    li s3, 0x00000003
+    rem a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0x00000007, 0x00000003"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0x00000003
+    rem a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0xfffffff9, 0x00000003"
+    .text
+    li s2, 0x00000007
+    li s3, 0xfffffffd
+    rem a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0x00000007, 0xfffffffd"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0xfffffffd
+    rem a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0xfffffff9, 0xfffffffd"
+    .text
+    li s2, 0x00000014
+    li s3, 0x00000005
+    rem a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0x00000014, 0x00000005"
+    .text
+    li s2, 0x80000000
+    li s3, 0xffffffff
+    rem a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0x80000000, 0xffffffff"
+    .text
+    li s2, 0x80000000
+    li s3, 0x00000001
+    rem a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0x80000000, 0x00000001"
+    .text
+    li s2, 0x00000005
+    li s3, 0x00000000
+    rem a1, s2, s3
+    li a2, 0x00000005
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0x00000005, 0x00000000"
+    .text
+    li s2, 0xfffffffb
+    li s3, 0x00000000
+    rem a1, s2, s3
+    li a2, 0xfffffffb
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0xfffffffb, 0x00000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0x00000000
+    rem a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0x00000000, 0x00000000"
+    .text
+    li s2, 0xffffffff
+    li s3, 0x00000002
+    rem a1, s2, s3
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "rem 0xffffffff, 0x00000002"
+    .text
+    li s2, 0x00000007
+    li s3, 0x00000003
+    remu a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0x00000007, 0x00000003"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0x00000003
+    remu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0xfffffff9, 0x00000003"
+    .text
+    li s2, 0x00000007
+    li s3, 0xfffffffd
+    remu a1, s2, s3
+    li a2, 0x00000007
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0x00000007, 0xfffffffd"
+    .text
+    li s2, 0xfffffff9
+    li s3, 0xfffffffd
+    remu a1, s2, s3
+    li a2, 0xfffffff9
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0xfffffff9, 0xfffffffd"
+    .text
+    li s2, 0x00000014
+    li s3, 0x00000005
+    remu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0x00000014, 0x00000005"
+    .text
+    li s2, 0x80000000
+    li s3, 0xffffffff
+    remu a1, s2, s3
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0x80000000, 0xffffffff"
+    .text
+    li s2, 0x80000000
+    li s3, 0x00000001
+    remu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0x80000000, 0x00000001"
+    .text
+    li s2, 0x00000005
+    li s3, 0x00000000
+    remu a1, s2, s3
+    li a2, 0x00000005
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0x00000005, 0x00000000"
+    .text
+    li s2, 0xfffffffb
+    li s3, 0x00000000
+    remu a1, s2, s3
+    li a2, 0xfffffffb
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0xfffffffb, 0x00000000"
+    .text
+    li s2, 0x00000000
+    li s3, 0x00000000
+    remu a1, s2, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0x00000000, 0x00000000"
+    .text
+    li s2, 0xffffffff
+    li s3, 0x00000002
+    remu a1, s2, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "remu 0xffffffff, 0x00000002"
+    .text
+    li s2, 0x10001
+    mul s2, s2, s2
+    mv a1, s2
+    li a2, 0x00020001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mul rd = rs1 = rs2"
+    .text
+    li a1, 3
+    li s2, 7
+    div x0, s2, a1
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "div to x0"
+    .text
+    j finish
+
+# ==========================================================================================
+# Common tail: identical in every program of tests/conformance (record.py checks this).
+# Trap handlers, printing, checking, the verdict through the SiFive test device.
+# ==========================================================================================
+    .text
+    .balign 4
+# trap_m: the M-mode trap handler. Records mcause, mepc, mtval, mstatus in tr_area and counts
+# the trap. If tr_area[TR_RESUME] is non-zero it clears it and continues in M-mode at that
+# address (t0, t1 clobbered, the trap CSRs kept for inspection). Otherwise it returns with
+# mret: past the trapping instruction for an exception, to the interrupted one for an
+# interrupt (after clearing mie so that the interrupt does not fire again).
+trap_m:
+    csrw mscratch, t0
+    la t0, tr_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, mcause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, mepc
+    sw t1, TR_EPC(t0)
+    csrr t1, mtval
+    sw t1, TR_TVAL(t0)
+    csrr t1, mstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    jr t1
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, mepc
+    addi t1, t1, 4
+    csrw mepc, t1
+    j 3f
+2:  csrw mie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, mscratch
+    mret
+
+    .balign 4
+# trap_s: the S-mode trap handler, the same with scause, sepc, stval, sstatus in st_area.
+# With st_area[TR_RESUME] non-zero it returns (sret) to that address instead.
+trap_s:
+    csrw sscratch, t0
+    la t0, st_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, scause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, sepc
+    sw t1, TR_EPC(t0)
+    csrr t1, stval
+    sw t1, TR_TVAL(t0)
+    csrr t1, sstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    csrw sepc, t1
+    j 3f
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, sepc
+    addi t1, t1, 4
+    csrw sepc, t1
+    j 3f
+2:  csrw sie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, sscratch
+    sret
+
+# putc: print the character in a0.
+putc:
+    li t0, UART
+    sb a0, 0(t0)
+    ret
+
+# puts: print the NUL-terminated string at a0.
+puts:
+    li t0, UART
+1:  lbu t1, 0(a0)
+    beqz t1, 2f
+    sb t1, 0(t0)
+    addi a0, a0, 1
+    j 1b
+2:  ret
+
+# puthex: print a0 as 0x and eight hex digits.
+puthex:
+    li t0, UART
+    li t1, '0'
+    sb t1, 0(t0)
+    li t1, 'x'
+    sb t1, 0(t0)
+    li t2, 28
+1:  srl t1, a0, t2
+    andi t1, t1, 15
+    li t3, 10
+    blt t1, t3, 2f
+    addi t1, t1, 'a' - 10 - '0'
+2:  addi t1, t1, '0'
+    sb t1, 0(t0)
+    addi t2, t2, -4
+    bgez t2, 1b
+    ret
+
+# say: print the string at a0 and a newline.
+say:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    call puts
+    li a0, '\n'
+    call putc
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# check: print "<string a0>: <a1>", then " ok" if a1 == a2, else " FAIL expected <a2>"
+# (and count the failure in fail_count).
+check:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    mv s0, a1
+    mv s1, a2
+    call puts
+    la a0, str_colon
+    call puts
+    mv a0, s0
+    call puthex
+    beq s0, s1, 1f
+    la a0, str_fail
+    call puts
+    mv a0, s1
+    call puthex
+    la t0, fail_count
+    lw t1, 0(t0)
+    addi t1, t1, 1
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_ok
+    call puts
+2:  li a0, '\n'
+    call putc
+    lw s1, 4(sp)
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# finish: print the verdict and stop through the SiFive test device: 0x5555 (exit status 0)
+# when every check passed, else (failures << 16) | 0x3333 (exit status = failed checks).
+finish:
+    la sp, stack_top
+    la t0, fail_count
+    lw s0, 0(t0)
+    bnez s0, 1f
+    la a0, str_pass
+    call say
+    li t0, TESTDEV
+    li t1, 0x5555
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_failed
+    call puts
+    mv a0, s0
+    call puthex
+    li a0, '\n'
+    call putc
+    slli t1, s0, 16
+    li t2, 0x3333
+    or t1, t1, t2
+    li t0, TESTDEV
+    sw t1, 0(t0)
+2:  j 2b
+
+    .data
+    .balign 4
+tr_area:    .zero 28
+st_area:    .zero 28
+fail_count: .word 0
+str_colon:  .string ": "
+str_ok:     .string " ok"
+str_fail:   .string " FAIL expected "
+str_pass:   .string "PASS"
+str_failed: .string "FAILED checks: "
+
+    .bss
+    .balign 16
+stack:      .space 4096
+stack_top:

@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Build the conformance programs with GNU binutils and record their results under QEMU.
+
+Uses only Debian's tools (binutils-riscv64-unknown-elf, qemu-system-misc) and the sources in
+this folder:
+
+    python3 tests/conformance/record.py            # build + record every program
+    python3 tests/conformance/record.py alu csr    # only these
+    python3 tests/conformance/record.py --build    # build the ELFs only
+
+For each NAME.s: NAME.elf (assembled with -mno-relax and linked with --no-relax by link.ld,
+so the layout is the source's), NAME.expected (QEMU's UART output) and an entry in
+expected.json: {"exit_status": N, "source": "qemu-system-riscv32 VERSION"}.
+
+Programs listed in NOT_FROM_QEMU (htif: QEMU's virt board has no HTIF) keep their hand-written
+NAME.expected and JSON entry; QEMU's own (different) result for them is stored under "qemu".
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+AS = ['riscv64-unknown-elf-as', '-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mno-relax']
+LD = ['riscv64-unknown-elf-ld', '-m', 'elf32lriscv', '--no-relax', '-T', str(HERE / 'link.ld'),
+      '--no-warn-rwx-segments']
+# The QEMU CPU that matches vmlib's machine: RV32IMA + Zicsr + Zifencei, M/S/U, Sv32;
+# no compressed, no floating point, no hypervisor, no Sstc (stimecmp).
+QEMU_CPU = 'rv32,c=off,f=off,d=off,h=off,sstc=off'
+QEMU = ['qemu-system-riscv32', '-M', 'virt', '-cpu', QEMU_CPU, '-bios', 'none', '-nographic',
+        '-m', '128M', '-monitor', 'none', '-serial', 'stdio']
+TIMEOUT = 20
+NOT_FROM_QEMU = {'htif'}
+TAIL_MARK = '# Common tail: identical in every program'
+
+
+def qemu_version() -> str:
+    out = subprocess.run(['qemu-system-riscv32', '--version'], capture_output=True, text=True).stdout
+    m = re.search(r'version (\S+)', out)
+    return f"qemu-system-riscv32 {m.group(1) if m else '?'}"
+
+
+def check_tails(sources):
+    """Every program carries the same common tail: say which do not."""
+    tails = {}
+    for src in sources:
+        text = src.read_text()
+        i = text.find(TAIL_MARK)
+        if i < 0:
+            sys.exit(f'{src.name}: no common tail')
+        tails[src.name] = text[i:]
+    first = next(iter(tails.values()))
+    bad = [n for n, t in tails.items() if t != first]
+    if bad:
+        sys.exit(f'common tail differs in: {", ".join(bad)}')
+
+
+def build(src: Path) -> Path:
+    obj = src.with_suffix('.o')
+    elf = src.with_suffix('.elf')
+    subprocess.run(AS + [str(src), '-o', str(obj)], check=True)
+    try:
+        subprocess.run(LD + [str(obj), '-o', str(elf)], check=True)
+    finally:
+        obj.unlink(missing_ok=True)
+    return elf
+
+
+def run_qemu(elf: Path) -> tuple[str, int]:
+    p = subprocess.run(QEMU + ['-kernel', str(elf)], stdin=subprocess.DEVNULL,
+                       capture_output=True, timeout=TIMEOUT)
+    return p.stdout.decode('latin-1'), p.returncode
+
+
+def main(argv):
+    build_only = '--build' in argv
+    names = [a for a in argv if not a.startswith('--')]
+    sources = sorted(HERE.glob('*.s'))
+    check_tails(sources)
+    if names:
+        sources = [HERE / f'{n}.s' for n in names]
+    manifest_path = HERE / 'expected.json'
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    version = None if build_only else qemu_version()
+    for src in sources:
+        name = src.stem
+        elf = build(src)
+        if build_only:
+            print(f'built {elf.name}')
+            continue
+        out, status = run_qemu(elf)
+        if name in NOT_FROM_QEMU:
+            entry = manifest.setdefault(name, {})
+            entry['qemu'] = {'exit_status': status, 'stdout': out, 'source': version}
+            print(f'{name}: QEMU exit {status} (expected result is hand-written)')
+            continue
+        (HERE / f'{name}.expected').write_text(out)
+        manifest[name] = {'exit_status': status, 'source': version}
+        print(f'{name}: exit {status}, {len(out.splitlines())} lines')
+    if not build_only:
+        manifest = dict(sorted(manifest.items()))
+        manifest_path.write_text(json.dumps(manifest, indent=2) + '\n')
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
