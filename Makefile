@@ -1,0 +1,87 @@
+# The course's commands. A fresh machine needs Python 3.10+ and make; everything else goes into
+# .venv (created when missing). Installs use uv when it can be had (much faster), else pip.
+#
+#   make lab      set up, then open JupyterLab on the first chapter
+#   make test     set up, then run the whole test suite (tests/ and every notebook with nbval)
+#   make slides   build the offline reveal.js decks into slides/
+#   make bench    run the benchmark (the machine against py65)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+# pytest-xdist workers; `make test JOBS=0` runs in one process
+JOBS   ?= 2
+# extra pytest arguments, e.g. `make test PYTEST_ARGS="-k slides -x"`
+PYTEST_ARGS ?=
+
+# Set-up is redone only when these files change (make compares their dates with the stamps).
+STAMP     := $(VENV)/.installed-requirements
+DEV_STAMP := $(VENV)/.installed-dev
+
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
+.PHONY: help setup setup-dev lab test slides bench clean distclean
+
+help:
+	@echo "make lab      set up .venv, then open JupyterLab on notebooks/00_welcome.ipynb"
+	@echo "make test     set up .venv, then run the whole test suite (JOBS=$(JOBS) workers)"
+	@echo "make slides   build the offline slide decks into slides/ (needs npm once)"
+	@echo "make bench    run the speed benchmark (the machine against py65)"
+	@echo "make clean    remove built decks, test artifacts and caches (keeps .venv)"
+
+$(PY):
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.10 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 10) else None'
+	$(PYTHON) -m venv $(VENV)
+
+# install(requirements file): uv when available (pip-installed into the venv), else pip
+define install
+	if [ ! -x $(BIN)/uv ]; then $(PY) -m pip install --quiet --disable-pip-version-check uv || true; fi; \
+	if [ -x $(BIN)/uv ]; then \
+		$(BIN)/uv pip install --python $(PY) -r $(1); \
+	else \
+		echo "uv not available: installing with pip (slower)"; \
+		$(PY) -m pip install --disable-pip-version-check -r $(1); \
+	fi
+endef
+
+$(STAMP): requirements.txt pyproject.toml | $(PY)
+	@$(call install,requirements.txt)
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	@$(call install,requirements-dev.txt)
+	@touch $@
+
+setup: $(STAMP)
+setup-dev: $(DEV_STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_welcome.ipynb
+
+# pytest's exit status 5 ("no tests collected") fails the target like any other non-zero status.
+test: $(DEV_STAMP)
+	rc=0; $(PY) -m pytest $(if $(filter-out 0,$(JOBS)),-n $(JOBS) --dist loadfile,) \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		tests notebooks $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests; that is a failure" >&2; fi; \
+	exit $$rc
+
+slides: $(STAMP)
+	$(PY) -m vmlib.slides
+
+bench: $(DEV_STAMP)
+	@if [ -f bench/machine_vs_py65.py ]; then $(PY) bench/machine_vs_py65.py; \
+	elif [ -f bench/run.py ]; then $(PY) bench/run.py; \
+	else echo "no benchmark yet: expected bench/machine_vs_py65.py" >&2; exit 1; fi
+
+clean:
+	rm -rf slides/*.html test-artifacts .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) slides/vendor

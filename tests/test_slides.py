@@ -1,0 +1,89 @@
+"""The slide builder (vmlib.slides): deck membership, slide counting, offline HTML.
+
+These run without a browser or the network; tests/browser/test_slides_offline.py opens the decks
+in Chromium.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from vmlib import slides
+
+
+def fixture_chapters(make_notebook, folder):
+    """Four small chapters 00-03 with every slide type; returns (folder, expected slide count)."""
+    make_notebook(folder / "00_welcome.ipynb", [
+        ("markdown", "# Welcome", "slide"),
+        ("markdown", "Say hello.", "notes"),
+        ("code", "print('hi')", "fragment"),
+        ("markdown", "## Tracks", "subslide"),
+    ])
+    make_notebook(folder / "01_abstraction.ipynb", [
+        ("markdown", "hidden", "skip"),
+        ("markdown", "# Abstraction", None),  # first visible cell: forced to a new slide
+        ("code", "1 + 1", "-"),
+        ("markdown", "## Two", "slide"),
+        ("markdown", "dropped", "slide", ["remove-cell"]),
+    ])
+    make_notebook(folder / "02_why.ipynb", [("markdown", "# Why", "subslide"), ("markdown", "note", "notes")])
+    make_notebook(folder / "03_machine.ipynb", [("markdown", "# Machine", "slide"), ("code", "x = 1", "skip")])
+    # title slide + 00: 2 + 01: 2 + 02: 1 + 03: 1
+    return folder, 1 + 2 + 2 + 1 + 1
+
+
+def test_count_slides_mirrors_nbconvert():
+    cell = lambda t: {"cell_type": "markdown", "metadata": {"slideshow": {"slide_type": t}}, "source": "x"}
+    plain = {"cell_type": "markdown", "metadata": {}, "source": "x"}
+    assert slides.count_slides({"cells": [plain, plain]}) == 1
+    assert slides.count_slides({"cells": [cell("notes"), cell("skip"), cell("-"), cell("slide")]}) == 2
+    assert slides.count_slides({"cells": [cell("subslide"), cell("fragment"), cell("subslide"), cell("slide")]}) == 3
+    assert slides.count_notes({"cells": [cell("notes"), cell("slide"), cell("notes")]}) == 1
+    with pytest.raises(slides.SlidesError):
+        slides.count_slides({"cells": [cell("skip"), cell("notes")]})
+
+
+def test_deck_joins_chapters_each_on_a_new_slide(make_notebook, tmp_path):
+    folder, expected = fixture_chapters(make_notebook, tmp_path)
+    stats = slides.deck_stats("beginner", folder)
+    assert stats.slides == expected
+    assert stats.notes == 1 + 1 + 1  # the deck's own note on the title slide, 00, 02
+    nb = slides.deck_notebook("beginner", folder)
+    assert "- Welcome" in nb.cells[0].source and "- Machine" in nb.cells[0].source
+    assert not any("dropped" in c.source for c in nb.cells)
+    assert len({c.id for c in nb.cells}) == len(nb.cells)
+
+
+def test_missing_chapter_is_an_error_naming_it(make_notebook, tmp_path):
+    folder, _ = fixture_chapters(make_notebook, tmp_path)
+    (folder / "02_why.ipynb").unlink()
+    with pytest.raises(slides.SlidesError, match=r"chapter 02: no notebook"):
+        slides.deck_stats("beginner", folder)
+    assert slides.main(["--count", "--notebooks", str(folder)]) == 1
+
+
+def test_two_notebooks_for_one_chapter_is_an_error(make_notebook, tmp_path):
+    folder, _ = fixture_chapters(make_notebook, tmp_path)
+    make_notebook(folder / "03_other.ipynb", [("markdown", "# Other", "slide")])
+    with pytest.raises(slides.SlidesError, match="several notebooks"):
+        slides.deck_notebooks("beginner", folder)
+
+
+def test_built_html_loads_nothing_from_the_network(make_notebook, tmp_path):
+    folder, expected = fixture_chapters(make_notebook, tmp_path / "nb")
+    vendor = tmp_path / "vendor"  # not fetched: only the URLs matter here
+    out = slides.build_deck("beginner", tmp_path / "out", notebooks_dir=folder, vendor_dir=vendor, fetch=False)
+    html = out.read_text()
+    loaded = re.findall(r'<script[^>]*\ssrc="([^"]*)"', html) + re.findall(r'<link[^>]*\shref="([^"]*)"', html)
+    loaded += re.findall(r'"([^"]*\.js)"', html)  # require([...]) and the widget renderer
+    assert loaded and all(url.startswith("../vendor/") for url in loaded), loaded
+    for cdn in ("unpkg", "jsdelivr", "cdnjs", "mermaid", "googleapis"):
+        assert cdn not in html
+    assert html.count("<aside class=\"notes\">") == 3
+
+
+def test_beginner_deck_lists_chapters_00_to_03():
+    deck = slides.DECKS["beginner"]
+    assert deck.chapters == ("00", "01", "02", "03")
