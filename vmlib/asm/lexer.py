@@ -1,0 +1,209 @@
+"""The lexer: source text to statements of tokens, each token knowing its line and column.
+
+Positions are kept on every token because errors must point at a column. The lexical rules
+are GNU ``as`` for RISC-V: ``#`` starts a comment to the end of the line, ``/* ... */`` is a
+comment (it may span lines), ``;`` separates statements on one line, names may contain ``.``
+(``lr.w.aq``, ``.text``, ``.L1``) and ``$``, numbers are decimal, ``0x`` hex, ``0b`` binary or
+``0``-prefixed octal, ``1b``/``1f`` refer to numeric local labels, ``'a'`` (or GNU's older
+``'a``) is a character constant and ``%hi`` names a relocation function.
+
+The lexer never fails on a stray character: it becomes an ``op`` token and the parser, which
+knows what it expected there, reports it. It fails only on text that cannot be split at all
+(an unterminated string or comment).
+"""
+
+import re
+
+from .errors import AsmError
+
+
+class Token:
+    """One token. ``kind`` is one of: name num local str op func eol badnum."""
+
+    __slots__ = ('kind', 'text', 'value', 'line', 'col')
+
+    def __init__(self, kind, text, value, line, col):
+        self.kind, self.text, self.value, self.line, self.col = kind, text, value, line, col
+
+    def describe(self):
+        """How an error message shows this token: quoted text, or 'end of line'.
+
+        An ``eol`` token also ends each operand; there it stands for the ``,`` or ``(``
+        that ended the operand and is shown as that character.
+        """
+        if self.kind == 'eol' and self.text in ('', '\n', ';'):
+            return 'end of line'
+        return repr(self.text)
+
+    def at(self, line, col):
+        """A copy of this token placed elsewhere (pseudo-instruction templates use it)."""
+        return Token(self.kind, self.text, self.value, line, col)
+
+    def __repr__(self):
+        return f'Token({self.kind}, {self.text!r}, {self.line}:{self.col})'
+
+
+ESCAPES = {'n': 10, 't': 9, 'r': 13, '\\': 92, '"': 34, "'": 39, 'b': 8, 'f': 12,
+           'v': 11, 'a': 7, 'e': 27}
+
+_NAME = re.compile(r'[A-Za-z_.$][A-Za-z0-9_.$]*')
+_NUMBER = re.compile(r'[0-9][A-Za-z0-9_]*')
+_SPACE = re.compile(r'[ \t\r\f\v]+')
+_TWO_CHAR_OPS = ('<<', '>>')
+
+
+def parse_number(text):
+    """The value of a number token: an int, ``('local', n, 'b'|'f')``, or None if invalid."""
+    t = text.lower()
+    try:
+        if t.startswith('0x') and len(t) > 2:
+            return int(t[2:], 16)
+        if t.startswith('0b') and len(t) > 2 and set(t[2:]) <= set('01'):
+            return int(t[2:], 2)
+        if t[-1] in 'bf' and text[-1] in 'bf' and t[:-1].isdigit():
+            return ('local', int(t[:-1]), t[-1])
+        if t.isdigit():
+            if t.startswith('0') and len(t) > 1:
+                return int(t, 8) if set(t) <= set('01234567') else None
+            return int(t)
+    except ValueError:
+        return None
+    return None
+
+
+def _escape(src, i):
+    """Read an escape sequence after the backslash at ``src[i-1]``: (value, next index)."""
+    c = src[i] if i < len(src) else ''
+    if c in ESCAPES:
+        return ESCAPES[c], i + 1
+    if c in '01234567' and c:
+        j = i
+        while j < len(src) and j < i + 3 and src[j] in '01234567':
+            j += 1
+        return int(src[i:j], 8) & 0xFF, j
+    if c in 'xX' and c:
+        j = i + 1
+        while j < len(src) and src[j] in '0123456789abcdefABCDEF':
+            j += 1
+        if j == i + 1:
+            return ord('x'), i + 1
+        return int(src[i + 1:j], 16) & 0xFF, j     # like GNU: the low byte of all digits
+    if c == '\n' or not c:
+        return None, i
+    return ord(c), i + 1
+
+
+def tokenize(source):
+    """Split ``source`` into statements: lists of tokens, each ending with an ``eol`` token.
+
+    Empty statements (blank lines, comment-only lines) are left out.
+    """
+    statements, current = [], []
+    i, line, line_start, n = 0, 1, 0, len(source)
+
+    def col():
+        return i - line_start + 1
+
+    def end_statement(text):
+        nonlocal current
+        if current:
+            current.append(Token('eol', text, None, line, col()))
+            statements.append(current)
+        current = []
+
+    while i < n:
+        c = source[i]
+        if c == '\n':
+            end_statement('\n')
+            i += 1
+            line, line_start = line + 1, i
+            continue
+        m = _SPACE.match(source, i)
+        if m:
+            i = m.end()
+            continue
+        if c == '#':
+            j = source.find('\n', i)
+            i = n if j < 0 else j
+            continue
+        if source.startswith('/*', i):
+            j = source.find('*/', i + 2)
+            if j < 0:
+                raise AsmError('unterminated comment: missing "*/"', line, col())
+            for k in range(i, j):
+                if source[k] == '\n':
+                    end_statement('\n')
+                    line, line_start = line + 1, k + 1
+            i = j + 2
+            continue
+        if c == ';':
+            end_statement(';')
+            i += 1
+            continue
+        start = col()
+        if c == '"':
+            j, out = i + 1, bytearray()
+            while True:
+                if j >= n or source[j] == '\n':
+                    raise AsmError('unterminated string: missing closing \'"\'', line, start)
+                ch = source[j]
+                if ch == '"':
+                    break
+                if ch == '\\':
+                    value, j = _escape(source, j + 1)
+                    if value is None:
+                        raise AsmError('unterminated string: missing closing \'"\'',
+                                       line, start)
+                    out.append(value & 0xFF)
+                    continue
+                out += ch.encode('utf-8')
+                j += 1
+            current.append(Token('str', source[i:j + 1], bytes(out), line, start))
+            i = j + 1
+            continue
+        if c == "'":
+            j = i + 1
+            if j >= n or source[j] == '\n':
+                raise AsmError("expected a character after \"'\"", line, start)
+            if source[j] == '\\':
+                value, j = _escape(source, j + 1)
+                if value is None:
+                    raise AsmError('unterminated character constant', line, start)
+            else:
+                value, j = ord(source[j]), j + 1
+            if j < n and source[j] == "'":
+                j += 1
+            current.append(Token('num', source[i:j], value, line, start))
+            i = j
+            continue
+        if c == '%':
+            m = _NAME.match(source, i + 1)
+            if m and source[i + 1].isalpha():
+                current.append(Token('func', '%' + m.group(), m.group(), line, start))
+                i = m.end()
+                continue
+        m = _NAME.match(source, i)
+        if m:
+            current.append(Token('name', m.group(), m.group(), line, start))
+            i = m.end()
+            continue
+        m = _NUMBER.match(source, i)
+        if m:
+            text = m.group()
+            value = parse_number(text)
+            if isinstance(value, tuple):
+                current.append(Token('local', text, value[1:], line, start))
+            elif value is None:
+                current.append(Token('badnum', text, None, line, start))
+            else:
+                current.append(Token('num', text, value, line, start))
+            i = m.end()
+            continue
+        if source.startswith(_TWO_CHAR_OPS, i):
+            current.append(Token('op', source[i:i + 2], None, line, start))
+            i += 2
+            continue
+        current.append(Token('op', c, None, line, start))
+        i += 1
+    end_statement('')
+    return statements
