@@ -176,11 +176,37 @@ def test_tracing_changes_nothing(program):
 
 @given(st.integers(0, M32))
 def test_decoder_and_execution_form_agree(w):
+    """The interpreter's compact form says what the full decoder says."""
     from vmlib.isa import decode_for_execution
+    from vmlib.isa.table import OP_MISALIGNED_TARGET
     ins = decode(w)
     op = decode_for_execution(w)
     if ins is None:
         assert op[4] == w
+    elif op[0] == OP_MISALIGNED_TARGET:
+        assert op[1] == ins.spec.op and ins.imm & 3 and ins.spec.format.name in 'BJ'
     else:
         assert op[0] == ins.spec.op
         assert op[1] == (ins.fields.get('rd', 0) or 32)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu']), values, values,
+       st.integers(-1024, 1023).map(lambda v: v * 2))
+def test_branches_to_misaligned_targets_trap_only_when_taken(name, a, b, offset):
+    """Without compressed instructions, a taken branch to pc+2 is an exception (cause 0)."""
+    from vmlib.machine.traps import MISALIGNED_FETCH
+    cond = {'beq': a == b, 'bne': a != b, 'blt': signed(a) < signed(b),
+            'bge': signed(a) >= signed(b), 'bltu': a < b, 'bgeu': a >= b}[name]
+    branch = BY_NAME[name].encode(rs1=5, rs2=6, imm=offset)
+    m = machine_with([branch] + [BY_NAME['addi'].encode(rd=0, rs1=0, imm=0)] * 4,
+                     [0] * 5 + [a, b] + [0] * 25)
+    m.hart.mtvec = 0x80000010                   # a handler that exists (a nop)
+    events = m.step()
+    traps = [e for e in events if type(e).__name__ == 'TrapTaken']
+    if cond and offset & 3:
+        assert [(t.cause, t.tval, t.epc) for t in traps] == \
+            [(MISALIGNED_FETCH, (0x80000000 + offset) & M32, 0x80000000)]
+    else:
+        assert not traps
+        assert m.pc == ((0x80000000 + offset) & M32 if cond else 0x80000004)

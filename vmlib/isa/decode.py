@@ -7,7 +7,7 @@ rows with more fixed bits are tried first, so ``sub`` wins over ``add`` and ``sr
 
 from collections import defaultdict
 
-from .table import SPECS, OP_ILLEGAL
+from .table import SPECS, OP_ILLEGAL, OP_MISALIGNED_TARGET
 
 _BY_OPCODE = defaultdict(list)
 for _spec in SPECS:
@@ -61,12 +61,15 @@ def decode_for_execution(word):
 
     ``rd`` 0 becomes 32, a scratch slot, so writes to x0 need no test at run time; CSR
     instructions carry the CSR number in ``imm``; the illegal word keeps itself in ``imm``
-    (it becomes ``mtval``).
+    (it becomes ``mtval``); a branch or jal to a misaligned target becomes
+    ``OP_MISALIGNED_TARGET`` with the real op in the ``rd`` place (branches have no rd).
     """
     spec = find_spec(word)
     if spec is None:
         return (OP_ILLEGAL, 0, 0, 0, word)
     f = spec.decode_fields(word)
+    if spec.format.name in ('B', 'J') and f['imm'] & 3:
+        return (OP_MISALIGNED_TARGET, spec.op, f.get('rs1', 0), f.get('rs2', 0), f['imm'])
     rd = f.get('rd', 0) or 32
     imm = f['csr'] if 'csr' in f else f.get('imm', 0)
     return (spec.op, rd, f.get('rs1', 0), f.get('rs2', 0), imm)

@@ -9,7 +9,7 @@ stores the TLB cannot serve (device registers, misaligned accesses, TLB misses).
 
 from ..isa import SPECS, decode
 from ..isa.csrs import is_read_only, min_privilege
-from ..isa.table import AMO_OPS, OP_DECODE
+from ..isa.table import AMO_OPS, OP_DECODE, OP_MISALIGNED_TARGET, SNIPPET_GLOBALS
 from .csr import (CSR_TABLE, MIE, SIE, MPIE, SPIE, SPP, MPP, MPP_SHIFT, MPRV, TVM, TW, TSR,
                   TRANSLATION_BITS)
 from .mmu import Mmu, FETCH, LOAD, STORE
@@ -263,8 +263,10 @@ class Hart:
 
     def exec_system(self, op, rd, rs1, rs2, imm, pc):
         """Execute a ``system``-kind instruction; return the next pc. May raise ``Trap``."""
-        name = SPECS[op].name
         R = self.x
+        if op == OP_MISALIGNED_TARGET:
+            return self._misaligned_target(rd, rs1, rs2, imm, pc)
+        name = SPECS[op].name
         if name == 'ecall':
             raise Trap(ECALL_CAUSE[self.priv], 0)
         if name == 'ebreak':
@@ -289,6 +291,13 @@ class Hart:
         elif name == 'fence.i':
             self.icache.clear()
             self.mmu.no_store_tlb.clear()
+        return (pc + 4) & M32
+
+    def _misaligned_target(self, op, rs1, rs2, imm, pc):
+        """A branch or jal whose target is not 4-byte aligned: it traps if taken."""
+        spec = SPECS[op]
+        if spec.kind == 'jump' or _CONDITIONS[op](self.x, rs1, rs2):
+            raise Trap(0, (pc + imm) & M32)
         return (pc + 4) & M32
 
     def illegal(self, pc):
@@ -364,6 +373,10 @@ class Hart:
             return decode(self.fetch_word(pc))
         except Trap:
             return None
+
+
+_CONDITIONS = {s.op: eval(f'lambda R, rs1, rs2: {s.semantics}', dict(SNIPPET_GLOBALS))
+               for s in SPECS if s.kind == 'branch'}
 
 
 def _highest(bits):
