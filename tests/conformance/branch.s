@@ -1253,6 +1253,18 @@ trap_s:
     csrr t0, sscratch
     sret
 
+# run_in: run the code at a0 in privilege mode a1 (0 = U, 1 = S) from M-mode until it traps
+# to trap_m, then continue in M-mode at a2 (the trap's state is in tr_area).
+run_in:
+    la t0, tr_area
+    sw a2, TR_RESUME(t0)
+    csrw mepc, a0
+    li t0, 0x1800
+    csrc mstatus, t0
+    slli t0, a1, 11
+    csrs mstatus, t0
+    mret
+
 # putc: print the character in a0.
 putc:
     li t0, UART

@@ -28,8 +28,8 @@ AS = ['riscv64-unknown-elf-as', '-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', 
 LD = ['riscv64-unknown-elf-ld', '-m', 'elf32lriscv', '--no-relax', '-T', str(HERE / 'link.ld'),
       '--no-warn-rwx-segments']
 # The QEMU CPU that matches vmlib's machine: RV32IMA + Zicsr + Zifencei, M/S/U, Sv32;
-# no compressed, no floating point, no hypervisor, no Sstc (stimecmp).
-QEMU_CPU = 'rv32,c=off,f=off,d=off,h=off,sstc=off'
+# no compressed, no floating point, no hypervisor, no Sstc (stimecmp), no bit manipulation.
+QEMU_CPU = 'rv32,c=off,f=off,d=off,h=off,sstc=off,zba=off,zbb=off,zbc=off,zbs=off'
 QEMU = ['qemu-system-riscv32', '-M', 'virt', '-cpu', QEMU_CPU, '-bios', 'none', '-nographic',
         '-m', '128M', '-monitor', 'none', '-serial', 'stdio']
 TIMEOUT = 20

@@ -1,0 +1,1588 @@
+# traps.s -- exceptions from M, S and U; mret and sret; privilege checks.
+# ecall (mcause 11/9/8), ebreak (3, mtval 0), illegal instruction (2, mtval = the word) from each
+# mode, with mepc and mstatus.MPP. mret: MIE <- MPIE, MPIE <- 1, MPP <- U, MPRV kept when
+# returning to M. (Not checked: priv spec 1.12 has mret/sret to S/U clear MPRV; QEMU 7.2 does
+# not.) sret: SIE <- SPIE, SPIE <- 1, SPP <- U, from S and from M.
+# Privilege: M CSRs and mret from S, S CSRs / sret / mret / sfence.vma from U are illegal;
+# mstatus.TVM (satp, sfence.vma), TSR (sret) and TW (wfi) in S; mcounteren / scounteren gating of
+# cycle for S and U. Last section: wfi in U-mode is illegal on QEMU (the spec allows this when
+# S-mode exists).
+
+    .equ UART, 0x10000000
+    .equ TESTDEV, 0x00100000
+    .equ CLINT_MSIP, 0x02000000
+    .equ CLINT_MTIMECMP, 0x02004000
+    .equ CLINT_MTIME, 0x0200BFF8
+    .equ TR_SAVE, 0
+    .equ TR_CAUSE, 4
+    .equ TR_EPC, 8
+    .equ TR_TVAL, 12
+    .equ TR_STATUS, 16
+    .equ TR_COUNT, 20
+    .equ TR_RESUME, 24
+
+    .text
+    .globl _start
+_start:
+    la sp, stack_top
+    la t0, trap_m
+    csrw mtvec, t0
+    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
+    csrw pmpaddr0, t0
+    li t0, 0x1f                 # NAPOT, R W X
+    csrw pmpcfg0, t0
+
+    csrw mie, zero
+    csrw medeleg, zero
+    csrw mideleg, zero
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== traps from M-mode =="
+    .text
+    csrsi mstatus, 8            # MIE = 1 (mie = 0: nothing can interrupt)
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+8:  ecall
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: traps"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000b
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: mstatus.MPP"
+    .text
+    lw a1, TR_STATUS(s6)
+    andi a1, a1, 0x88
+    li a2, 0x00000080
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: MIE 1 -> MPIE 1, MIE 0"
+    .text
+    csrr a1, mstatus
+    andi a1, a1, 0x8
+    li a2, 0x00000008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: mret restored MIE = 1"
+    .text
+    csrci mstatus, 8
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+8:  ebreak
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ebreak: traps"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ebreak: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ebreak: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ebreak: mtval"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+8:  .word 0xffffffff
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M illegal: traps"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M illegal: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M illegal: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M illegal: mtval"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== mret =="
+    .text
+    li t0, 0x007e19aa
+    csrc mstatus, t0
+    li t0, 0x00001880
+    csrs mstatus, t0
+    la t0, 1f
+    csrw mepc, t0
+    mret
+1:  csrr s2, mstatus
+    li t0, 0x20000
+    csrc mstatus, t0            # MPRV off again
+    li t0, 0x007e19aa
+    and a1, s2, t0
+    li a2, 0x00000088
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mret to M, MPIE=1 MIE=0: MIE=1 MPIE=1 MPP=U"
+    .text
+    li t0, 0x007e19aa
+    csrc mstatus, t0
+    li t0, 0x00001808
+    csrs mstatus, t0
+    la t0, 1f
+    csrw mepc, t0
+    mret
+1:  csrr s2, mstatus
+    li t0, 0x20000
+    csrc mstatus, t0            # MPRV off again
+    li t0, 0x007e19aa
+    and a1, s2, t0
+    li a2, 0x00000080
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mret to M, MPIE=0 MIE=1: MIE=0 MPIE=1 MPP=U"
+    .text
+    li t0, 0x007e19aa
+    csrc mstatus, t0
+    li t0, 0x00021880
+    csrs mstatus, t0
+    la t0, 1f
+    csrw mepc, t0
+    mret
+1:  csrr s2, mstatus
+    li t0, 0x20000
+    csrc mstatus, t0            # MPRV off again
+    li t0, 0x007e19aa
+    and a1, s2, t0
+    li a2, 0x00020088
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mret to M keeps MPRV"
+    .text
+    li t0, 0x007e19aa
+    csrc mstatus, t0
+    li t0, 0x00880                # MPP = S, MPIE = 1
+    csrs mstatus, t0
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000009
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mret to S: ecall from S mcause"
+    .text
+    lw a1, TR_STATUS(s6)
+    andi a1, a1, 0x88
+    li a2, 0x00000080
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mret to S: MIE from MPIE"
+    .text
+    li t0, 0x20000
+    csrc mstatus, t0
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mret to U: ecall from U mcause"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== traps from S-mode =="
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ecall
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000009
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ecall: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ecall: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ecall: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ecall: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ebreak
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ebreak: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ebreak: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ebreak: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ebreak: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  .word 0x00000000
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S illegal word: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S illegal word: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S illegal word: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S illegal word: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, mstatus
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr mstatus: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr mstatus: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x300025f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr mstatus: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr mstatus: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrw mscratch, a1
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrw mscratch: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrw mscratch: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x34059073
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrw mscratch: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrw mscratch: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  mret
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S mret: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S mret: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x30200073
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S mret: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S mret: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, sstatus
+4:  ecall
+6:  la s6, tr_area
+    lw a1, TR_EPC(s6)
+    la t0, 4b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr sstatus: no trap (next trap is the ecall)"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrw sscratch, a1
+4:  ecall
+6:  la s6, tr_area
+    lw a1, TR_EPC(s6)
+    la t0, 4b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrw sscratch: no trap (next trap is the ecall)"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  sfence.vma zero, zero
+4:  ecall
+6:  la s6, tr_area
+    lw a1, TR_EPC(s6)
+    la t0, 4b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sfence.vma (TVM=0): no trap (next trap is the ecall)"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, satp
+4:  ecall
+6:  la s6, tr_area
+    lw a1, TR_EPC(s6)
+    la t0, 4b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr satp (TVM=0): no trap (next trap is the ecall)"
+    .text
+    li t0, 0x100000
+    csrs mstatus, t0            # TVM = 1
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, satp
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr satp, TVM=1: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr satp, TVM=1: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x180025f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr satp, TVM=1: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr satp, TVM=1: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  sfence.vma zero, zero
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sfence.vma, TVM=1: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sfence.vma, TVM=1: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x12000073
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sfence.vma, TVM=1: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sfence.vma, TVM=1: mstatus.MPP"
+    .text
+    li t0, 0x100000
+    csrc mstatus, t0
+    li t0, 0x400000
+    csrs mstatus, t0            # TSR = 1
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  sret
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sret, TSR=1: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sret, TSR=1: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x10200073
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sret, TSR=1: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sret, TSR=1: mstatus.MPP"
+    .text
+    li t0, 0x400000
+    csrc mstatus, t0
+    li t0, 0x200000
+    csrs mstatus, t0            # TW = 1
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  wfi
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S wfi, TW=1: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S wfi, TW=1: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x10500073
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S wfi, TW=1: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S wfi, TW=1: mstatus.MPP"
+    .text
+    li t0, 0x200000
+    csrc mstatus, t0
+    csrw mcounteren, zero
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, cycle
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr cycle, mcounteren=0: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr cycle, mcounteren=0: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0xc00025f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr cycle, mcounteren=0: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr cycle, mcounteren=0: mstatus.MPP"
+    .text
+    csrwi mcounteren, 1
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, cycle
+4:  ecall
+6:  la s6, tr_area
+    lw a1, TR_EPC(s6)
+    la t0, 4b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr cycle, mcounteren.CY=1: no trap (next trap is the ecall)"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== traps from U-mode =="
+    .text
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ecall
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ebreak
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ebreak: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ebreak: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ebreak: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ebreak: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  .word 0xffffffff
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U illegal word: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U illegal word: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U illegal word: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U illegal word: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, sstatus
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr sstatus: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr sstatus: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x100025f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr sstatus: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr sstatus: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, mhartid
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr mhartid: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr mhartid: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0xf14025f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr mhartid: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr mhartid: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  sret
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U sret: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U sret: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x10200073
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U sret: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U sret: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  mret
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U mret: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U mret: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x30200073
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U mret: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U mret: mstatus.MPP"
+    .text
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  sfence.vma zero, zero
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U sfence.vma: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U sfence.vma: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x12000073
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U sfence.vma: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U sfence.vma: mstatus.MPP"
+    .text
+    csrwi mcounteren, 1
+    csrwi scounteren, 0
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, cycle
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr cycle, scounteren=0: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr cycle, scounteren=0: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0xc00025f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr cycle, scounteren=0: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr cycle, scounteren=0: mstatus.MPP"
+    .text
+    csrwi mcounteren, 0
+    csrwi scounteren, 1
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, cycle
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr cycle, mcounteren=0: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr cycle, mcounteren=0: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0xc00025f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr cycle, mcounteren=0: mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr cycle, mcounteren=0: mstatus.MPP"
+    .text
+    csrwi mcounteren, 1
+    csrwi scounteren, 1
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, cycle
+4:  ecall
+6:  la s6, tr_area
+    lw a1, TR_EPC(s6)
+    la t0, 4b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U csrr cycle, both CY=1: no trap (next trap is the ecall)"
+    .text
+    csrwi mcounteren, 0
+    csrwi scounteren, 0
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== sret =="
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  li t0, 0x122
+    csrc sstatus, t0
+    li t0, 0x120                # SPP = S, SPIE = 1, SIE = 0
+    csrs sstatus, t0
+    la t0, 3f
+    csrw sepc, t0
+    sret
+3:  csrr s2, sstatus
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000009
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sret to S: ecall from S"
+    .text
+    andi a1, s2, 0x122
+    li a2, 0x00000022
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sret: SIE=1 SPIE=1 SPP=U"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  li t0, 0x122
+    csrc sstatus, t0
+    li t0, 0x002                # SPP = U, SPIE = 0, SIE = 1
+    csrs sstatus, t0
+    la t0, 3f
+    csrw sepc, t0
+    sret
+3:  ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sret to U: ecall from U"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sret to U: MPP at the trap"
+    .text
+    csrr a1, sstatus
+    andi a1, a1, 0x122
+    li a2, 0x00000020
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sret: SIE=0 SPIE=1 SPP=U"
+    .text
+    li t0, 0x100
+    csrs mstatus, t0            # SPP = S
+    la t0, 5f
+    csrw sepc, t0
+    la t0, tr_area
+    la t1, 6f
+    sw t1, TR_RESUME(t0)
+    sret                        # from M-mode
+5:  ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000009
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sret in M-mode to S: ecall from S"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== QEMU choices the spec permits =="
+    .text
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  wfi
+    ecall
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U wfi is illegal (S-mode present): mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U wfi is illegal (S-mode present): mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x10500073
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U wfi is illegal (S-mode present): mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U wfi is illegal (S-mode present): mstatus.MPP"
+    .text
+    j finish
+
+# ==========================================================================================
+# Common tail: identical in every program of tests/conformance (record.py checks this).
+# Trap handlers, printing, checking, the verdict through the SiFive test device.
+# ==========================================================================================
+    .text
+    .balign 4
+# trap_m: the M-mode trap handler. Records mcause, mepc, mtval, mstatus in tr_area and counts
+# the trap. If tr_area[TR_RESUME] is non-zero it clears it and continues in M-mode at that
+# address (t0, t1 clobbered, the trap CSRs kept for inspection). Otherwise it returns with
+# mret: past the trapping instruction for an exception, to the interrupted one for an
+# interrupt (after clearing mie so that the interrupt does not fire again).
+trap_m:
+    csrw mscratch, t0
+    la t0, tr_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, mcause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, mepc
+    sw t1, TR_EPC(t0)
+    csrr t1, mtval
+    sw t1, TR_TVAL(t0)
+    csrr t1, mstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    jr t1
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, mepc
+    addi t1, t1, 4
+    csrw mepc, t1
+    j 3f
+2:  csrw mie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, mscratch
+    mret
+
+    .balign 4
+# trap_s: the S-mode trap handler, the same with scause, sepc, stval, sstatus in st_area.
+# With st_area[TR_RESUME] non-zero it returns (sret) to that address instead.
+trap_s:
+    csrw sscratch, t0
+    la t0, st_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, scause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, sepc
+    sw t1, TR_EPC(t0)
+    csrr t1, stval
+    sw t1, TR_TVAL(t0)
+    csrr t1, sstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    csrw sepc, t1
+    j 3f
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, sepc
+    addi t1, t1, 4
+    csrw sepc, t1
+    j 3f
+2:  csrw sie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, sscratch
+    sret
+
+# run_in: run the code at a0 in privilege mode a1 (0 = U, 1 = S) from M-mode until it traps
+# to trap_m, then continue in M-mode at a2 (the trap's state is in tr_area).
+run_in:
+    la t0, tr_area
+    sw a2, TR_RESUME(t0)
+    csrw mepc, a0
+    li t0, 0x1800
+    csrc mstatus, t0
+    slli t0, a1, 11
+    csrs mstatus, t0
+    mret
+
+# putc: print the character in a0.
+putc:
+    li t0, UART
+    sb a0, 0(t0)
+    ret
+
+# puts: print the NUL-terminated string at a0.
+puts:
+    li t0, UART
+1:  lbu t1, 0(a0)
+    beqz t1, 2f
+    sb t1, 0(t0)
+    addi a0, a0, 1
+    j 1b
+2:  ret
+
+# puthex: print a0 as 0x and eight hex digits.
+puthex:
+    li t0, UART
+    li t1, '0'
+    sb t1, 0(t0)
+    li t1, 'x'
+    sb t1, 0(t0)
+    li t2, 28
+1:  srl t1, a0, t2
+    andi t1, t1, 15
+    li t3, 10
+    blt t1, t3, 2f
+    addi t1, t1, 'a' - 10 - '0'
+2:  addi t1, t1, '0'
+    sb t1, 0(t0)
+    addi t2, t2, -4
+    bgez t2, 1b
+    ret
+
+# say: print the string at a0 and a newline.
+say:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    call puts
+    li a0, '\n'
+    call putc
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# check: print "<string a0>: <a1>", then " ok" if a1 == a2, else " FAIL expected <a2>"
+# (and count the failure in fail_count).
+check:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    mv s0, a1
+    mv s1, a2
+    call puts
+    la a0, str_colon
+    call puts
+    mv a0, s0
+    call puthex
+    beq s0, s1, 1f
+    la a0, str_fail
+    call puts
+    mv a0, s1
+    call puthex
+    la t0, fail_count
+    lw t1, 0(t0)
+    addi t1, t1, 1
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_ok
+    call puts
+2:  li a0, '\n'
+    call putc
+    lw s1, 4(sp)
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# finish: print the verdict and stop through the SiFive test device: 0x5555 (exit status 0)
+# when every check passed, else (failures << 16) | 0x3333 (exit status = failed checks).
+finish:
+    la sp, stack_top
+    la t0, fail_count
+    lw s0, 0(t0)
+    bnez s0, 1f
+    la a0, str_pass
+    call say
+    li t0, TESTDEV
+    li t1, 0x5555
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_failed
+    call puts
+    mv a0, s0
+    call puthex
+    li a0, '\n'
+    call putc
+    slli t1, s0, 16
+    li t2, 0x3333
+    or t1, t1, t2
+    li t0, TESTDEV
+    sw t1, 0(t0)
+2:  j 2b
+
+    .data
+    .balign 4
+tr_area:    .zero 28
+st_area:    .zero 28
+fail_count: .word 0
+str_colon:  .string ": "
+str_ok:     .string " ok"
+str_fail:   .string " FAIL expected "
+str_pass:   .string "PASS"
+str_failed: .string "FAILED checks: "
+
+    .bss
+    .balign 16
+stack:      .space 4096
+stack_top:
