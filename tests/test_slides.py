@@ -12,6 +12,9 @@ import pytest
 
 from vmlib import slides
 
+# the fixture chapters below are 00-03, whatever the beginner track holds by now
+BEGINNER_00_03 = slides.Deck("beginner", slides.COURSE_TITLE, "Beginner track: chapters 00-03", ("00", "01", "02", "03"))
+
 
 def fixture_chapters(make_notebook, folder):
     """Four small chapters 00-03 with every slide type; returns (folder, expected slide count)."""
@@ -47,10 +50,10 @@ def test_count_slides_mirrors_nbconvert():
 
 def test_deck_joins_chapters_each_on_a_new_slide(make_notebook, tmp_path):
     folder, expected = fixture_chapters(make_notebook, tmp_path)
-    stats = slides.deck_stats("beginner", folder)
+    stats = slides.deck_stats(BEGINNER_00_03, folder)
     assert stats.slides == expected
     assert stats.notes == 1 + 1 + 1  # the deck's own note on the title slide, 00, 02
-    nb = slides.deck_notebook("beginner", folder)
+    nb = slides.deck_notebook(BEGINNER_00_03, folder)
     assert "- Welcome" in nb.cells[0].source and "- Machine" in nb.cells[0].source
     assert not any("dropped" in c.source for c in nb.cells)
     assert len({c.id for c in nb.cells}) == len(nb.cells)
@@ -60,7 +63,7 @@ def test_missing_chapter_is_an_error_naming_it(make_notebook, tmp_path):
     folder, _ = fixture_chapters(make_notebook, tmp_path)
     (folder / "02_why.ipynb").unlink()
     with pytest.raises(slides.SlidesError, match=r"chapter 02: no notebook"):
-        slides.deck_stats("beginner", folder)
+        slides.deck_stats(BEGINNER_00_03, folder)
     assert slides.main(["--count", "--notebooks", str(folder)]) == 1
 
 
@@ -68,13 +71,13 @@ def test_two_notebooks_for_one_chapter_is_an_error(make_notebook, tmp_path):
     folder, _ = fixture_chapters(make_notebook, tmp_path)
     make_notebook(folder / "03_other.ipynb", [("markdown", "# Other", "slide")])
     with pytest.raises(slides.SlidesError, match="several notebooks"):
-        slides.deck_notebooks("beginner", folder)
+        slides.deck_notebooks(BEGINNER_00_03, folder)
 
 
 def test_built_html_loads_nothing_from_the_network(make_notebook, tmp_path):
     folder, expected = fixture_chapters(make_notebook, tmp_path / "nb")
     vendor = tmp_path / "vendor"  # not fetched: only the URLs matter here
-    out = slides.build_deck("beginner", tmp_path / "out", notebooks_dir=folder, vendor_dir=vendor, fetch=False)
+    out = slides.build_deck(BEGINNER_00_03, tmp_path / "out", notebooks_dir=folder, vendor_dir=vendor, fetch=False)
     html = out.read_text()
     loaded = re.findall(r'<script[^>]*\ssrc="([^"]*)"', html) + re.findall(r'<link[^>]*\shref="([^"]*)"', html)
     loaded += re.findall(r'"([^"]*\.js)"', html)  # require([...]) and the widget renderer
@@ -84,6 +87,10 @@ def test_built_html_loads_nothing_from_the_network(make_notebook, tmp_path):
     assert html.count("<aside class=\"notes\">") == 3
 
 
-def test_beginner_deck_lists_chapters_00_to_03():
+def test_beginner_deck_is_the_beginner_tracks_ready_chapters():
+    from vmlib.course.chapters import CHAPTERS, TRACKS
+
     deck = slides.DECKS["beginner"]
-    assert deck.chapters == ("00", "01", "02", "03")
+    assert deck.chapters[:4] == ("00", "01", "02", "03")
+    assert deck.chapters == tuple(f"{n:02d}" for n in TRACKS["beginner"].chapters if CHAPTERS[n].ready)
+    assert deck.subtitle.startswith("Beginner track: chapters 00-")

@@ -15,9 +15,10 @@ Usage::
     python -m vmlib.slides beginner       # one deck
     python -m vmlib.slides --count        # slides and speaker notes per deck, no build
 
-Deck membership is defined here, in :data:`DECKS`, and nowhere else: the builder, ``make slides``
-and the browser test that counts the slides all read it. A chapter listed in a deck that has no
-notebook is an error, never skipped.
+Deck membership comes from one place, the course map's tracks (``vmlib.course.chapters``: a
+deck per track, of its chapters marked ready), gathered in :data:`DECKS`; the builder,
+``make slides`` and the browser test that counts the slides all read it. A chapter listed in a
+deck that has no notebook is an error, never skipped.
 """
 
 from __future__ import annotations
@@ -52,15 +53,36 @@ class Deck:
     chapters: tuple[str, ...]  # chapter numbers: notebooks/<number>_*.ipynb
 
 
-#: Every deck the course has. The advanced deck (chapters 04-15) comes with those chapters.
-DECKS: dict[str, Deck] = {
-    "beginner": Deck(
-        name="beginner",
-        title="Virtualization from first principles",
-        subtitle="The beginner deck: chapters 00-03",
-        chapters=("00", "01", "02", "03"),
-    ),
-}
+COURSE_TITLE = "Virtualization from first principles"
+
+
+def _span(numbers: tuple[str, ...]) -> str:
+    ints = [int(n) for n in numbers]
+    if len(ints) > 1 and ints == list(range(ints[0], ints[-1] + 1)):
+        return f"chapters {numbers[0]}-{numbers[-1]}"
+    return ("chapter " if len(ints) == 1 else "chapters ") + ", ".join(numbers)
+
+
+def course_decks() -> dict[str, Deck]:
+    """One deck per track of the course map (``vmlib.course.chapters.TRACKS``), made of the
+    track's chapters that are marked ready; a track with no ready chapter has no deck yet.
+
+    So the tracks are defined once, in the course map: the beginner deck is chapters 00-03 now
+    and grows as chapters land; the advanced deck appears with its first chapter.
+    """
+    from vmlib.course.chapters import CHAPTERS, TRACKS
+
+    decks = {}
+    for track in TRACKS.values():
+        numbers = tuple(f"{n:02d}" for n in track.chapters if CHAPTERS[n].ready)
+        if numbers:
+            name = Path(track.deck).stem
+            decks[name] = Deck(name, COURSE_TITLE, f"{track.title}: {_span(numbers)}", numbers)
+    return decks
+
+
+#: Every deck the course has now, by name (``beginner``: the beginner track's ready chapters).
+DECKS: dict[str, Deck] = course_decks()
 
 #: npm packages copied into ``slides/vendor/<folder>`` (exact versions, so builds repeat).
 VENDOR_PACKAGES: dict[str, tuple[str, str]] = {
