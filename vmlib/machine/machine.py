@@ -156,9 +156,9 @@ class Machine:
                 size = ins.spec.semantics[0]
                 done.append(MemWrite((before[ins.rs1] + ins.imm) & 0xFFFFFFFF, size,
                                      before[ins.rs2] & ((1 << 8 * size) - 1)))
+        events = done[:1] + events + done[1:]
         if h.halted:
             events.append(Halted(h.halted[0], h.halted[1]))
-        events = done[:1] + events + done[1:]
         self._last_pc, self._last_priv = h.pc, h.priv
         if outer:
             for e in events:
