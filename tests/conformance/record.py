@@ -25,7 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 AS = ['riscv64-unknown-elf-as', '-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mno-relax']
-LD = ['riscv64-unknown-elf-ld', '-m', 'elf32lriscv', '--no-relax', '-T', str(HERE / 'link.ld'),
+LD = ['riscv64-unknown-elf-ld', '-m', 'elf32lriscv', '--no-relax', '-T', 'link.ld',
       '--no-warn-rwx-segments']
 # The QEMU CPU that matches vmlib's machine: RV32IMA + Zicsr + Zifencei, M/S/U, Sv32;
 # no compressed, no floating point, no hypervisor, no Sstc (stimecmp), no bit manipulation.
@@ -58,12 +58,14 @@ def check_tails(sources):
         sys.exit(f'common tail differs in: {", ".join(bad)}')
 
 
-def build(src: Path) -> Path:
-    obj = src.with_suffix('.o')
-    elf = src.with_suffix('.elf')
-    subprocess.run(AS + [str(src), '-o', str(obj)], check=True)
+def build(src: Path, out_dir: Path = HERE) -> Path:
+    """Assemble and link src into out_dir/NAME.elf (names relative to src's folder, so the ELF
+    does not depend on where the repository is checked out)."""
+    obj = out_dir / (src.stem + '.o')
+    elf = out_dir / (src.stem + '.elf')
+    subprocess.run(AS + [src.name, '-o', str(obj)], check=True, cwd=src.parent)
     try:
-        subprocess.run(LD + [str(obj), '-o', str(elf)], check=True)
+        subprocess.run(LD + [str(obj), '-o', str(elf)], check=True, cwd=src.parent)
     finally:
         obj.unlink(missing_ok=True)
     return elf

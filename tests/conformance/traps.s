@@ -1,12 +1,12 @@
 # traps.s -- exceptions from M, S and U; mret and sret; privilege checks.
-# ecall (mcause 11/9/8), ebreak (3, mtval 0), illegal instruction (2, mtval = the word) from each
-# mode, with mepc and mstatus.MPP. mret: MIE <- MPIE, MPIE <- 1, MPP <- U, MPRV kept when
-# returning to M. (Not checked: priv spec 1.12 has mret/sret to S/U clear MPRV; QEMU 7.2 does
-# not.) sret: SIE <- SPIE, SPIE <- 1, SPP <- U, from S and from M.
-# Privilege: M CSRs and mret from S, S CSRs / sret / mret / sfence.vma from U are illegal;
-# mstatus.TVM (satp, sfence.vma), TSR (sret) and TW (wfi) in S; mcounteren / scounteren gating of
-# cycle for S and U. Last section: wfi in U-mode is illegal on QEMU (the spec allows this when
-# S-mode exists).
+# ecall (mcause 11/9/8), ebreak (3; mtval 0 or the pc, the spec allows both, QEMU 7.2 writes 0)
+# and illegal instruction (2, mtval = the word) from each mode, with mepc and mstatus.MPP.
+# mret: MIE <- MPIE, MPIE <- 1, MPP <- U, MPRV kept when returning to M. (Not checked: priv spec
+# 1.12 has mret/sret to S/U clear MPRV; QEMU 7.2 does not.) sret: SIE <- SPIE, SPIE <- 1,
+# SPP <- U, from S and from M. Privilege: M CSRs and mret from S, S CSRs / sret / mret /
+# sfence.vma from U are illegal; mstatus.TVM (satp, sfence.vma), TSR (sret) and TW (wfi) in S;
+# mcounteren / scounteren gating of cycle for S and U. Last section: wfi in U-mode is illegal on
+# QEMU (the spec allows this when S-mode exists).
 
     .equ UART, 0x10000000
     .equ TESTDEV, 0x00100000
@@ -128,12 +128,17 @@ _start:
     .section .rodata
 9:  .string "M ebreak: mepc - insn"
     .text
-    lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
+    lw t1, TR_TVAL(s6)
+    lw t2, TR_EPC(s6)
+    seqz a1, t1
+    sub t3, t1, t2
+    seqz t3, t3
+    or a1, a1, t3
+    li a2, 0x00000001
     la a0, 9f
     call check
     .section .rodata
-9:  .string "M ebreak: mtval"
+9:  .string "M ebreak: mtval is 0 or the pc"
     .text
     la s6, tr_area
     lw s10, TR_COUNT(s6)
@@ -339,12 +344,17 @@ _start:
     .section .rodata
 9:  .string "S ebreak: mepc - insn"
     .text
-    lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
+    lw t1, TR_TVAL(s6)
+    lw t2, TR_EPC(s6)
+    seqz a1, t1
+    sub t3, t1, t2
+    seqz t3, t3
+    or a1, a1, t3
+    li a2, 0x00000001
     la a0, 9f
     call check
     .section .rodata
-9:  .string "S ebreak: mtval"
+9:  .string "S ebreak: mtval is 0 or the pc"
     .text
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
@@ -883,12 +893,17 @@ _start:
     .section .rodata
 9:  .string "U ebreak: mepc - insn"
     .text
-    lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
+    lw t1, TR_TVAL(s6)
+    lw t2, TR_EPC(s6)
+    seqz a1, t1
+    sub t3, t1, t2
+    seqz t3, t3
+    or a1, a1, t3
+    li a2, 0x00000001
     la a0, 9f
     call check
     .section .rodata
-9:  .string "U ebreak: mtval"
+9:  .string "U ebreak: mtval is 0 or the pc"
     .text
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
