@@ -1,0 +1,418 @@
+"""Chapter 03: an Sv32 page walk, drawn step by step.
+
+``walk_steps(machine, va, access)`` walks the machine's page table for one virtual address
+*without side effects* and returns a :class:`Walk`: satp, each page-table entry read (its
+address, value and flags), and the outcome -- a physical address, or the fault and why.
+The reasons are explained here; the verdict itself is the machine's own: every walk is
+checked against ``machine.hart.mmu.walk(..., update=False)``, so the picture can never
+disagree with what the hardware does.
+
+Three views of a walk, one source:
+
+- ``walk_text(walk)``: plain text (what static readers and nbval see);
+- ``walk_html(walk)``: an HTML table (CSS class ``vm-pagewalk-table``);
+- ``draw_walk(walk)``: a matplotlib figure (virtual address split, the two tables, the page).
+
+``pagewalk_widget(machine, presets)`` drives them from a dropdown of interesting addresses,
+a free text box, the access type and the privilege level.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from ..machine.mmu import (FETCH, LOAD, STORE, PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G,
+                           PTE_A, PTE_D, MSTATUS_MXR, MSTATUS_SUM, PAGE_FAULT, ACCESS_FAULT)
+from ..machine.traps import Trap, cause_name, M, S, U
+
+ACCESSES = (FETCH, LOAD, STORE)
+PRIVS = {'U': U, 'S': S, 'M': M}
+FLAG_NAMES = 'VRWXUGAD'
+FLAG_BITS = (PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D)
+NEEDS = {FETCH: 'X', LOAD: 'R', STORE: 'W'}
+
+
+def flags_text(pte: int) -> str:
+    """``V R - X U - A -``: the eight flag bits of a PTE, a dash for each clear one."""
+    return ' '.join(n if pte & b else '-' for n, b in zip(FLAG_NAMES, FLAG_BITS))
+
+
+def pte_fields(pte: int) -> dict:
+    """A PTE taken apart: {'V': 1, 'R': 0, ..., 'D': 0, 'ppn': ..., 'ppn1': ..., 'ppn0': ...}."""
+    out = {n: int(bool(pte & b)) for n, b in zip(FLAG_NAMES, FLAG_BITS)}
+    out['ppn'] = pte >> 10
+    out['ppn1'] = pte >> 20
+    out['ppn0'] = (pte >> 10) & 0x3FF
+    return out
+
+
+def split_va(va: int) -> tuple[int, int, int]:
+    """(vpn1, vpn0, offset) of an Sv32 virtual address."""
+    return va >> 22, (va >> 12) & 0x3FF, va & 0xFFF
+
+
+@dataclass(frozen=True)
+class PteRead:
+    """One page-table entry the walk read."""
+    level: int              # 1 (root table) or 0
+    table: int              # physical address of the table
+    index: int              # vpn1 or vpn0
+    addr: int               # table + index * 4
+    pte: int
+    meaning: str            # what the walker concluded from it
+
+    @property
+    def flags(self) -> str:
+        return flags_text(self.pte)
+
+
+@dataclass
+class Walk:
+    """A page walk's steps and outcome (see :func:`walk_steps`)."""
+    va: int
+    access: str
+    priv: str
+    satp: int
+    translated: bool                    # False when there is nothing to walk (M-mode, Bare)
+    steps: list = field(default_factory=list)
+    pa: int | None = None
+    fault: int | None = None            # the trap cause when the access fails
+    reason: str = ''
+    page_size: int = 4096
+    sets: str = ''                      # 'A', 'AD' ...: bits the hardware sets on a real access
+
+    @property
+    def ok(self) -> bool:
+        return self.fault is None
+
+    @property
+    def outcome(self) -> str:
+        """``0x80005004`` or ``load page fault (mcause 13)``."""
+        if self.ok:
+            return f'0x{self.pa:08x}'
+        return f'{cause_name(self.fault)} (cause {self.fault})'
+
+
+def _leaf_reason(pte: int, level: int, access: str, priv: int, mstatus: int) -> str:
+    """Why a leaf PTE does not allow the access (the privileged spec's checks, in order)."""
+    if level == 1 and (pte >> 10) & 0x3FF:
+        return 'a 4 MiB megapage whose PPN[0] is not 0 (misaligned)'
+    if access == FETCH and not pte & PTE_X:
+        return 'fetching needs X = 1'
+    if access == LOAD and not (pte & PTE_R or (mstatus & MSTATUS_MXR and pte & PTE_X)):
+        return 'loading needs R = 1'
+    if access == STORE and not pte & PTE_W:
+        return 'storing needs W = 1'
+    if priv == U and not pte & PTE_U:
+        return 'U-mode may use only pages with U = 1'
+    if priv != U and pte & PTE_U:
+        if access == FETCH:
+            return 'S-mode never executes from a U = 1 page'
+        return 'S-mode may touch a U = 1 page only with mstatus.SUM = 1'
+    return 'the leaf does not allow this access'      # pragma: no cover - mmu and we disagree
+
+
+def walk_steps(machine, va: int, access: str = LOAD, priv: str | None = None,
+               satp: int | None = None) -> Walk:
+    """Walk the page table for ``va`` as the MMU would, changing nothing.
+
+    ``priv`` ('U', 'S' or 'M') and ``satp`` default to the machine's current ones; mstatus
+    (SUM, MXR) is the machine's. Returns a :class:`Walk`. The outcome is cross-checked with
+    ``machine.hart.mmu.walk(update=False)``: an ``AssertionError`` means this explanation and
+    the MMU disagree (a bug in one of them).
+    """
+    if access not in ACCESSES:
+        raise ValueError(f'access must be one of {ACCESSES}, not {access!r}')
+    va &= 0xFFFFFFFF
+    hart = machine.hart
+    priv = priv or machine.priv
+    if priv not in PRIVS:
+        raise ValueError(f"priv must be 'U', 'S' or 'M', not {priv!r}")
+    p = PRIVS[priv]
+    satp = hart.satp if satp is None else satp & 0xFFFFFFFF
+    w = Walk(va, access, priv, satp, translated=False)
+    if p == M or not satp >> 31:
+        w.pa = va
+        w.reason = ('M-mode does not translate: the address is physical' if p == M else
+                    'satp.MODE = Bare: paging is off, the address is physical')
+        return w
+    w.translated = True
+    mstatus = hart.mstatus
+    vpn = (va >> 12) & 0x3FF, va >> 22
+    table, level = (satp & 0x3FFFFF) << 12, 1
+    while True:
+        addr = table + vpn[level] * 4
+        if machine.bus.ram_index(addr) is None:
+            w.fault = ACCESS_FAULT[access]
+            w.reason = f'the level-{level} PTE address 0x{addr:08x} is not in RAM'
+            break
+        pte = int.from_bytes(machine.read_memory(addr, 4), 'little')
+
+        def step(meaning):
+            w.steps.append(PteRead(level, table, vpn[level], addr, pte, meaning))
+
+        if not pte & PTE_V:
+            step('V = 0: nothing is mapped here')
+            w.fault, w.reason = PAGE_FAULT[access], f'the level-{level} PTE is not valid (V = 0)'
+            break
+        if pte & PTE_W and not pte & PTE_R:
+            step('W = 1 with R = 0 is reserved')
+            w.fault, w.reason = PAGE_FAULT[access], f'the level-{level} PTE has W without R'
+            break
+        if pte & (PTE_R | PTE_X):
+            pa = hart.mmu._leaf(va, access, p, pte, addr, level, False)   # the MMU's own check
+            size = 'a 4 MiB megapage' if level == 1 else 'a 4 KiB page'
+            if pa is None:
+                why = _leaf_reason(pte, level, access, p, mstatus)
+                step(f'leaf: {size}, but {why}')
+                w.fault, w.reason = PAGE_FAULT[access], why
+            else:
+                step(f'leaf: {size} at 0x{pa & ~((1 << (22 if level else 12)) - 1):08x}')
+                w.pa, w.page_size = pa, 1 << (22 if level else 12)
+                want = 'A' + ('D' if access == STORE else '')
+                w.sets = ''.join(f for f in want if not pte_fields(pte)[f])
+                w.reason = f'{size}: {NEEDS[access]} = 1' + (', U = 1' if p == U else '')
+            break
+        if level == 0:
+            step('not a leaf, and there is no level below 0')
+            w.fault, w.reason = PAGE_FAULT[access], 'the level-0 PTE is not a leaf'
+            break
+        nxt = (pte >> 10) << 12
+        step(f'pointer to the level-0 table at 0x{nxt:08x}')
+        table, level = nxt, 0
+    _cross_check(machine, w, p)
+    return w
+
+
+def _cross_check(machine, w: Walk, p: int) -> None:
+    try:
+        pa = machine.hart.mmu.walk(w.va, w.access, p, w.satp, update=False)
+        fault = None
+    except Trap as t:
+        pa, fault = None, t.cause
+    if (pa, fault) != (w.pa, w.fault):
+        raise AssertionError(f'page-walk view and MMU disagree for va 0x{w.va:08x} '
+                             f'({w.access}, {w.priv}): view {w.pa, w.fault}, MMU {pa, fault}')
+
+
+# ---------------------------------------------------------------------------------------------
+# views
+
+
+def walk_text(w: Walk) -> str:
+    """The walk as plain text, one line per step."""
+    vpn1, vpn0, off = split_va(w.va)
+    out = [f'translate va 0x{w.va:08x} for a {w.access} in {w.priv}-mode']
+    if not w.translated:
+        out.append(f'  {w.reason}')
+        out.append(f'  => pa 0x{w.pa:08x}')
+        return '\n'.join(out)
+    out.append(f'  satp 0x{w.satp:08x}: MODE = Sv32, root table at 0x{(w.satp & 0x3FFFFF) << 12:08x}')
+    out.append(f'  va = vpn1 {vpn1} (0x{vpn1:03x}) | vpn0 {vpn0} (0x{vpn0:03x}) | offset 0x{off:03x}')
+    for s in w.steps:
+        out.append(f'  level {s.level}: PTE at 0x{s.table:08x} + {s.index}*4 = 0x{s.addr:08x}'
+                   f' -> 0x{s.pte:08x}  [{s.flags}]  ppn 0x{s.pte >> 10:05x}')
+        out.append(f'           {s.meaning}')
+    if w.ok:
+        tail = f'  => pa 0x{w.pa:08x}'
+        if w.page_size == 4096:
+            tail += f' = page 0x{w.pa & ~0xFFF:08x} + offset 0x{off:03x}'
+        else:
+            tail += f' = megapage 0x{w.pa & ~0x3FFFFF:08x} + 0x{w.va & 0x3FFFFF:06x}'
+        out.append(tail)
+        if w.sets:
+            out.append(f'     (a real access also sets {" and ".join(w.sets)} in the leaf PTE)')
+    else:
+        out.append(f'  => {cause_name(w.fault)} (cause {w.fault}), tval = 0x{w.va:08x}: {w.reason}')
+    return '\n'.join(out)
+
+
+_CELL = "style='padding:2px 8px; border:1px solid #ccc; text-align:left; font-family:monospace'"
+
+
+def _flags_html(pte: int) -> str:
+    parts = []
+    for n, b in zip(FLAG_NAMES, FLAG_BITS):
+        on = bool(pte & b)
+        color = '#1a7f37' if on else '#bbb'
+        parts.append(f"<span style='color:{color}; font-weight:{'bold' if on else 'normal'}'>"
+                     f"{n if on else '-'}</span>")
+    return ' '.join(parts)
+
+
+def walk_html(w: Walk) -> str:
+    """The walk as an HTML table (class ``vm-pagewalk-table``), one row per step."""
+    vpn1, vpn0, off = split_va(w.va)
+    e = html.escape
+    head = (f"<div class='vm-pagewalk-title' style='font-family:monospace; margin-bottom:4px'>"
+            f"va <b>0x{w.va:08x}</b> ({e(w.access)} in {e(w.priv)}-mode): "
+            f"vpn1 <b style='color:#4C72B0'>{vpn1}</b> | vpn0 <b style='color:#DD8452'>{vpn0}</b>"
+            f" | offset <b style='color:#55A868'>0x{off:03x}</b></div>")
+    rows = [f"<tr><th {_CELL}>step</th><th {_CELL}>address</th><th {_CELL}>value</th>"
+            f"<th {_CELL}>flags</th><th {_CELL}>meaning</th></tr>"]
+    if not w.translated:
+        rows.append(f"<tr><td {_CELL}>-</td><td {_CELL} colspan='4'>{e(w.reason)}</td></tr>")
+    else:
+        rows.append(f"<tr><td {_CELL}>satp</td><td {_CELL}>-</td><td {_CELL}>0x{w.satp:08x}</td>"
+                    f"<td {_CELL}>MODE=Sv32</td><td {_CELL}>root table at "
+                    f"0x{(w.satp & 0x3FFFFF) << 12:08x}</td></tr>")
+        for s in w.steps:
+            rows.append(f"<tr><td {_CELL}>level {s.level}</td>"
+                        f"<td {_CELL}>0x{s.table:08x} + {s.index}*4 = 0x{s.addr:08x}</td>"
+                        f"<td {_CELL}>0x{s.pte:08x}</td><td {_CELL}>{_flags_html(s.pte)}</td>"
+                        f"<td {_CELL}>{e(s.meaning)}</td></tr>")
+    if w.ok:
+        result = f"pa <b>0x{w.pa:08x}</b>"
+        if w.sets:
+            result += f" (the access sets {' and '.join(w.sets)})"
+        color = '#e6f4ea'
+    else:
+        result = f"<b>{e(cause_name(w.fault))}</b> (cause {w.fault}), tval 0x{w.va:08x}: {e(w.reason)}"
+        color = '#fde7e9'
+    rows.append(f"<tr style='background:{color}'><td {_CELL}>result</td>"
+                f"<td {_CELL} colspan='4' class='vm-pagewalk-result'>{result}</td></tr>")
+    return (f"<div class='vm-pagewalk'>{head}<table class='vm-pagewalk-table' "
+            f"style='border-collapse:collapse; font-size:12px'>{''.join(rows)}</table></div>")
+
+
+def draw_walk(w: Walk):
+    """The walk as a matplotlib Figure: va fields, satp, the tables with the entries used,
+    and the page (or the fault)."""
+    from matplotlib.patches import FancyArrowPatch, Rectangle
+    from ._course_common import new_figure
+
+    fig = new_figure(9.5, 3.6)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 40)
+    ax.axis('off')
+    vpn1, vpn0, off = split_va(w.va)
+    colors = ('#4C72B0', '#DD8452', '#55A868')
+    # the virtual address, split
+    x = 4
+    for (label, value, width), c in zip((('vpn1', f'{vpn1}', 10), ('vpn0', f'{vpn0}', 10),
+                                         ('offset', f'0x{off:03x}', 12)), colors):
+        ax.add_patch(Rectangle((x, 33), width * 1.2, 5, facecolor=c, alpha=0.25, edgecolor=c))
+        ax.text(x + width * 0.6, 35.5, f'{label}\n{value}', ha='center', va='center', fontsize=8)
+        x += width * 1.2
+    ax.text(x + 2, 35.5, f'va 0x{w.va:08x}  ({w.access}, {w.priv}-mode)', va='center', fontsize=9,
+            family='monospace')
+
+    def arrow(x0, y0, x1, y1, color='#444'):
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle='-|>', mutation_scale=10,
+                                     color=color, lw=1.2))
+
+    if not w.translated:
+        ax.text(50, 18, w.reason + f'\npa = 0x{w.pa:08x}', ha='center', va='center', fontsize=10)
+        return fig
+    ax.add_patch(Rectangle((2, 18), 14, 6, facecolor='#eee', edgecolor='#444'))
+    ax.text(9, 21, f'satp\n0x{w.satp:08x}', ha='center', va='center', fontsize=8, family='monospace')
+
+    def table(x0, level, step, color):
+        ax.add_patch(Rectangle((x0, 3), 20, 26, facecolor='white', edgecolor='#444'))
+        ax.text(x0 + 10, 30, f'level-{level} table\n0x{step.table:08x}' if step else
+                f'level-{level} table', ha='center', va='bottom', fontsize=8, family='monospace')
+        if step is None:
+            return None
+        y = 26 - 20 * step.index / 1023
+        fault = not w.ok and step is w.steps[-1]
+        ax.add_patch(Rectangle((x0, y - 1.5), 20, 3, facecolor='#fbb' if fault else color,
+                               alpha=0.6, edgecolor='#444'))
+        ax.text(x0 + 10, y, f'[{step.index}] 0x{step.pte:08x}\n{step.flags}', ha='center',
+                va='center', fontsize=6.5, family='monospace')
+        return y
+
+    by_level = {s.level: s for s in w.steps}
+    y1 = table(24, 1, by_level.get(1), colors[0])
+    arrow(16, 21, 24, y1 if y1 is not None else 21)
+    y0 = None
+    if 0 in by_level:
+        y0 = table(52, 0, by_level.get(0), colors[1])
+        arrow(44, y1, 52, y0)
+    last_y, last_x = (y0, 72) if y0 is not None else (y1, 44)
+    if w.ok:
+        ax.add_patch(Rectangle((80, 10), 18, 16, facecolor=colors[2], alpha=0.2, edgecolor='#444'))
+        kind = '4 KiB page' if w.page_size == 4096 else '4 MiB megapage'
+        ax.text(89, 18, f'{kind}\n0x{w.pa & -w.page_size & 0xFFFFFFFF:08x}\n+ offset\n= pa '
+                f'0x{w.pa:08x}', ha='center', va='center', fontsize=7.5, family='monospace')
+        arrow(last_x, last_y, 80, 18, color='#1a7f37')
+    else:
+        ax.text(89, 18, f'{cause_name(w.fault)}\n(cause {w.fault})\n{w.reason}', ha='center',
+                va='center', fontsize=7.5, color='#b00020', wrap=True)
+        arrow(last_x, last_y, 80, 18, color='#b00020')
+    return fig
+
+
+def walk_png(w: Walk) -> bytes:
+    from ._course_common import png_bytes
+    return png_bytes(draw_walk(w))
+
+
+# ---------------------------------------------------------------------------------------------
+# the widget
+
+
+def parse_address(text: str) -> int:
+    """``'0x00402004'``, ``'4202500'`` or ``'0x0040_2004'`` -> int (ValueError otherwise)."""
+    value = int(str(text).strip().replace('_', ''), 0)
+    if not 0 <= value < 1 << 32:
+        raise ValueError('a 32-bit address, please')
+    return value
+
+
+def pagewalk_widget(machine, presets=None, priv='U'):
+    """Pick an address (``presets``: [(label, va, access)]) or type one; see the walk.
+
+    CSS classes: ``vm-pagewalk-preset`` (dropdown), ``vm-pagewalk-va`` (text),
+    ``vm-pagewalk-access`` and ``vm-pagewalk-priv`` (toggles), ``vm-pagewalk-view`` (HTML),
+    ``vm-pagewalk-plot`` (the figure as an image).
+    """
+    import ipywidgets as widgets
+
+    presets = list(presets or [])
+    options = [(label, i) for i, (label, _, _) in enumerate(presets)]
+    first_va, first_access = (presets[0][1], presets[0][2]) if presets else (0, LOAD)
+    preset = widgets.Dropdown(options=options or [('(none)', -1)], description='address',
+                              layout=widgets.Layout(width='420px'))
+    va_box = widgets.Text(value=f'0x{first_va:08x}', description='va',
+                          layout=widgets.Layout(width='220px'))
+    access = widgets.ToggleButtons(options=list(ACCESSES), value=first_access,
+                                   style={'button_width': '60px'})
+    who = widgets.ToggleButtons(options=['U', 'S', 'M'], value=priv, style={'button_width': '40px'})
+    view = widgets.HTML()
+    plot = widgets.Image(format='png', layout=widgets.Layout(max_width='900px'))
+    for wdg, cls in ((preset, 'vm-pagewalk-preset'), (va_box, 'vm-pagewalk-va'),
+                     (access, 'vm-pagewalk-access'), (who, 'vm-pagewalk-priv'),
+                     (view, 'vm-pagewalk-view'), (plot, 'vm-pagewalk-plot')):
+        wdg.add_class(cls)
+    busy = []
+
+    def redraw(*_):
+        if busy:
+            return
+        try:
+            va = parse_address(va_box.value)
+        except ValueError:
+            view.value = f"<span style='color:#b00020'>not an address: {html.escape(va_box.value)}</span>"
+            return
+        w = walk_steps(machine, va, access.value, who.value)
+        view.value = walk_html(w)
+        plot.value = walk_png(w)
+
+    def choose(change):
+        i = change['new']
+        if 0 <= i < len(presets):
+            busy.append(1)
+            va_box.value = f'0x{presets[i][1]:08x}'
+            access.value = presets[i][2]
+            busy.pop()
+            redraw()
+
+    preset.observe(choose, names='value')
+    va_box.observe(redraw, names='value')
+    access.observe(redraw, names='value')
+    who.observe(redraw, names='value')
+    redraw()
+    box = widgets.VBox([preset, widgets.HBox([va_box, access, who]), view, plot])
+    box.add_class('vm-pagewalk-widget')
+    return box
