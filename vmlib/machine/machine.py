@@ -77,6 +77,9 @@ class Machine:
 
     def load(self, program: LoadedProgram):
         for addr, data, memsz in program.segments:
+            if memsz > self.bus.ram_size:
+                raise ElfError(f'a segment of {memsz:,} bytes does not fit in '
+                               f'{self.bus.ram_size:,} bytes of RAM')
             data = data + bytes(memsz - len(data))
             if addr < RAM_BASE < addr + len(data) and not any(data[:RAM_BASE - addr]):
                 data, addr = data[RAM_BASE - addr:], RAM_BASE      # padding below RAM
