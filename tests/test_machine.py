@@ -263,3 +263,18 @@ def test_trace_records_page_walks():
     assert walks and walks[0].access == 'fetch' and len(walks[0].steps) == 1
     assert walks[0].pa == walks[0].va                     # identity megapage
     assert m.priv == 'S'
+
+
+def test_htif_still_works_after_fence_i():
+    src = """
+        fence.i
+        la t0, tohost
+        li t1, (9 << 1) | 1
+        sw t1, 0(t0)
+        j .
+        .data
+        .globl tohost
+    tohost: .word 0, 0
+    """
+    _, r = boot(src)
+    assert (r.reason, r.exit_status) == ('htif', 9)

@@ -200,10 +200,10 @@ class Directives:
             where = ops[0][0] if ops else rest[0]
             raise error_at(where, f'expected a section name, found {where.describe()}')
         first = ops[0][0]
-        if ops[0][1].kind != 'eol':
-            raise error_at(ops[0][1], f'unexpected {ops[0][1].describe()} after the '
-                                      'section name')
-        name = first.text if first.kind == 'name' else first.value.decode('utf-8', 'replace')
+        if first.kind == 'str':
+            name = first.value.decode('utf-8', 'replace')
+        else:       # names such as .note.GNU-stack are split by the lexer; join them back
+            name = ''.join(t.text for t in ops[0][:-1])
         flags = None
         if len(ops) > 1 and ops[1][0].kind == 'str':
             flags = ops[1][0].value.decode('utf-8', 'replace')

@@ -412,7 +412,7 @@ def _lookup(name):
 
 
 def suggest(name, choices):
-    close = difflib.get_close_matches(name, choices, n=3, cutoff=0.6)
+    close = difflib.get_close_matches(name, choices, n=3, cutoff=0.7)
     if not close:
         return ''
     quoted = [repr(c) for c in close]

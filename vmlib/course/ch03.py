@@ -30,7 +30,7 @@ from .exercises import Exercise
 
 __all__ = ['TOUR', 'USER_CODE_VA', 'USER_DATA_VA', 'UNMAPPED_VA', 'tour_machine', 'tour_symbols',
            'tour_regions', 'tour_walk_presets', 'DecodeWord', 'TranslateAddress',
-           'WhoHandlesTrap']
+           'WhoHandlesTrap', 'privilege_probe', 'privilege_table', 'tour_timeline', 'PROBES']
 
 TOUR = 'tour.s'
 USER_CODE_VA, USER_DATA_VA, UNMAPPED_VA = 0x00400000, 0x00401000, 0x00402000
@@ -509,3 +509,84 @@ class WhoHandlesTrap(Exercise):
         return [{'mode': flip, 'cause': answer['cause']},
                 {'mode': answer['mode'], 'cause': answer['cause'] + 1},
                 {'mode': 'U', 'cause': answer['cause']}]
+
+
+# ---------------------------------------------------------------------------------------------
+# user ISA vs system ISA: try instructions in each privilege mode
+
+PROBES = ('add t1, t2, t3', 'lw t1, 0(sp)', 'ecall', 'csrr t0, cycle', 'csrr t0, sstatus',
+          'csrr t0, satp', 'sfence.vma', 'csrr t0, mstatus', 'csrw mtvec, t0')
+
+_PROBE_TEMPLATE = """
+        .text
+_start: la      t0, handler
+        csrw    mtvec, t0
+        la      sp, scratch
+        li      t0, 3 << 11
+        csrc    mstatus, t0             # MPP = U ...
+        li      t0, {mpp} << 11
+        csrs    mstatus, t0             # ... or the mode asked for
+        la      t0, probe
+        csrw    mepc, t0
+        mret
+probe:  {instruction}
+        ecall                           # the probe ran: say so with an ecall
+handler:
+        li      t0, 0x100000
+        li      t1, 0x5555
+        sw      t1, 0(t0)
+        .data
+scratch: .word 0
+"""
+
+
+def privilege_probe(instruction: str, mode: str) -> str:
+    """Run one ``instruction`` in ``mode`` ('U', 'S' or 'M'), paging off; say what happened:
+    ``'runs'`` or the trap it caused (``'illegal instruction'``, ``'environment call from
+    U-mode'``...). Uses a tiny program and the machine's own rules."""
+    from ..machine import Machine
+    mpp = {'U': 0, 'S': 1, 'M': 3}[mode]
+    src = _PROBE_TEMPLATE.format(mpp=mpp, instruction=instruction)
+    m = Machine.from_source(src, filename=f'probe-{mode}.s', ram_size=1 << 16)
+    m.run(100)
+    probe = m.program.symbols['probe']
+    cause, epc = m.csr('mcause'), m.csr('mepc')
+    if epc == probe:
+        return cause_name(cause)
+    if epc == probe + 4 and cause in (8, 9, 11):
+        return 'runs'
+    return f'unexpected: mcause {cause}, mepc 0x{epc:08x}'       # pragma: no cover
+
+
+def privilege_table(instructions=PROBES, modes=('U', 'S', 'M')) -> str:
+    """A text table: each instruction tried in each mode."""
+    width = max(len(i) for i in instructions) + 2
+    rows = [f"{'instruction':<{width}}" + ''.join(f'{m + "-mode":<32}' for m in modes).rstrip()]
+    for ins in instructions:
+        rows.append(f'{ins:<{width}}' + ''.join(f'{privilege_probe(ins, m):<32}'
+                                                 for m in modes).rstrip())
+    return '\n'.join(rows)
+
+
+def tour_timeline(make_machine=None, max_steps: int = 2000):
+    """Run the tour one instruction at a time; return (events, rows): every event, and one
+    text row per control transfer between privilege levels (trap, return, halt)."""
+    from ..machine.trace import TrapTaken, TrapReturn, Halted, Retired
+    m = (make_machine or tour_machine)()
+    events, rows = [], []
+    n = 0
+    while not m.hart.halted and n < max_steps:
+        step = m.step()
+        n += 1
+        events += step
+        for e in step:
+            if isinstance(e, TrapTaken):
+                rows.append(f'{n:>4}  {PRIV_NAMES[e.from_priv]} -> {PRIV_NAMES[e.to_priv]}  trap: '
+                            f'{cause_name(e.cause)} (mcause {e.cause}), mepc 0x{e.epc:08x}, '
+                            f'mtval 0x{e.tval:08x}')
+            elif isinstance(e, TrapReturn):
+                rows.append(f'{n:>4}  {PRIV_NAMES[e.from_priv]} -> {PRIV_NAMES[e.to_priv]}  '
+                            f'{e.instruction} to 0x{e.pc:08x}')
+            elif isinstance(e, Halted):
+                rows.append(f'{n:>4}  halt: {e.reason}, exit status {e.exit_status}')
+    return events, rows

@@ -11,12 +11,13 @@ True here (and re-execute notebook 00, whose outputs show which chapters exist).
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from .exercises import Exercise
 
 __all__ = ["Chapter", "Track", "CHAPTERS", "TRACKS", "chapter", "prerequisites", "reading_order",
-           "depths", "layout", "map_edges", "track_of", "chapter_table", "ReadingOrder"]
+           "depths", "layout", "map_edges", "tracks_text", "track_of", "chapter_table", "ReadingOrder"]
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,10 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
 TRACKS: dict[str, Track] = {t.name: t for t in [
     Track("beginner", "Beginner track", tuple(range(0, 8)),
           "anyone who can read a little Python: what virtualization is and why, the machine, "
-          "process VMs", "slides/beginner.slides.html"),
+          "process VMs", "slides/beginner.html"),
     Track("advanced", "Advanced track", tuple(range(8, 16)),
           "after the beginner track (or knowing ISA, ABI and page tables): system VMs, "
-          "hypervisor techniques, virtualization in operation", "slides/advanced.slides.html"),
+          "hypervisor techniques, virtualization in operation", "slides/advanced.html"),
 ]}
 
 
@@ -197,11 +198,25 @@ def chapter_table(track: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def tracks_text() -> str:
+    """The tracks as text: chapters, who they are for, and the deck ``make slides`` builds."""
+    lines = []
+    for t in TRACKS.values():
+        ready = [n for n in t.chapters if CHAPTERS[n].ready]
+        lines.append(f"{t.title}: chapters {t.chapters[0]:02d}-{t.chapters[-1]:02d} "
+                     f"({len(ready)} of {len(t.chapters)} ready)")
+        lines.append(textwrap.fill(t.audience, 88, initial_indent="  for:  ",
+                                   subsequent_indent="        "))
+        lines.append(f"  deck: {t.deck}")
+    return "\n".join(lines)
+
+
 class ReadingOrder(Exercise):
     """Which chapters must a learner read, in which order, before a given chapter?"""
 
     chapter = 0
     title = "Plan a reading list"
+    hints_replace_generic = True
 
     def generate(self, rng):
         return {"target": rng.randrange(4, 16)}

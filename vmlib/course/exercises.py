@@ -39,7 +39,8 @@ Using one in a notebook::
 Answers are plain Python data: numbers, strings, lists/tuples, sets and dicts of those.
 :meth:`Exercise.compare` walks them structurally and says *where* a given answer differs
 (a missing key, a wrong item, too large a number) without printing the expected value;
-``diagnose`` adds hints for mistakes the author anticipated. Floats compare with
+``diagnose`` adds hints for mistakes the author anticipated (set ``hints_replace_generic`` to
+show only those hints when there are any). Floats compare with
 ``rel_tol``/``abs_tol``; strings ignore case and surrounding blanks unless ``strict_strings``.
 
 Every subclass is registered in :data:`REGISTRY` (by ``chapter`` and class name), so the test
@@ -148,6 +149,8 @@ class Exercise:
     abs_tol: float = 1e-9
     #: compare strings exactly (otherwise: ignoring case and surrounding blanks)
     strict_strings: bool = False
+    #: when ``diagnose`` recognises a mistake, show only its hints (not the generic messages)
+    hints_replace_generic: bool = False
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -203,6 +206,8 @@ class Exercise:
         if not problems:
             return Feedback(True, ["Correct."])
         hints = [h for h in self.diagnose(self.params, given) if h]
+        if hints and self.hints_replace_generic:
+            return Feedback(False, hints)
         return Feedback(False, hints + problems)
 
     def show(self, show_answer: bool | None = None) -> None:

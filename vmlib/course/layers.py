@@ -23,8 +23,8 @@ notebook shows what a single ``f.write(...)`` turns into on each layer below.
 """
 from __future__ import annotations
 
-import random
 import struct
+import textwrap
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -836,6 +836,7 @@ class ImageOffset(Exercise):
 
     chapter = 1
     title = "Find a guest block in a thin image"
+    hints_replace_generic = True
 
     def generate(self, rng):
         bs = rng.choice([64, 128, 512])
@@ -946,7 +947,8 @@ class AbstractionOrVirtualization(Exercise):
                  "virtualization (the same\ninterface, presented by something else). "
                  "Answer with a list, e.g. ['A', 'V', ...]."]
         for k, i in enumerate(p["items"]):
-            lines.append(f"  {k}. {_STATEMENTS[i][0]}")
+            lines.append(textwrap.fill(_STATEMENTS[i][0], 92, initial_indent=f"  {k}. ",
+                                       subsequent_indent="     "))
         return "\n".join(lines)
 
     def explain(self, p, answer):

@@ -21,7 +21,8 @@ the generator treats the snippet:
 - ``load``/``store``: ``(size, signed)``; the generator emits the memory fast path.
 - ``system``: executed by the hart's slow path (``Hart.exec_system``), which may trap,
   change privilege or touch CSRs; the snippet is unused and is ``None``.
-- ``nop``: nothing but ``pc += 4`` (fences: this machine has one hart and no caches to order).
+- ``nop``: nothing but ``pc += 4`` (fences: one hart, no caches to order, and an instruction
+  cache that stores keep coherent).
 """
 
 from .formats import FORMATS, mask_of
@@ -164,7 +165,8 @@ ins('sra', 'R', 'rd, rs1, rs2', 'alu',
 ins('or', 'R', 'rd, rs1, rs2', 'alu', 'R[rd] = R[rs1] | R[rs2]', opcode=OP, funct3=6)
 ins('and', 'R', 'rd, rs1, rs2', 'alu', 'R[rd] = R[rs1] & R[rs2]', opcode=OP, funct3=7)
 ins('fence', 'FENCE', 'pred, succ', 'nop', opcode=0x0F, category='fence')
-ins('fence.i', 'FENCEI', '', 'system', opcode=0x0F, funct3=1, category='fence')
+# fence.i needs no work: stores into decoded code already invalidate what they overwrite
+ins('fence.i', 'FENCEI', '', 'nop', opcode=0x0F, funct3=1, category='fence')
 ins('ecall', 'SYS', '', 'system', opcode=0x73, category='system')
 ins('ebreak', 'SYS', '', 'system', opcode=0x73, funct12=1, category='system')
 

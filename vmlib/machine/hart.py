@@ -288,9 +288,6 @@ class Hart:
             if self.priv == U or (self.priv == S and self.mstatus & TVM):
                 raise self.illegal(pc)
             self.mmu.flush()
-        elif name == 'fence.i':
-            self.icache.clear()
-            self.mmu.no_store_tlb.clear()
         return (pc + 4) & M32
 
     def _misaligned_target(self, op, rs1, rs2, imm, pc):

@@ -8,6 +8,8 @@ and ``draw_layers(mode, step)`` the same picture as a matplotlib figure.
 """
 from __future__ import annotations
 
+import textwrap
+
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from ..course.layers import EXAMPLE_SCRIPT, run_example
@@ -50,8 +52,10 @@ def layers_text(mode: str = "abstracted", step: int = 0, thin: bool = True,
     out.append(f"Step {step + 1} of {len(EXAMPLE_SCRIPT)}: {s.label}")
     out.append(f"  result: {s.result!r}")
     fs_dev = st.fs.dev.name
-    out.append(f"  the file system made {len(s.block_ops)} block call(s) on {fs_dev}: "
-               + ", ".join(op.split(",")[0].rstrip(")") + ")" for op in s.block_ops))
+    calls = ", ".join(op.split(",")[0].rstrip(")") + ")" for op in s.block_ops)
+    out.append(textwrap.fill(f"the file system made {len(s.block_ops)} block call(s) on "
+                             f"{fs_dev}: {calls}", 92, initial_indent="  ",
+                             subsequent_indent="    "))
     counts: dict = {}
     for (layer, op), k in s.counts().items():
         counts.setdefault(layer, []).append(f"{k} {op}")

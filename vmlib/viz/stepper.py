@@ -599,3 +599,56 @@ class Stepper:
 
     def _repr_mimebundle_(self, **kw):
         return self.widget._repr_mimebundle_(**kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# a whole run at a glance
+
+
+def draw_privilege_timeline(events, title: str = 'who runs when'):
+    """A matplotlib Figure: the privilege level of each retired instruction over time, with the
+    traps (red: cause name) and returns (green) that move between levels."""
+    from ._course_common import new_figure
+
+    levels = {0: 0, 1: 1, 3: 2}
+    xs, ys = [], []
+    traps, returns, halt = [], [], None
+    n = 0
+    for e in events:
+        if isinstance(e, Retired):
+            n = e.index + 1
+            xs.append(n)
+            ys.append(levels[e.priv])
+        elif isinstance(e, TrapTaken):
+            traps.append((n + 1, e))
+        elif isinstance(e, TrapReturn):
+            returns.append((n, e))
+        elif isinstance(e, Halted):
+            halt = (n, e)
+    fig = new_figure(9.5, 2.6)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.step(xs, ys, where='post', color='#4C72B0', lw=1.5)
+    ax.set_yticks([0, 1, 2], ['U', 'S', 'M'])
+    ax.set_ylim(-0.6, 2.9)
+    ax.set_xlabel('instructions retired')
+    ax.set_title(title, fontsize=10)
+    seen = set()
+    for x, e in traps:
+        ax.plot([x], [levels[e.to_priv]], 'v', color='#b00020')
+        name = cause_name(e.cause)
+        if name not in seen:
+            seen.add(name)
+            ax.annotate(name, (x, levels[e.to_priv]), xytext=(4, 6 + 10 * (len(seen) % 2 == 0)),
+                        textcoords='offset points', fontsize=7.5, color='#b00020')
+    for x, e in returns:
+        ax.plot([x], [levels[e.to_priv]], '^', color='#1a7f37')
+    if returns:
+        x, e = returns[0]
+        ax.annotate(e.instruction, (x, levels[e.to_priv]), xytext=(4, -12),
+                    textcoords='offset points', fontsize=7.5, color='#1a7f37')
+    if halt:
+        ax.annotate(f'{halt[1].reason} ({halt[1].exit_status})', (halt[0], ys[-1] if ys else 0),
+                    xytext=(-60, 6), textcoords='offset points', fontsize=7.5)
+    ax.grid(axis='x', alpha=0.3)
+    fig.tight_layout()
+    return fig
