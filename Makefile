@@ -18,6 +18,8 @@ PY     := $(BIN)/python
 JOBS   ?= 2
 # extra pytest arguments, e.g. `make test PYTEST_ARGS="-k slides -x"`
 PYTEST_ARGS ?=
+# extra benchmark arguments, e.g. `make bench BENCH_ARGS="--rounds 1"`
+BENCH_ARGS ?=
 
 # Set-up is redone only when these files change (make compares their dates with the stamps).
 STAMP     := $(VENV)/.installed-requirements
@@ -75,8 +77,8 @@ slides: $(STAMP)
 	$(PY) -m vmlib.slides
 
 bench: $(DEV_STAMP)
-	@if [ -f bench/machine_vs_py65.py ]; then $(PY) bench/machine_vs_py65.py; \
-	elif [ -f bench/run.py ]; then $(PY) bench/run.py; \
+	@if [ -f bench/machine_vs_py65.py ]; then $(PY) bench/machine_vs_py65.py $(BENCH_ARGS); \
+	elif [ -f bench/run.py ]; then $(PY) bench/run.py $(BENCH_ARGS); \
 	else echo "no benchmark yet: expected bench/machine_vs_py65.py" >&2; exit 1; fi
 
 clean:

@@ -8,7 +8,8 @@ Fixtures (all tests under tests/browser/ get them):
 ``jupyter_lab``    session: a :class:`JupyterLab` server on a free 127.0.0.1 port with a random
                    token, a temporary settings folder (no news pop-up, no autosave) and a temporary
                    root folder holding a *copy* of ``notebooks/`` (tests never write the real
-                   chapters). ``jupyter_lab.add_notebook(path)`` copies more notebooks in.
+                   chapters; ``vmlib/``, ``tests/``, ``bench/`` are linked beside it).
+                   ``jupyter_lab.add_notebook(path)`` copies more notebooks in.
 ``lab_page``       function: a :class:`LabPage` (a fresh browser context on that server) with the
                    helpers ``open``, ``run_all``, ``cell``, ``cell_with``, ``output``,
                    ``widget``, ``button``, ``wait_text``, ``screenshot``; on a failing test it saves
@@ -292,6 +293,9 @@ def jupyter_lab(tmp_path_factory, chromium_executable):
     root.mkdir()
     if (REPO / "notebooks").is_dir():
         shutil.copytree(REPO / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for name in ("vmlib", "tests", "bench"):  # so "../vmlib/..." from a notebook still resolves
+        if (REPO / name).exists():
+            (root / name).symlink_to(REPO / name, target_is_directory=True)
     _write_lab_settings(settings)
     lab = JupyterLab(root, settings, base / "jupyterlab.log")
     lab.start()
