@@ -1,0 +1,1067 @@
+# deleg.s -- delegation to S-mode.
+# medeleg: ecall from U and S, illegal instruction from U and S go to stvec with scause, sepc,
+# stval, sstatus.SPP/SPIE/SIE; a non-delegated ebreak still goes to M; exceptions in M are never
+# delegated. sie/sip show only delegated interrupts, mip.SSIP/STIP writable by M, sstatus is a
+# view of mstatus without MIE/MPIE/MPP. mideleg: a delegated SSI is not taken in M, is taken in
+# S with SIE=1 and in U regardless of SIE, waits in S with SIE=0; STI from mip.STIP; SSI before
+# STI; a non-delegated SSI traps to M from S even with mstatus.MIE=0.
+
+    .equ UART, 0x10000000
+    .equ TESTDEV, 0x00100000
+    .equ CLINT_MSIP, 0x02000000
+    .equ CLINT_MTIMECMP, 0x02004000
+    .equ CLINT_MTIME, 0x0200BFF8
+    .equ TR_SAVE, 0
+    .equ TR_CAUSE, 4
+    .equ TR_EPC, 8
+    .equ TR_TVAL, 12
+    .equ TR_STATUS, 16
+    .equ TR_COUNT, 20
+    .equ TR_RESUME, 24
+
+    .text
+    .globl _start
+_start:
+    la sp, stack_top
+    la t0, trap_m
+    csrw mtvec, t0
+    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
+    csrw pmpaddr0, t0
+    li t0, 0x1f                 # NAPOT, R W X
+    csrw pmpcfg0, t0
+
+    csrw mie, zero
+    csrw mideleg, zero
+    la t0, trap_s
+    csrw stvec, t0
+    li t0, (1 << 2) | (1 << 8) | (1 << 9)   # illegal instruction, ecall from U, ecall from S
+    csrw medeleg, t0
+    la s5, st_area
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== exceptions delegated to S (medeleg) =="
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    csrsi mstatus, 2            # SIE = 1 before the trap
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ecall
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x00000008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall -> S: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall -> S: sepc - insn"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall -> S: stval"
+    .text
+    lw a1, TR_STATUS(s5)
+    srli a1, a1, 8
+    andi a1, a1, 1
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall -> S: sstatus.SPP"
+    .text
+    lw a1, TR_STATUS(s5)
+    andi a1, a1, 0x22
+    li a2, 0x00000020
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall -> S: sstatus SPIE, SIE"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...then ebreak (not delegated) -> M"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000011
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ecall: traps to M, to S"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ecall
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x00000009
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ecall -> S: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ecall -> S: sepc - insn"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ecall -> S: stval"
+    .text
+    lw a1, TR_STATUS(s5)
+    srli a1, a1, 8
+    andi a1, a1, 1
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ecall -> S: sstatus.SPP"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000011
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S ecall: traps to M, to S"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  .word 0xffffffff
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U illegal -> S: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U illegal -> S: sepc - insn"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0xffffffff
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U illegal -> S: stval"
+    .text
+    lw a1, TR_STATUS(s5)
+    srli a1, a1, 8
+    andi a1, a1, 1
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U illegal -> S: sstatus.SPP"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000011
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U illegal: traps to M, to S"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr a1, mstatus
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr mstatus -> S: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr mstatus -> S: sepc - insn"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0x300025f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr mstatus -> S: stval"
+    .text
+    lw a1, TR_STATUS(s5)
+    srli a1, a1, 8
+    andi a1, a1, 1
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S csrr mstatus -> S: sstatus.SPP"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000011
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S illegal: traps to M, to S"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ebreak (not delegated): mcause"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000010
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U ebreak: traps to M, to S"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== exceptions in M are never delegated =="
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+8:  .word 0x00000000
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M illegal with medeleg[2] = 1: traps"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M illegal with medeleg[2] = 1: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M illegal with medeleg[2] = 1: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M illegal with medeleg[2] = 1: mtval"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000010
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M illegal: traps to M, to S"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+8:  ecall
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: traps"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000b
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: mtval"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000010
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M ecall: traps to M, to S"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== sie / sip / sstatus are views =="
+    .text
+    csrw medeleg, zero
+    li t0, 0x2
+    csrw mideleg, t0
+    li t0, 0x222
+    csrw sie, t0
+    csrr a1, sie
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mideleg = SSI: sie after writing 0x222"
+    .text
+    csrr a1, mie
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mie"
+    .text
+    li t0, 0xaaa
+    csrw mie, t0
+    csrr a1, sie
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mie = 0xaaa: sie shows delegated only"
+    .text
+    csrw mie, zero
+    csrsi mip, 2
+    csrr a1, sip
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mip.SSIP set by M: sip"
+    .text
+    csrci sip, 2
+    csrr a1, mip
+    andi a1, a1, 0x222
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sip.SSIP cleared through sip: mip"
+    .text
+    li t0, 0x20
+    csrs mip, t0
+    csrr a1, sip
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mip.STIP set by M, not delegated: sip"
+    .text
+    csrr a1, mip
+    andi a1, a1, 0x222
+    li a2, 0x00000020
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mip"
+    .text
+    li t0, 0x20
+    csrc mip, t0
+    csrw mideleg, zero
+    li t0, 0x7E19AA
+    csrc mstatus, t0
+    li t0, 0x19A8               # MPP = M, SPP, MPIE, SPIE, MIE
+    csrs mstatus, t0
+    csrr a1, sstatus
+    li t0, 0x19AA
+    and a1, a1, t0
+    li a2, 0x00000120
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sstatus hides MIE MPIE MPP"
+    .text
+    li t0, 0x1888
+    csrc sstatus, t0
+    csrr a1, mstatus
+    li t0, 0x19AA
+    and a1, a1, t0
+    li a2, 0x000019a8
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sstatus write leaves them"
+    .text
+    li t0, 0xC0002
+    csrs sstatus, t0
+    csrr a1, mstatus
+    li t0, 0xC19AA
+    and a1, a1, t0
+    li a2, 0x000c19aa
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sstatus writes SIE SUM MXR"
+    .text
+    li t0, 0x7E19AA
+    csrc mstatus, t0
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== interrupts delegated to S (mideleg) =="
+    .text
+    li t0, 0x222
+    csrw mideleg, t0
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    li t0, 0x2
+    csrw mie, t0                # SSIE
+    csrs mip, t0                # SSIP pending
+    csrsi mstatus, 8            # MIE = 1 in M: a delegated interrupt is not taken in M
+    nop
+    nop
+    csrci mstatus, 8
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI pending in M (delegated): traps to M, to S"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    csrsi mstatus, 2            # SIE = 1
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x80000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in S, SIE=1: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 5b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in S, SIE=1: sepc - insn"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in S, SIE=1: stval"
+    .text
+    lw a1, TR_STATUS(s5)
+    srli a1, a1, 8
+    andi a1, a1, 1
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in S, SIE=1: sstatus.SPP"
+    .text
+    lw a1, TR_STATUS(s5)
+    andi a1, a1, 0x22
+    li a2, 0x00000020
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in S, SIE=1: sstatus SPIE, SIE"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000011
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in S, SIE=1: traps to M, to S"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    li t0, 0x2
+    csrw mie, t0
+    csrci mstatus, 2            # SIE = 0
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  csrr s2, sip
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000010
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in S, SIE=0: not taken: traps to M, to S"
+    .text
+    andi a1, s2, 0x222
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...sip shows it pending"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x80000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in U, SIE=0: taken: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 5b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in U, SIE=0: taken: sepc - insn"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in U, SIE=0: taken: stval"
+    .text
+    lw a1, TR_STATUS(s5)
+    srli a1, a1, 8
+    andi a1, a1, 1
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in U, SIE=0: taken: sstatus.SPP"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000011
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in U: traps to M, to S"
+    .text
+    csrci mip, 2
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    li t0, 0x20
+    csrw mie, t0                # STIE
+    csrs mip, t0                # STIP set by M
+    csrsi mstatus, 2
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x80000005
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "STI in S (mip.STIP written by M): scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 5b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "STI in S (mip.STIP written by M): sepc - insn"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "STI in S (mip.STIP written by M): stval"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000011
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "STI in S: traps to M, to S"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    li t0, 0x22
+    csrw mie, t0
+    csrs mip, t0                # SSIP and STIP
+    csrsi mstatus, 2
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x80000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI and STI pending: SSI first: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 5b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI and STI pending: SSI first: sepc - insn"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000011
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI + STI: traps to M, to S"
+    .text
+    li t0, 0x22
+    csrc mip, t0
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== S interrupts not delegated go to M =="
+    .text
+    csrw mideleg, zero
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    lw s11, TR_COUNT(s5)
+    li t0, 0x2
+    csrw mie, t0
+    csrs mip, t0
+    csrci mstatus, 8            # MIE = 0: still taken, S is below M
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI in S, not delegated: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 5b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mepc - first S instruction"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mstatus.MPP"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    slli a1, a1, 4
+    lw t0, TR_COUNT(s5)
+    sub t0, t0, s11
+    or a1, a1, t0
+    li a2, 0x00000010
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI not delegated: traps to M, to S"
+    .text
+    csrci mip, 2
+    csrw mie, zero
+    j finish
+
+# ==========================================================================================
+# Common tail: identical in every program of tests/conformance (record.py checks this).
+# Trap handlers, printing, checking, the verdict through the SiFive test device.
+# ==========================================================================================
+    .text
+    .balign 4
+# trap_m: the M-mode trap handler. Records mcause, mepc, mtval, mstatus in tr_area and counts
+# the trap. If tr_area[TR_RESUME] is non-zero it clears it and continues in M-mode at that
+# address (t0, t1 clobbered, the trap CSRs kept for inspection). Otherwise it returns with
+# mret: past the trapping instruction for an exception, to the interrupted one for an
+# interrupt (after clearing mie so that the interrupt does not fire again).
+trap_m:
+    csrw mscratch, t0
+    la t0, tr_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, mcause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, mepc
+    sw t1, TR_EPC(t0)
+    csrr t1, mtval
+    sw t1, TR_TVAL(t0)
+    csrr t1, mstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    jr t1
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, mepc
+    addi t1, t1, 4
+    csrw mepc, t1
+    j 3f
+2:  csrw mie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, mscratch
+    mret
+
+    .balign 4
+# trap_s: the S-mode trap handler, the same with scause, sepc, stval, sstatus in st_area.
+# With st_area[TR_RESUME] non-zero it returns (sret) to that address instead.
+trap_s:
+    csrw sscratch, t0
+    la t0, st_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, scause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, sepc
+    sw t1, TR_EPC(t0)
+    csrr t1, stval
+    sw t1, TR_TVAL(t0)
+    csrr t1, sstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    csrw sepc, t1
+    j 3f
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, sepc
+    addi t1, t1, 4
+    csrw sepc, t1
+    j 3f
+2:  csrw sie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, sscratch
+    sret
+
+# run_in: run the code at a0 in privilege mode a1 (0 = U, 1 = S) from M-mode until it traps
+# to trap_m, then continue in M-mode at a2 (the trap's state is in tr_area).
+run_in:
+    la t0, tr_area
+    sw a2, TR_RESUME(t0)
+    csrw mepc, a0
+    li t0, 0x1800
+    csrc mstatus, t0
+    slli t0, a1, 11
+    csrs mstatus, t0
+    mret
+
+# putc: print the character in a0.
+putc:
+    li t0, UART
+    sb a0, 0(t0)
+    ret
+
+# puts: print the NUL-terminated string at a0.
+puts:
+    li t0, UART
+1:  lbu t1, 0(a0)
+    beqz t1, 2f
+    sb t1, 0(t0)
+    addi a0, a0, 1
+    j 1b
+2:  ret
+
+# puthex: print a0 as 0x and eight hex digits.
+puthex:
+    li t0, UART
+    li t1, '0'
+    sb t1, 0(t0)
+    li t1, 'x'
+    sb t1, 0(t0)
+    li t2, 28
+1:  srl t1, a0, t2
+    andi t1, t1, 15
+    li t3, 10
+    blt t1, t3, 2f
+    addi t1, t1, 'a' - 10 - '0'
+2:  addi t1, t1, '0'
+    sb t1, 0(t0)
+    addi t2, t2, -4
+    bgez t2, 1b
+    ret
+
+# say: print the string at a0 and a newline.
+say:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    call puts
+    li a0, '\n'
+    call putc
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# check: print "<string a0>: <a1>", then " ok" if a1 == a2, else " FAIL expected <a2>"
+# (and count the failure in fail_count).
+check:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    mv s0, a1
+    mv s1, a2
+    call puts
+    la a0, str_colon
+    call puts
+    mv a0, s0
+    call puthex
+    beq s0, s1, 1f
+    la a0, str_fail
+    call puts
+    mv a0, s1
+    call puthex
+    la t0, fail_count
+    lw t1, 0(t0)
+    addi t1, t1, 1
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_ok
+    call puts
+2:  li a0, '\n'
+    call putc
+    lw s1, 4(sp)
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# finish: print the verdict and stop through the SiFive test device: 0x5555 (exit status 0)
+# when every check passed, else (failures << 16) | 0x3333 (exit status = failed checks).
+finish:
+    la sp, stack_top
+    la t0, fail_count
+    lw s0, 0(t0)
+    bnez s0, 1f
+    la a0, str_pass
+    call say
+    li t0, TESTDEV
+    li t1, 0x5555
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_failed
+    call puts
+    mv a0, s0
+    call puthex
+    li a0, '\n'
+    call putc
+    slli t1, s0, 16
+    li t2, 0x3333
+    or t1, t1, t2
+    li t0, TESTDEV
+    sw t1, 0(t0)
+2:  j 2b
+
+    .data
+    .balign 4
+tr_area:    .zero 28
+st_area:    .zero 28
+fail_count: .word 0
+str_colon:  .string ": "
+str_ok:     .string " ok"
+str_fail:   .string " FAIL expected "
+str_pass:   .string "PASS"
+str_failed: .string "FAILED checks: "
+
+    .bss
+    .balign 16
+stack:      .space 4096
+stack_top:

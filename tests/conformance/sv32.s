@@ -1,0 +1,1233 @@
+# sv32.s -- Sv32 address translation and the three page faults.
+# Two-level tables built at run time: an identity megapage for RAM, a megapage alias at
+# 0xC0000000, 4 KiB pages (RW, R, X-only, two VAs for one page) under 0x40000000. In S-mode:
+# loads, stores and instruction fetch through 4 KiB pages and megapages (auipc sees the virtual
+# pc), satp = Bare. Faults taken in M with mepc and mtval = the virtual address: load (13),
+# store/AMO (15), fetch (12, mepc = mtval = the target) for unmapped pages, missing R/W/X, a
+# misaligned megapage, W without R, a pointer PTE at the last level; the same delegated to S
+# (scause, sepc, stval). sfence.vma (all, and by address) after changing a PTE.
+
+    .equ UART, 0x10000000
+    .equ TESTDEV, 0x00100000
+    .equ CLINT_MSIP, 0x02000000
+    .equ CLINT_MTIMECMP, 0x02004000
+    .equ CLINT_MTIME, 0x0200BFF8
+    .equ TR_SAVE, 0
+    .equ TR_CAUSE, 4
+    .equ TR_EPC, 8
+    .equ TR_TVAL, 12
+    .equ TR_STATUS, 16
+    .equ TR_COUNT, 20
+    .equ TR_RESUME, 24
+
+    .text
+    .globl _start
+_start:
+    la sp, stack_top
+    la t0, trap_m
+    csrw mtvec, t0
+    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
+    csrw pmpaddr0, t0
+    li t0, 0x1f                 # NAPOT, R W X
+    csrw pmpcfg0, t0
+
+    csrw mie, zero
+    csrw medeleg, zero
+    csrw mideleg, zero
+    call zero_tables
+    la a0, pt_root
+    li a1, 0x200
+    li a2, 0x80000000
+    li a3, 0xcf         # identity megapage for RAM
+    call map
+    la a0, pt_root
+    li a1, 0x300
+    li a2, 0x80000000
+    li a3, 0xcf         # 0xC0000000: megapage alias of RAM
+    call map
+    la a0, pt_root
+    li a1, 0x100
+    la a2, pt_l0
+    li a3, 0x1         # 0x40000000: second-level table
+    call map
+    la a0, pt_root
+    li a1, 0x101
+    li a2, 0x80001000
+    li a3, 0xc7         # 0x40400000: misaligned megapage
+    call map
+    la a0, pt_root
+    li a1, 0x102
+    li a2, 0x80000000
+    li a3, 0xc5         # 0x40800000: W without R (reserved)
+    call map
+    la a0, pt_root
+    li t0, 0x200000CE           # 0x40C00000: V = 0, all other permission bits set
+    sw t0, 0x103 * 4(a0)
+    la a0, pt_l0
+    li a1, 0x0
+    la a2, page_a
+    li a3, 0xc7         # 0x40000000 -> page_a, RW
+    call map
+    la a0, pt_l0
+    li a1, 0x1
+    la a2, page_b
+    li a3, 0x43         # 0x40001000 -> page_b, R
+    call map
+    la a0, pt_l0
+    li a1, 0x3
+    la a2, vcode
+    li a3, 0x49         # 0x40003000 -> vcode, X only
+    call map
+    la a0, pt_l0
+    li a1, 0x4
+    la a2, page_a
+    li a3, 0xc7         # 0x40004000 -> page_a again
+    call map
+    la a0, pt_l0
+    li a1, 0x5
+    la a2, page_b
+    li a3, 0x1         # 0x40005000: pointer PTE at the last level
+    call map
+    la t0, page_a
+    li t1, 0xaaaa0000
+    sw t1, 0(t0)
+    li t1, 0xaaaa0010
+    sw t1, 16(t0)
+    la t0, page_b
+    li t1, 0xbbbb0000
+    sw t1, 0(t0)
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== satp =="
+    .text
+    la t0, pt_root
+    srli t0, t0, 12
+    li t1, 0x80000000
+    or t0, t0, t1
+    csrw satp, t0
+    csrr a1, satp
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "satp reads back (Sv32, root PPN)"
+    .text
+    la t0, pt_root
+    srli t0, t0, 12
+    li t1, 0x80000000
+    or t0, t0, t1
+    csrw satp, t0               # Sv32, ASID 0, root = pt_root
+    sfence.vma zero, zero
+    li t0, 0x40000000
+    la t1, page_a
+    lw a1, 0(t1)
+    li a2, 0xaaaa0000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "M-mode is not translated"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== translation in S-mode =="
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40000000
+    lw s2, 0(t0)
+    lw s3, 16(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    mv a1, s2
+    li a2, 0xaaaa0000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw 0x40000000 (4 KiB page -> page_a)"
+    .text
+    mv a1, s3
+    li a2, 0xaaaa0010
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw 0x40000010"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...back in M with ebreak"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40001000
+    lw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    mv a1, s2
+    li a2, 0xbbbb0000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw 0x40001000 (read-only page -> page_b)"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40004008
+    li t1, 0x12344321
+    sw t1, 0(t0)
+    li t0, 0x40000008
+    lw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    mv a1, s2
+    li a2, 0x12344321
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sw 0x40004008, lw 0x40000008 (two VAs, one page)"
+    .text
+    la t0, page_a
+    lw a1, 8(t0)
+    li a2, 0x12344321
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...seen by M at page_a + 8"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    la t0, page_b
+    li t1, 0x40000000
+    add t0, t0, t1
+    lw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    mv a1, s2
+    li a2, 0xbbbb0000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw through the megapage alias"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40003000
+    jalr ra, 0(t0)
+    mv s2, a1
+    mv s3, a2
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    mv a1, s2
+    li a2, 0x00000077
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S executes at 0x40003000 (X-only page)"
+    .text
+    mv a1, s3
+    li a2, 0x40003000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...auipc there sees the virtual pc"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    la t0, vcode
+    li t1, 0x40000000
+    add t0, t0, t1
+    jalr ra, 0(t0)
+    mv s3, a2
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, vcode
+    sub a1, s3, t0
+    li a2, 0x40000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S executes through the megapage alias: auipc - vcode"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    csrw satp, zero
+    la t0, page_b
+    lw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    mv a1, s2
+    li a2, 0xbbbb0000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S with satp = Bare: physical"
+    .text
+    la t0, pt_root
+    srli t0, t0, 12
+    li t1, 0x80000000
+    or t0, t0, t1
+    csrw satp, t0               # Sv32, ASID 0, root = pt_root
+    sfence.vma zero, zero
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== page faults taken in M: mcause, mepc, mtval =="
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40002010
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw unmapped 0x40002010: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw unmapped 0x40002010: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40002010
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw unmapped 0x40002010: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40002020
+7:  sw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000f
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw unmapped 0x40002020: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw unmapped 0x40002020: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40002020
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw unmapped 0x40002020: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40001009
+7:  sb s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000f
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sb read-only 0x40001009: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sb read-only 0x40001009: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40001009
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sb read-only 0x40001009: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40003004
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw X-only 0x40003004: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw X-only 0x40003004: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40003004
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw X-only 0x40003004: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40003008
+7:  sw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000f
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw X-only 0x40003008: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw X-only 0x40003008: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40003008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw X-only 0x40003008: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40001010
+7:  amoadd.w s2, s2, (t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000f
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoadd.w read-only 0x40001010: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoadd.w read-only 0x40001010: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40001010
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoadd.w read-only 0x40001010: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40002000
+7:  lr.w s2, (t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lr.w unmapped 0x40002000: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lr.w unmapped 0x40002000: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40002000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lr.w unmapped 0x40002000: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40002000
+7:  jalr ra, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000c
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch unmapped 0x40002000: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    li a2, 0x40002000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch unmapped 0x40002000: mepc"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40002000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch unmapped 0x40002000: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40000000
+7:  jalr ra, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000c
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch RW page (no X) 0x40000000: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    li a2, 0x40000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch RW page (no X) 0x40000000: mepc"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch RW page (no X) 0x40000000: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x00001000
+7:  jr t0
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000c
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch unmapped 0x00001000: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    li a2, 0x00001000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch unmapped 0x00001000: mepc"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00001000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch unmapped 0x00001000: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40400004
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw misaligned megapage 0x40400004: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw misaligned megapage 0x40400004: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40400004
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw misaligned megapage 0x40400004: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40800000
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw W-without-R 0x40800000: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw W-without-R 0x40800000: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40800000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw W-without-R 0x40800000: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40800004
+7:  sw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000f
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw W-without-R 0x40800004: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw W-without-R 0x40800004: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40800004
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw W-without-R 0x40800004: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40C00000
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw invalid PTE with bits 0x40C00000: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw invalid PTE with bits 0x40C00000: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40c00000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw invalid PTE with bits 0x40C00000: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40005000
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw pointer PTE at level 0 0x40005000: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw pointer PTE at level 0 0x40005000: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40005000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw pointer PTE at level 0 0x40005000: mtval"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== page faults delegated to S: scause, sepc, stval =="
+    .text
+    la t0, trap_s
+    csrw stvec, t0
+    li t0, (1 << 12) | (1 << 13) | (1 << 15)
+    csrw medeleg, t0
+    la s5, st_area
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    la t0, 3f
+    la t1, st_area
+    sw t0, TR_RESUME(t1)
+    li t0, 0x40002abc
+7:  lw s2, 0(t0)
+3:  ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw unmapped 0x40002abc: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw unmapped 0x40002abc: sepc - insn"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0x40002abc
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw unmapped 0x40002abc: stval"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw unmapped 0x40002abc: then ebreak to M"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    la t0, 3f
+    la t1, st_area
+    sw t0, TR_RESUME(t1)
+    li t0, 0x40001ffe
+7:  sh s2, 0(t0)
+3:  ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x0000000f
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sh read-only 0x40001ffe: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sh read-only 0x40001ffe: sepc - insn"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0x40001ffe
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sh read-only 0x40001ffe: stval"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S sh read-only 0x40001ffe: then ebreak to M"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    la t0, 3f
+    la t1, st_area
+    sw t0, TR_RESUME(t1)
+    li t0, 0x40002008
+7:  jr t0
+3:  ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s5)
+    li a2, 0x0000000c
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S fetch unmapped 0x40002008: scause"
+    .text
+    lw a1, TR_EPC(s5)
+    li a2, 0x40002008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S fetch unmapped 0x40002008: sepc"
+    .text
+    lw a1, TR_TVAL(s5)
+    li a2, 0x40002008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S fetch unmapped 0x40002008: stval"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S fetch unmapped 0x40002008: then ebreak to M"
+    .text
+    csrw medeleg, zero
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== sfence.vma makes a changed PTE visible =="
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40000000
+    lw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    mv a1, s2
+    li a2, 0xaaaa0000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw 0x40000000 before"
+    .text
+    la a0, pt_l0
+    li a1, 0x0
+    la a2, page_b
+    li a3, 0xc7         # remap 0x40000000 -> page_b
+    call map
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    sfence.vma zero, zero
+    li t0, 0x40000000
+    lw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    mv a1, s2
+    li a2, 0xbbbb0000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw 0x40000000 after sfence.vma"
+    .text
+    la a0, pt_l0
+    li a1, 0
+    li a2, 0
+    li a3, 0
+    call map              # unmap 0x40000000
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40000000
+    sfence.vma t0, zero
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S lw after unmapping + sfence.vma addr: mcause"
+    .text
+    csrw satp, zero
+    sfence.vma zero, zero
+    j finish
+
+# map: table a0, entry a1 := PTE for physical address a2 with flags a3.
+map:
+    srli a2, a2, 12
+    slli a2, a2, 10
+    or a2, a2, a3
+    slli a1, a1, 2
+    add a0, a0, a1
+    sw a2, 0(a0)
+    ret
+
+# zero_tables: clear the page tables (pt_root, pt_l0: two pages).
+zero_tables:
+    la t0, pt_root
+    li t1, 2048
+1:  sw zero, 0(t0)
+    addi t0, t0, 4
+    addi t1, t1, -1
+    bnez t1, 1b
+    ret
+
+    .balign 4096
+# vcode: one page of code mapped X-only at 0x40003000.
+vcode:
+    auipc a2, 0
+    li a1, 0x77
+    ret
+    .balign 4096
+
+    .bss
+    .balign 4096
+pt_root:    .space 4096
+pt_l0:      .space 4096
+page_a:     .space 4096
+page_b:     .space 4096
+    .text
+    j finish
+
+# ==========================================================================================
+# Common tail: identical in every program of tests/conformance (record.py checks this).
+# Trap handlers, printing, checking, the verdict through the SiFive test device.
+# ==========================================================================================
+    .text
+    .balign 4
+# trap_m: the M-mode trap handler. Records mcause, mepc, mtval, mstatus in tr_area and counts
+# the trap. If tr_area[TR_RESUME] is non-zero it clears it and continues in M-mode at that
+# address (t0, t1 clobbered, the trap CSRs kept for inspection). Otherwise it returns with
+# mret: past the trapping instruction for an exception, to the interrupted one for an
+# interrupt (after clearing mie so that the interrupt does not fire again).
+trap_m:
+    csrw mscratch, t0
+    la t0, tr_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, mcause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, mepc
+    sw t1, TR_EPC(t0)
+    csrr t1, mtval
+    sw t1, TR_TVAL(t0)
+    csrr t1, mstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    jr t1
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, mepc
+    addi t1, t1, 4
+    csrw mepc, t1
+    j 3f
+2:  csrw mie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, mscratch
+    mret
+
+    .balign 4
+# trap_s: the S-mode trap handler, the same with scause, sepc, stval, sstatus in st_area.
+# With st_area[TR_RESUME] non-zero it returns (sret) to that address instead.
+trap_s:
+    csrw sscratch, t0
+    la t0, st_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, scause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, sepc
+    sw t1, TR_EPC(t0)
+    csrr t1, stval
+    sw t1, TR_TVAL(t0)
+    csrr t1, sstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    csrw sepc, t1
+    j 3f
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, sepc
+    addi t1, t1, 4
+    csrw sepc, t1
+    j 3f
+2:  csrw sie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, sscratch
+    sret
+
+# run_in: run the code at a0 in privilege mode a1 (0 = U, 1 = S) from M-mode until it traps
+# to trap_m, then continue in M-mode at a2 (the trap's state is in tr_area).
+run_in:
+    la t0, tr_area
+    sw a2, TR_RESUME(t0)
+    csrw mepc, a0
+    li t0, 0x1800
+    csrc mstatus, t0
+    slli t0, a1, 11
+    csrs mstatus, t0
+    mret
+
+# putc: print the character in a0.
+putc:
+    li t0, UART
+    sb a0, 0(t0)
+    ret
+
+# puts: print the NUL-terminated string at a0.
+puts:
+    li t0, UART
+1:  lbu t1, 0(a0)
+    beqz t1, 2f
+    sb t1, 0(t0)
+    addi a0, a0, 1
+    j 1b
+2:  ret
+
+# puthex: print a0 as 0x and eight hex digits.
+puthex:
+    li t0, UART
+    li t1, '0'
+    sb t1, 0(t0)
+    li t1, 'x'
+    sb t1, 0(t0)
+    li t2, 28
+1:  srl t1, a0, t2
+    andi t1, t1, 15
+    li t3, 10
+    blt t1, t3, 2f
+    addi t1, t1, 'a' - 10 - '0'
+2:  addi t1, t1, '0'
+    sb t1, 0(t0)
+    addi t2, t2, -4
+    bgez t2, 1b
+    ret
+
+# say: print the string at a0 and a newline.
+say:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    call puts
+    li a0, '\n'
+    call putc
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# check: print "<string a0>: <a1>", then " ok" if a1 == a2, else " FAIL expected <a2>"
+# (and count the failure in fail_count).
+check:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    mv s0, a1
+    mv s1, a2
+    call puts
+    la a0, str_colon
+    call puts
+    mv a0, s0
+    call puthex
+    beq s0, s1, 1f
+    la a0, str_fail
+    call puts
+    mv a0, s1
+    call puthex
+    la t0, fail_count
+    lw t1, 0(t0)
+    addi t1, t1, 1
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_ok
+    call puts
+2:  li a0, '\n'
+    call putc
+    lw s1, 4(sp)
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# finish: print the verdict and stop through the SiFive test device: 0x5555 (exit status 0)
+# when every check passed, else (failures << 16) | 0x3333 (exit status = failed checks).
+finish:
+    la sp, stack_top
+    la t0, fail_count
+    lw s0, 0(t0)
+    bnez s0, 1f
+    la a0, str_pass
+    call say
+    li t0, TESTDEV
+    li t1, 0x5555
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_failed
+    call puts
+    mv a0, s0
+    call puthex
+    li a0, '\n'
+    call putc
+    slli t1, s0, 16
+    li t2, 0x3333
+    or t1, t1, t2
+    li t0, TESTDEV
+    sw t1, 0(t0)
+2:  j 2b
+
+    .data
+    .balign 4
+tr_area:    .zero 28
+st_area:    .zero 28
+fail_count: .word 0
+str_colon:  .string ": "
+str_ok:     .string " ok"
+str_fail:   .string " FAIL expected "
+str_pass:   .string "PASS"
+str_failed: .string "FAILED checks: "
+
+    .bss
+    .balign 16
+stack:      .space 4096
+stack_top:
