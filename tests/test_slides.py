@@ -94,3 +94,10 @@ def test_beginner_deck_is_the_beginner_tracks_ready_chapters():
     assert deck.chapters[:4] == ("00", "01", "02", "03")
     assert deck.chapters == tuple(f"{n:02d}" for n in TRACKS["beginner"].chapters if CHAPTERS[n].ready)
     assert deck.subtitle.startswith("Beginner track: chapters 00-")
+
+
+def test_every_chapter_of_every_deck_has_its_notebook():
+    for name in slides.DECKS:
+        stats = slides.deck_stats(name)  # raises SlidesError naming any missing chapter
+        assert stats.slides > len(stats.chapters)  # the title slide and at least one per chapter
+        assert stats.notes >= len(stats.chapters), f"{name}: a chapter without speaker notes"
