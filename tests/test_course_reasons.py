@@ -97,7 +97,7 @@ def test_precopy_by_hand():
 
 def test_precopy_stops_when_it_cannot_win():
     r = precopy(1000, 100, 150)
-    assert len(r.rounds) == 1 and r.final_pages == 1000 and "not converging" in r.reason
+    assert len(r.rounds) == 1 and r.final_pages == 1000 and "stopped shrinking" in r.reason
     r = precopy(100_000, 1000, 990, threshold=1)
     assert len(r.rounds) == 30 and r.reason == "round limit"
     assert precopy(500, 100, 0).downtime_s == 0

@@ -27,7 +27,7 @@ import numpy as np
 from .exercises import Exercise
 
 __all__ = ["PROFILES", "DEFAULT_MIX", "STEPS_PER_HOUR", "HOURS", "VM", "make_vms", "profile_sequence",
-           "Placement", "pack", "dedicated", "compare", "rebalance", "summary_table",
+           "Placement", "pack", "dedicated", "compare", "rebalance", "rebalance_report", "summary_table",
            "FirstFitDecreasing"]
 
 STEPS_PER_HOUR = 4
@@ -254,12 +254,14 @@ def summary_table(placements: list[Placement]) -> str:
     return "\n".join(lines)
 
 
-def rebalance(placement: Placement, step: int, max_moves: int = 10) -> tuple[list, list]:
+def rebalance(placement: Placement, step: int, max_moves: int = 10,
+              good_enough: float = 0.8) -> tuple[list, list]:
     """Balance the hosts' load at time ``step`` by moving VMs (each move: a live migration).
 
     Greedy: repeatedly move the VM from the busiest host to the idlest one that lowers the
     busiest host's load the most without making the target the new busiest; stop when no move
-    helps. Returns ``(moves, hosts)``: moves as ``(vm name, from host, to host)`` and the new
+    helps, or once the busiest host is at most ``good_enough`` of its capacity (migrations are
+    not free: a balancer moves only what it must). Returns ``(moves, hosts)``: moves as ``(vm name, from host, to host)`` and the new
     host membership. The placement itself is not changed.
     """
     hosts = [list(h) for h in placement.hosts]
@@ -271,6 +273,8 @@ def rebalance(placement: Placement, step: int, max_moves: int = 10) -> tuple[lis
     moves = []
     for _ in range(max_moves):
         loads = [load(h) for h in range(len(hosts))]
+        if max(loads) <= good_enough * placement.capacity + 1e-12:
+            break
         src = max(range(len(hosts)), key=lambda h: (loads[h], -h))
         dst = min(range(len(hosts)), key=lambda h: (loads[h], h))
         best, best_peak = None, loads[src]
@@ -285,6 +289,25 @@ def rebalance(placement: Placement, step: int, max_moves: int = 10) -> tuple[lis
         hosts[dst].append(best)
         moves.append((vms[best].name, src, dst))
     return moves, hosts
+
+
+def rebalance_report(placement: Placement, step: int | None = None) -> str:
+    """Text: the hosts' load at ``step`` (default: the moment of the worst overload), the moves
+    :func:`rebalance` makes, and the loads after them."""
+    hl = placement.host_load()
+    if step is None:
+        step = int(hl.max(axis=0).argmax())
+    moves, hosts = rebalance(placement, step)
+    after = [sum(placement.vms[i].load[step] for i in h) for h in hosts]
+    hh, mm = divmod(step * 60 // STEPS_PER_HOUR, 60)
+    lines = [f"{placement.label} packing, {placement.n_hosts} hosts, at hour {hh}:{mm:02d} "
+             f"(day {hh // 24 + 1}):",
+             "  before: " + " ".join(f"{x:4.0%}" for x in hl[:, step]),
+             f"  {len(moves)} live migration(s): "
+             + ", ".join(f"{name} {a}->{b}" for name, a, b in moves),
+             "  after:  " + " ".join(f"{x:4.0%}" for x in after),
+             f"  busiest host: {hl[:, step].max():.0%} -> {max(after):.0%}"]
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------

@@ -353,7 +353,7 @@ def precopy(memory_pages: int, bandwidth: float, dirty_rate: float,
             reason = "round limit"
             break
         if left >= rounds[-1]:
-            reason = "not converging (dirtying as fast as sending)"
+            reason = "rounds stopped shrinking"
             break
         rounds.append(left)
         t = left / bandwidth
