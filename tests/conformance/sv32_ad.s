@@ -1,0 +1,592 @@
+# sv32_ad.s -- Sv32 accessed and dirty bits, set by the hardware.
+# PTEs start with A = D = 0; after an S-mode load A is set (not D), after a store or AMO A and D,
+# after an instruction fetch A; the same for a megapage; pointer PTEs are not touched; a faulting
+# store (read-only page) or load (U page from S) leaves A and D clear. M reads the PTEs back.
+
+    .equ UART, 0x10000000
+    .equ TESTDEV, 0x00100000
+    .equ CLINT_MSIP, 0x02000000
+    .equ CLINT_MTIMECMP, 0x02004000
+    .equ CLINT_MTIME, 0x0200BFF8
+    .equ TR_SAVE, 0
+    .equ TR_CAUSE, 4
+    .equ TR_EPC, 8
+    .equ TR_TVAL, 12
+    .equ TR_STATUS, 16
+    .equ TR_COUNT, 20
+    .equ TR_RESUME, 24
+
+    .text
+    .globl _start
+_start:
+    la sp, stack_top
+    la t0, trap_m
+    csrw mtvec, t0
+    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
+    csrw pmpaddr0, t0
+    li t0, 0x1f                 # NAPOT, R W X
+    csrw pmpcfg0, t0
+
+    csrw mie, zero
+    csrw medeleg, zero
+    csrw mideleg, zero
+    call zero_tables
+    la a0, pt_root
+    li a1, 0x200
+    li a2, 0x80000000
+    li a3, 0xcf         # identity megapage for RAM
+    call map
+    la a0, pt_root
+    li a1, 0x100
+    la a2, pt_l0
+    li a3, 0x1         # 0x40000000: second-level table
+    call map
+    la a0, pt_root
+    li a1, 0x101
+    li a2, 0x80000000
+    li a3, 0x7         # 0x40400000: megapage, A = D = 0
+    call map
+    la a0, pt_l0
+    li a1, 0x0
+    la a2, page_a
+    li a3, 0x7         # 0x40000000: A = D = 0
+    call map
+    la a0, pt_l0
+    li a1, 0x1
+    la a2, page_a
+    li a3, 0x47         # 0x40001000: A = 1, D = 0
+    call map
+    la a0, pt_l0
+    li a1, 0x2
+    la a2, page_a
+    li a3, 0x3         # 0x40002000: read-only, A = 0
+    call map
+    la a0, pt_l0
+    li a1, 0x3
+    la a2, vcode
+    li a3, 0x9         # 0x40003000: execute-only, A = 0
+    call map
+    la a0, pt_l0
+    li a1, 0x4
+    la a2, page_a
+    li a3, 0x7         # 0x40004000: A = D = 0
+    call map
+    la a0, pt_l0
+    li a1, 0x5
+    la a2, page_a
+    li a3, 0x7         # 0x40005000: A = D = 0
+    call map
+    la a0, pt_l0
+    li a1, 0x6
+    la a2, page_a
+    li a3, 0x3         # 0x40006000: read-only, A = 0
+    call map
+    la a0, pt_l0
+    li a1, 0x7
+    la a2, page_a
+    li a3, 0x17         # 0x40007000: U page, A = D = 0
+    call map
+    la t0, pt_root
+    srli t0, t0, 12
+    li t1, 0x80000000
+    or t0, t0, t1
+    csrw satp, t0               # Sv32, ASID 0, root = pt_root
+    sfence.vma zero, zero
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== A and D set by the hardware (PTE flags read back by M) =="
+    .text
+    la t0, pt_l0
+    lw a1, 0(t0)
+    andi a1, a1, 0xff
+    li a2, 0x00000007
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40000000 before"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40000000
+    lw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, pt_l0
+    lw a1, 0(t0)
+    andi a1, a1, 0xff
+    li a2, 0x00000047
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40000000 after a load: A"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40000000
+    sw s2, 4(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, pt_l0
+    lw a1, 0(t0)
+    andi a1, a1, 0xff
+    li a2, 0x000000c7
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40000000 after a store: A D"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40001000
+    sb s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, pt_l0
+    lw a1, 4(t0)
+    andi a1, a1, 0xff
+    li a2, 0x000000c7
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40001000 (A=1) after a store: D"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40002000
+    lhu s2, 2(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, pt_l0
+    lw a1, 8(t0)
+    andi a1, a1, 0xff
+    li a2, 0x00000043
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40002000 read-only after a load: A"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40003000
+    jalr ra, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, pt_l0
+    lw a1, 12(t0)
+    andi a1, a1, 0xff
+    li a2, 0x00000049
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40003000 execute-only after a fetch: A"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40004000
+    sw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, pt_l0
+    lw a1, 16(t0)
+    andi a1, a1, 0xff
+    li a2, 0x000000c7
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40004000 (A=D=0) after a store: A D"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40005000
+    amoadd.w s2, s2, (t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, pt_l0
+    lw a1, 20(t0)
+    andi a1, a1, 0xff
+    li a2, 0x000000c7
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40005000 after an AMO: A D"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40400000
+    lw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, pt_root
+    lw a1, 1028(t0)
+    andi a1, a1, 0xff
+    li a2, 0x00000047
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "megapage 0x40400000 after a load: A"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40400000
+    lw s2, 0(t0)
+    sw s2, 0(t0)
+7:  nop
+    ebreak
+6:  la s6, tr_area
+    la t0, pt_root
+    lw a1, 1028(t0)
+    andi a1, a1, 0xff
+    li a2, 0x000000c7
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "megapage 0x40400000 after a store: A D"
+    .text
+    la t0, pt_root
+    lw a1, 1024(t0)
+    andi a1, a1, 0xff
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "pointer PTE 0x40000000 untouched"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== no A/D update when the access faults =="
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40006000
+7:  sw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000f
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "store to read-only 0x40006000: mcause"
+    .text
+    la t0, pt_l0
+    lw a1, 24(t0)
+    andi a1, a1, 0xff
+    li a2, 0x00000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40006000 still A = 0"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40007000
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x0000000d
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "S load from U page 0x40007000 (SUM=0): mcause"
+    .text
+    la t0, pt_l0
+    lw a1, 28(t0)
+    andi a1, a1, 0xff
+    li a2, 0x00000017
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "0x40007000 still A = D = 0"
+    .text
+    csrw satp, zero
+    sfence.vma zero, zero
+    j finish
+
+# map: table a0, entry a1 := PTE for physical address a2 with flags a3.
+map:
+    srli a2, a2, 12
+    slli a2, a2, 10
+    or a2, a2, a3
+    slli a1, a1, 2
+    add a0, a0, a1
+    sw a2, 0(a0)
+    ret
+
+# zero_tables: clear the page tables (pt_root, pt_l0: two pages).
+zero_tables:
+    la t0, pt_root
+    li t1, 2048
+1:  sw zero, 0(t0)
+    addi t0, t0, 4
+    addi t1, t1, -1
+    bnez t1, 1b
+    ret
+
+    .balign 4096
+# vcode: one page of code, mapped execute-only at 0x40003000.
+vcode:
+    auipc a2, 0
+    li a1, 0x77
+    ret
+    .balign 4096
+
+    .bss
+    .balign 4096
+pt_root:    .space 4096
+pt_l0:      .space 4096
+page_a:     .space 4096
+    .text
+    j finish
+
+# ==========================================================================================
+# Common tail: identical in every program of tests/conformance (record.py checks this).
+# Trap handlers, printing, checking, the verdict through the SiFive test device.
+# ==========================================================================================
+    .text
+    .balign 4
+# trap_m: the M-mode trap handler. Records mcause, mepc, mtval, mstatus in tr_area and counts
+# the trap. If tr_area[TR_RESUME] is non-zero it clears it and continues in M-mode at that
+# address (t0, t1 clobbered, the trap CSRs kept for inspection). Otherwise it returns with
+# mret: past the trapping instruction for an exception, to the interrupted one for an
+# interrupt (after clearing mie so that the interrupt does not fire again).
+trap_m:
+    csrw mscratch, t0
+    la t0, tr_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, mcause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, mepc
+    sw t1, TR_EPC(t0)
+    csrr t1, mtval
+    sw t1, TR_TVAL(t0)
+    csrr t1, mstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    jr t1
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, mepc
+    addi t1, t1, 4
+    csrw mepc, t1
+    j 3f
+2:  csrw mie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, mscratch
+    mret
+
+    .balign 4
+# trap_s: the S-mode trap handler, the same with scause, sepc, stval, sstatus in st_area.
+# With st_area[TR_RESUME] non-zero it returns (sret) to that address instead.
+trap_s:
+    csrw sscratch, t0
+    la t0, st_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, scause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, sepc
+    sw t1, TR_EPC(t0)
+    csrr t1, stval
+    sw t1, TR_TVAL(t0)
+    csrr t1, sstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    csrw sepc, t1
+    j 3f
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, sepc
+    addi t1, t1, 4
+    csrw sepc, t1
+    j 3f
+2:  csrw sie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, sscratch
+    sret
+
+# run_in: run the code at a0 in privilege mode a1 (0 = U, 1 = S) from M-mode until it traps
+# to trap_m, then continue in M-mode at a2 (the trap's state is in tr_area).
+run_in:
+    la t0, tr_area
+    sw a2, TR_RESUME(t0)
+    csrw mepc, a0
+    li t0, 0x1800
+    csrc mstatus, t0
+    slli t0, a1, 11
+    csrs mstatus, t0
+    mret
+
+# putc: print the character in a0.
+putc:
+    li t0, UART
+    sb a0, 0(t0)
+    ret
+
+# puts: print the NUL-terminated string at a0.
+puts:
+    li t0, UART
+1:  lbu t1, 0(a0)
+    beqz t1, 2f
+    sb t1, 0(t0)
+    addi a0, a0, 1
+    j 1b
+2:  ret
+
+# puthex: print a0 as 0x and eight hex digits.
+puthex:
+    li t0, UART
+    li t1, '0'
+    sb t1, 0(t0)
+    li t1, 'x'
+    sb t1, 0(t0)
+    li t2, 28
+1:  srl t1, a0, t2
+    andi t1, t1, 15
+    li t3, 10
+    blt t1, t3, 2f
+    addi t1, t1, 'a' - 10 - '0'
+2:  addi t1, t1, '0'
+    sb t1, 0(t0)
+    addi t2, t2, -4
+    bgez t2, 1b
+    ret
+
+# say: print the string at a0 and a newline.
+say:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    call puts
+    li a0, '\n'
+    call putc
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# check: print "<string a0>: <a1>", then " ok" if a1 == a2, else " FAIL expected <a2>"
+# (and count the failure in fail_count).
+check:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    mv s0, a1
+    mv s1, a2
+    call puts
+    la a0, str_colon
+    call puts
+    mv a0, s0
+    call puthex
+    beq s0, s1, 1f
+    la a0, str_fail
+    call puts
+    mv a0, s1
+    call puthex
+    la t0, fail_count
+    lw t1, 0(t0)
+    addi t1, t1, 1
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_ok
+    call puts
+2:  li a0, '\n'
+    call putc
+    lw s1, 4(sp)
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# finish: print the verdict and stop through the SiFive test device: 0x5555 (exit status 0)
+# when every check passed, else (failures << 16) | 0x3333 (exit status = failed checks).
+finish:
+    la sp, stack_top
+    la t0, fail_count
+    lw s0, 0(t0)
+    bnez s0, 1f
+    la a0, str_pass
+    call say
+    li t0, TESTDEV
+    li t1, 0x5555
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_failed
+    call puts
+    mv a0, s0
+    call puthex
+    li a0, '\n'
+    call putc
+    slli t1, s0, 16
+    li t2, 0x3333
+    or t1, t1, t2
+    li t0, TESTDEV
+    sw t1, 0(t0)
+2:  j 2b
+
+    .data
+    .balign 4
+tr_area:    .zero 28
+st_area:    .zero 28
+fail_count: .word 0
+str_colon:  .string ": "
+str_ok:     .string " ok"
+str_fail:   .string " FAIL expected "
+str_pass:   .string "PASS"
+str_failed: .string "FAILED checks: "
+
+    .bss
+    .balign 16
+stack:      .space 4096
+stack_top:

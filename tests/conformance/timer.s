@@ -1,0 +1,533 @@
+# timer.s -- the CLINT timer and wfi.
+# mtime advances; the time CSR lies between two mtime reads; mtimecmp reads back; MTIP follows
+# mtime >= mtimecmp. wfi wakes on a pending enabled timer with mstatus.MIE = 0 (no trap); setting
+# MIE then takes it at once (mcause 0x80000007, mepc = next instruction, MPIE/MIE/MPP). A timer
+# interrupt ends a wfi loop with MIE = 1; one interrupts a U-mode loop with MIE = 0 (M interrupts
+# are always enabled below M); with mie.MTIE = 0 nothing is taken. Only timing-independent facts
+# are printed (QEMU's mtime is real time).
+
+    .equ UART, 0x10000000
+    .equ TESTDEV, 0x00100000
+    .equ CLINT_MSIP, 0x02000000
+    .equ CLINT_MTIMECMP, 0x02004000
+    .equ CLINT_MTIME, 0x0200BFF8
+    .equ TR_SAVE, 0
+    .equ TR_CAUSE, 4
+    .equ TR_EPC, 8
+    .equ TR_TVAL, 12
+    .equ TR_STATUS, 16
+    .equ TR_COUNT, 20
+    .equ TR_RESUME, 24
+
+    .text
+    .globl _start
+_start:
+    la sp, stack_top
+    la t0, trap_m
+    csrw mtvec, t0
+    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
+    csrw pmpaddr0, t0
+    li t0, 0x1f                 # NAPOT, R W X
+    csrw pmpcfg0, t0
+
+    csrw mie, zero
+    csrw medeleg, zero
+    csrw mideleg, zero
+    call disarm_timer
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== CLINT mtime and mtimecmp =="
+    .text
+    li t0, CLINT_MTIME
+    lw s2, 0(t0)
+    li s3, 1000000
+1:  lw t1, 0(t0)
+    bne t1, s2, 2f
+    addi s3, s3, -1
+    bnez s3, 1b
+2:  snez a1, s3
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mtime advances"
+    .text
+    li t0, CLINT_MTIME
+    lw s2, 0(t0)
+    csrr s3, time
+    lw s4, 0(t0)
+    sltu t1, s3, s2
+    sltu t2, s4, s3
+    or t1, t1, t2
+    seqz a1, t1
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "time CSR between two mtime reads"
+    .text
+    li t0, CLINT_MTIMECMP
+    li t1, 0x12345678
+    sw t1, 0(t0)
+    li t1, 0x7fffffff
+    sw t1, 4(t0)
+    lw a1, 0(t0)
+    lw t2, 4(t0)
+    xor a1, a1, t2
+    li a2, 0x6dcba987
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mtimecmp reads back"
+    .text
+    call disarm_timer
+    csrr a1, mip
+    andi a1, a1, 0x80
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mtimecmp far ahead: mip.MTIP clear"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== wfi wakes on a pending timer even with mstatus.MIE = 0 =="
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    csrci mstatus, 8
+    li t0, 0x80
+    csrw mie, t0                # MTIE
+    li a0, 1000
+    call arm_timer
+    wfi
+    csrr a1, mip
+    andi a1, a1, 0x80
+    li a2, 0x00000080
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "after wfi: mip.MTIP"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...no trap taken"
+    .text
+    csrsi mstatus, 8            # MIE = 1: the pending timer interrupt is taken now
+8:  csrci mstatus, 8
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000007
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "MIE = 1 with MTIP pending: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mepc = the next instruction"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mtval"
+    .text
+    lw a1, TR_STATUS(s6)
+    li t0, 0x1888
+    and a1, a1, t0
+    li a2, 0x00001880
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mstatus MPIE=1 MIE=0 MPP=M"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...one trap"
+    .text
+    csrr a1, mip
+    andi a1, a1, 0x80
+    li a2, 0x00000080
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "MTIP stays pending until mtimecmp moves"
+    .text
+    call disarm_timer
+    csrr a1, mip
+    andi a1, a1, 0x80
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mtimecmp moved: MTIP clear"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== timer interrupt while waiting in wfi, MIE = 1 =="
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    la t0, 3f
+    sw t0, TR_RESUME(s6)
+    li t0, 0x80
+    csrw mie, t0
+    li a0, 1000
+    call arm_timer
+    csrsi mstatus, 8
+1:  wfi
+    j 1b
+3:  csrci mstatus, 8
+    csrw mie, zero
+    call disarm_timer
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000007
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "timer interrupt taken: mcause"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...one trap"
+    .text
+    lw a1, TR_STATUS(s6)
+    li t0, 0x1888
+    and a1, a1, t0
+    li a2, 0x00001880
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mstatus MPIE=1 MIE=0 MPP=M"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== timer interrupt in U-mode with mstatus.MIE = 0 =="
+    .text
+    csrci mstatus, 8
+    li t0, 0x80
+    csrw mie, t0
+    li a0, 1000
+    call arm_timer
+    la a0, 7f
+    li a1, 0
+    la a2, 6f
+    j run_in
+7:  j 7b                        # U-mode: spin (the interrupt may come at any time: mepc is this)
+6:  la s6, tr_area
+    csrw mie, zero
+    call disarm_timer
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000007
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "U spinning: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mepc = the loop"
+    .text
+    lw a1, TR_STATUS(s6)
+    srli a1, a1, 11
+    andi a1, a1, 3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...mstatus.MPP"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== a pending timer with mie.MTIE = 0 is not taken =="
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+    csrw mie, zero
+    li a0, 0
+    call arm_timer              # mtimecmp = mtime: pending at once
+    csrsi mstatus, 8
+    nop
+    nop
+    csrci mstatus, 8
+    csrr a1, mip
+    andi a1, a1, 0x80
+    li a2, 0x00000080
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "MTIP pending"
+    .text
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...no trap"
+    .text
+    call disarm_timer
+    j finish
+
+# arm_timer: mtimecmp = mtime + a0 (64-bit, written so that no early match can happen).
+arm_timer:
+    li t0, CLINT_MTIME
+1:  lw t2, 4(t0)
+    lw t1, 0(t0)
+    lw t3, 4(t0)
+    bne t2, t3, 1b
+    add t1, t1, a0
+    sltu t4, t1, a0
+    add t2, t2, t4
+    li t0, CLINT_MTIMECMP
+    li t3, -1
+    sw t3, 4(t0)
+    sw t1, 0(t0)
+    sw t2, 4(t0)
+    ret
+
+# disarm_timer: mtimecmp = all ones (never).
+disarm_timer:
+    li t0, CLINT_MTIMECMP
+    li t3, -1
+    sw t3, 4(t0)
+    sw t3, 0(t0)
+    ret
+    j finish
+
+# ==========================================================================================
+# Common tail: identical in every program of tests/conformance (record.py checks this).
+# Trap handlers, printing, checking, the verdict through the SiFive test device.
+# ==========================================================================================
+    .text
+    .balign 4
+# trap_m: the M-mode trap handler. Records mcause, mepc, mtval, mstatus in tr_area and counts
+# the trap. If tr_area[TR_RESUME] is non-zero it clears it and continues in M-mode at that
+# address (t0, t1 clobbered, the trap CSRs kept for inspection). Otherwise it returns with
+# mret: past the trapping instruction for an exception, to the interrupted one for an
+# interrupt (after clearing mie so that the interrupt does not fire again).
+trap_m:
+    csrw mscratch, t0
+    la t0, tr_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, mcause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, mepc
+    sw t1, TR_EPC(t0)
+    csrr t1, mtval
+    sw t1, TR_TVAL(t0)
+    csrr t1, mstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    jr t1
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, mepc
+    addi t1, t1, 4
+    csrw mepc, t1
+    j 3f
+2:  csrw mie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, mscratch
+    mret
+
+    .balign 4
+# trap_s: the S-mode trap handler, the same with scause, sepc, stval, sstatus in st_area.
+# With st_area[TR_RESUME] non-zero it returns (sret) to that address instead.
+trap_s:
+    csrw sscratch, t0
+    la t0, st_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, scause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, sepc
+    sw t1, TR_EPC(t0)
+    csrr t1, stval
+    sw t1, TR_TVAL(t0)
+    csrr t1, sstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    csrw sepc, t1
+    j 3f
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, sepc
+    addi t1, t1, 4
+    csrw sepc, t1
+    j 3f
+2:  csrw sie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, sscratch
+    sret
+
+# run_in: run the code at a0 in privilege mode a1 (0 = U, 1 = S) from M-mode until it traps
+# to trap_m, then continue in M-mode at a2 (the trap's state is in tr_area).
+run_in:
+    la t0, tr_area
+    sw a2, TR_RESUME(t0)
+    csrw mepc, a0
+    li t0, 0x1800
+    csrc mstatus, t0
+    slli t0, a1, 11
+    csrs mstatus, t0
+    mret
+
+# putc: print the character in a0.
+putc:
+    li t0, UART
+    sb a0, 0(t0)
+    ret
+
+# puts: print the NUL-terminated string at a0.
+puts:
+    li t0, UART
+1:  lbu t1, 0(a0)
+    beqz t1, 2f
+    sb t1, 0(t0)
+    addi a0, a0, 1
+    j 1b
+2:  ret
+
+# puthex: print a0 as 0x and eight hex digits.
+puthex:
+    li t0, UART
+    li t1, '0'
+    sb t1, 0(t0)
+    li t1, 'x'
+    sb t1, 0(t0)
+    li t2, 28
+1:  srl t1, a0, t2
+    andi t1, t1, 15
+    li t3, 10
+    blt t1, t3, 2f
+    addi t1, t1, 'a' - 10 - '0'
+2:  addi t1, t1, '0'
+    sb t1, 0(t0)
+    addi t2, t2, -4
+    bgez t2, 1b
+    ret
+
+# say: print the string at a0 and a newline.
+say:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    call puts
+    li a0, '\n'
+    call putc
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# check: print "<string a0>: <a1>", then " ok" if a1 == a2, else " FAIL expected <a2>"
+# (and count the failure in fail_count).
+check:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    mv s0, a1
+    mv s1, a2
+    call puts
+    la a0, str_colon
+    call puts
+    mv a0, s0
+    call puthex
+    beq s0, s1, 1f
+    la a0, str_fail
+    call puts
+    mv a0, s1
+    call puthex
+    la t0, fail_count
+    lw t1, 0(t0)
+    addi t1, t1, 1
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_ok
+    call puts
+2:  li a0, '\n'
+    call putc
+    lw s1, 4(sp)
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# finish: print the verdict and stop through the SiFive test device: 0x5555 (exit status 0)
+# when every check passed, else (failures << 16) | 0x3333 (exit status = failed checks).
+finish:
+    la sp, stack_top
+    la t0, fail_count
+    lw s0, 0(t0)
+    bnez s0, 1f
+    la a0, str_pass
+    call say
+    li t0, TESTDEV
+    li t1, 0x5555
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_failed
+    call puts
+    mv a0, s0
+    call puthex
+    li a0, '\n'
+    call putc
+    slli t1, s0, 16
+    li t2, 0x3333
+    or t1, t1, t2
+    li t0, TESTDEV
+    sw t1, 0(t0)
+2:  j 2b
+
+    .data
+    .balign 4
+tr_area:    .zero 28
+st_area:    .zero 28
+fail_count: .word 0
+str_colon:  .string ": "
+str_ok:     .string " ok"
+str_fail:   .string " FAIL expected "
+str_pass:   .string "PASS"
+str_failed: .string "FAILED checks: "
+
+    .bss
+    .balign 16
+stack:      .space 4096
+stack_top:
