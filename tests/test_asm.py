@@ -25,8 +25,9 @@ def words(source, section='.text', **kw):
     return [int.from_bytes(data[i:i + 4], 'little') for i in range(0, len(data), 4)]
 
 
-def data_of(source, section='.text'):
-    return assemble(source).section(section).data
+def data_of(source, section='.data'):
+    """The bytes of ``section``; ``source`` starts in that section."""
+    return assemble(f'{section}\n{source}').section(section).data
 
 
 def error(source, filename='prog.s'):
@@ -82,7 +83,7 @@ class TestExpressions:
         ('1 + 2 * 3', 7), ('(1 + 2) * 3', 9), ('(1 << 8) | 3', 259), ('1 << 8 | 3', 259),
         ('7 / 2', 3), ('-7 / 2', -3), ('-7 % 2', -1), ('7 % -2', 1), ('~0 & 0xff', 255),
         ('3 - 1 - 1', 1), ('100 / 10 / 2', 5), ('-(-5)', 5), ('+4', 4), ('~~7', 7),
-        ('0xF0 ^ 0xFF', 0x0F), ('1 << 31', 1 << 31), ('-8 >> 1', -4), ('6 & 3 ^ 1', 3),
+        ('0xF0 ^ 0xFF', 0x0F), ('1 << 31', 1 << 31), ('8 >> 1', 4), ('6 & 3 ^ 1', 3),
         ('2 * 3 % 4', 2), ('5 - 3 + 1', 3),
     ])
     def test_c_semantics(self, text, value):
@@ -168,6 +169,8 @@ class TestExpressions:
         assert error('.word 1 / 0') == 'prog.s:1:9: error: division by zero'
         assert error('.word 1 % (2 - 2)') == 'prog.s:1:9: error: division by zero'
         assert error('.word 1 << 64') == 'prog.s:1:9: error: shift count 64 out of range 0..63'
+        assert 'right shift of a negative number (-8)' in error('.word -8 >> 1')
+        assert words('.word (-8 & 0xffffffff) >> 1') == [0x7FFFFFFC]
 
     def test_nesting_is_bounded(self):
         assert 'nested more than' in error('.word ' + '(' * 100 + '1' + ')' * 100)
@@ -400,18 +403,24 @@ class TestDirectives:
         assert words('.equ N, 8\n.space N\nnop') == [0, 0, enc('addi')]
 
     def test_align_in_code_pads_with_nops_like_gnu_as(self):
-        assert data_of('.byte 1\n.align 3') == b'\x01\x00\x01\x00' + b'\x13\x00\x00\x00'
-        assert data_of('.half 1\n.balign 8\nnop') == \
-            b'\x01\x00\x01\x00\x13\x00\x00\x00\x13\x00\x00\x00'
-        assert data_of('nop\n.p2align 4') == b'\x13\x00\x00\x00' * 4
+        assert data_of('.byte 1\n.align 3', '.text') == \
+            b'\x01\x00\x01\x00' + b'\x13\x00\x00\x00'
+        assert data_of('.half 1\n.balign 8\nnop', '.text') == \
+            b'\x01\x00\x01\x00' + b'\x13\x00\x00\x00' * 3     # the end padded to 8 too
+        assert data_of('nop\n.p2align 4', '.text') == b'\x13\x00\x00\x00' * 4
+
+    def test_code_sections_end_padded_to_their_alignment_like_gnu_as(self):
+        assert data_of('nop\n.byte 7', '.text') == b'\x13\0\0\0\x07\0\x01\0'
+        assert data_of('.balign 16\nnop', '.text') == b'\x13\0\0\0' * 4
+        assert data_of('.byte 7', '.data') == b'\x07'
 
     def test_align_in_data_pads_with_zeros_or_the_fill(self):
-        assert data_of('.data\n.byte 1\n.align 2\n.byte 2\n.balign 4, 0xee', '.data') == \
+        assert data_of('.byte 1\n.align 2\n.byte 2\n.balign 4, 0xee') == \
             b'\x01\0\0\0\x02\xee\xee\xee'
 
     def test_align_max_skip(self):
-        assert data_of('.data\n.byte 1\n.balign 8, 0, 3\n.byte 2', '.data') == b'\x01\x02'
-        assert data_of('.data\n.byte 1\n.p2align 3, 0, 7\n.byte 2', '.data') == \
+        assert data_of('.byte 1\n.balign 8, 0, 3\n.byte 2') == b'\x01\x02'
+        assert data_of('.byte 1\n.p2align 3, 0, 7\n.byte 2') == \
             b'\x01' + bytes(7) + b'\x02'
 
     def test_align_argument_checks(self):

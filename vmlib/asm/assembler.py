@@ -15,7 +15,7 @@ the final one, as forward references do).
 """
 
 from ..isa.regs import reg_number
-from .directives import Directives, SECTION_ORDER
+from .directives import Data, Directives, SECTION_ORDER, riscv_nops
 from .errors import AsmError, error_at
 from .expr import Rel, Scope, Unknown, evaluate, lo12
 from .instructions import read_instruction, suggest
@@ -271,6 +271,10 @@ class Assembler(Directives, Scope):
     def layout(self):
         text = self.sections['.text']
         align = max(text.align, 4)
+        if text.size % align:       # like GNU as: code sections end padded to their alignment
+            pad = -text.size % align
+            self.actions.append(_Action(text, text.size, pad, Data(pad, riscv_nops(pad)), 0))
+            text.size += pad
         if self.base % align:
             raise AsmError(f'base 0x{self.base:x} is not aligned as .text needs '
                            f'({align} bytes)')

@@ -4,7 +4,8 @@ Values are integers (64-bit two's complement, wrapped after every operation, as 
 keeps them), built from numbers, character constants, symbols (labels and ``.equ`` names),
 ``.`` (the current location), the operators ``+ - * / % << >> & | ^ ~`` and parentheses, and
 the RISC-V relocation functions ``%hi %lo %pcrel_hi %pcrel_lo``. ``/`` and ``%`` truncate
-toward zero, as in C and GNU ``as``.
+toward zero, as in C and GNU ``as``. ``>>`` of a negative number is refused: C shifts in
+copies of the sign bit, GNU ``as`` shifts the 64-bit pattern as unsigned.
 
 Precedence is C's. GNU ``as`` has its own (``|`` ``&`` ``^`` bind tighter than ``+``, and
 ``<<`` ``>>`` as tight as ``*``), so ``1 + 2 << 3`` is 24 in C and 17 in GNU ``as``. The course
@@ -289,6 +290,10 @@ def _binary(node, a, b):
     elif op in ('<<', '>>'):
         if not 0 <= b < 64:
             raise error_at(node.tok, f'shift count {b} out of range 0..63')
+        if op == '>>' and a < 0:
+            raise error_at(node.tok, f'right shift of a negative number ({a}): C shifts in '
+                                     'sign bits, GNU as zeros; mask it first, as in '
+                                     '(x & 0xffffffff) >> n')
         r = a << b if op == '<<' else a >> b
     elif op == '&':
         r = a & b
