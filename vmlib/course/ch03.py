@@ -151,6 +151,7 @@ class DecodeWord(Exercise):
 
     chapter = 3
     title = 'Decode an instruction word'
+    rel_tol = abs_tol = 0.0          # addresses and encodings: exact, not close
 
     def generate(self, rng):
         group = rng.choice(sorted(_DECODE_POOL))
@@ -293,6 +294,7 @@ class TranslateAddress(Exercise):
 
     chapter = 3
     title = 'Translate a virtual address (Sv32)'
+    rel_tol = abs_tol = 0.0          # addresses and encodings: exact, not close
     SCENARIOS = ('ok', 'ok', 'ok', 'megapage', 'invalid-l1', 'invalid-l0', 'permission',
                  'user-bit', 'reserved', 'misaligned-megapage')
 
@@ -391,6 +393,9 @@ class TranslateAddress(Exercise):
             return super().compare(expected, given, where)
         if expected == given:
             return []
+        if not isinstance(given, (int, str)) or isinstance(given, bool):
+            return ['Answer with a physical address (an int such as 0x80001234) or the name of '
+                    "a page fault (such as 'load page fault')."]
         return [f'{where} is wrong.']
 
     def diagnose(self, p, given):
@@ -437,6 +442,7 @@ class WhoHandlesTrap(Exercise):
 
     chapter = 3
     title = 'Who handles this trap?'
+    rel_tol = abs_tol = 0.0          # addresses and encodings: exact, not close
 
     def generate(self, rng):
         mode = rng.choice(['U', 'U', 'S', 'S', 'M'])
@@ -582,8 +588,8 @@ def tour_timeline(make_machine=None, max_steps: int = 2000):
         for e in step:
             if isinstance(e, TrapTaken):
                 rows.append(f'{n:>4}  {PRIV_NAMES[e.from_priv]} -> {PRIV_NAMES[e.to_priv]}  trap: '
-                            f'{cause_name(e.cause)} (mcause {e.cause}), mepc 0x{e.epc:08x}, '
-                            f'mtval 0x{e.tval:08x}')
+                            f'{cause_name(e.cause)} (cause {e.cause}), epc 0x{e.epc:08x}, '
+                            f'tval 0x{e.tval:08x}')
             elif isinstance(e, TrapReturn):
                 rows.append(f'{n:>4}  {PRIV_NAMES[e.from_priv]} -> {PRIV_NAMES[e.to_priv]}  '
                             f'{e.instruction} to 0x{e.pc:08x}')

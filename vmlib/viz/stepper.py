@@ -178,15 +178,17 @@ def render_disassembly(lines) -> str:
 
 
 def memory_text(base: int, data: bytes, changed: Iterable[int] = (), width: int = 16) -> str:
-    """A hex dump of ``data`` (at physical ``base``); changed byte offsets marked ``*``."""
+    """A hex dump of ``data`` (at physical ``base``); ``^^`` under each changed byte."""
     changed = set(changed)
     out = []
     for row in range(0, len(data), width):
         chunk = data[row:row + width]
-        cells = ''.join(f"{b:02x}{'*' if row + i in changed else ' '}"
-                        for i, b in enumerate(chunk))
+        cells = ' '.join(f'{b:02x}' for b in chunk)
         text = ''.join(chr(b) if 32 <= b < 127 else '.' for b in chunk)
-        out.append(f'{base + row:08x}  {cells.rstrip():<{3 * width}} |{text}|')
+        out.append(f'{base + row:08x}  {cells:<{3 * width - 1}}  |{text}|')
+        marks = ' '.join('^^' if row + i in changed else '  ' for i in range(len(chunk)))
+        if marks.strip():
+            out.append(f'{"":10}{marks.rstrip()}')
     return '\n'.join(out)
 
 
@@ -360,7 +362,22 @@ def _fix_retired(machine, step, symbols):
     if word is not None and events and isinstance(events[0], Retired) \
             and events[0].pc == pc and events[0].word != word:
         events[0] = events[0]._replace(word=word, text=disassemble(word, pc, symbols.names))
-    return events
+    return _trap_first(events)
+
+
+def _trap_first(events):
+    """When a trap is taken inside a step, the machine reports the handler's first instruction
+    as the one retired, then the trap. For reading, put what happened *before* that instruction
+    first: the faulting walk, the trap, the privilege change."""
+    if not events or not isinstance(events[0], Retired):
+        return events
+    traps = [i for i, e in enumerate(events) if isinstance(e, TrapTaken)]
+    if not traps or events[traps[-1]].handler != events[0].pc:
+        return events
+    j = traps[-1] + 1
+    if j < len(events) and isinstance(events[j], PrivilegeChange):
+        j += 1
+    return events[1:j] + events[:1] + events[j:]
 
 
 class StepperState:
