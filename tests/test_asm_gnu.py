@@ -295,3 +295,29 @@ def test_expressions_vmlib_accepts_mean_the_same_to_gnu_as(tmp_path):
         lines.append(f'.dword {text}')
     assert refused > 10                 # the generator does produce ambiguous expressions
     same_as_gnu('\n'.join(lines) + '\n', tmp_path)
+
+
+CONFORMANCE = sorted((__import__('pathlib').Path(__file__).parent / 'conformance').glob('*.s'))
+
+
+@pytest.mark.parametrize('source', CONFORMANCE, ids=lambda p: p.stem)
+def test_conformance_sources_assemble_to_the_committed_gnu_elfs(source):
+    """The conformance programs (built by GNU as + ld with conformance/link.ld, which is
+    vmlib's default layout) come out of vmlib byte for byte the same, section by section."""
+    from elftools.elf.elffile import ELFFile
+    built = source.with_suffix('.elf')
+    if not built.exists():
+        pytest.skip(f'{built.name} has not been built')
+    program = assemble(source.read_text(), str(source))
+    elf = ELFFile(io.BytesIO(built.read_bytes()))
+    theirs = {}
+    for s in elf.iter_sections():
+        if s.name in ('.text', '.data', '.rodata', '.bss') and s['sh_size']:
+            data = bytes(s['sh_size']) if s['sh_type'] == 'SHT_NOBITS' else s.data()
+            theirs[s.name] = (s['sh_addr'], data)
+    ours = {s.name: (s.address, s.data) for s in program.sections}
+    assert ours.keys() == theirs.keys()
+    for name in ours:
+        assert ours[name][0] == theirs[name][0], f'{name} placed differently'
+        assert ours[name][1] == theirs[name][1], f'{name} contents differ'
+    assert program.entry == elf['e_entry']

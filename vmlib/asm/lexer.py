@@ -46,10 +46,6 @@ class Token:
 ESCAPES = {'n': 10, 't': 9, 'r': 13, '\\': 92, '"': 34, "'": 39, 'b': 8, 'f': 12,
            'v': 11, 'a': 7, 'e': 27}
 
-_NAME = re.compile(r'[A-Za-z_.$][A-Za-z0-9_.$]*')
-_NUMBER = re.compile(r'[0-9][A-Za-z0-9_]*')
-_SPACE = re.compile(r'[ \t\r\f\v]+')
-_TWO_CHAR_OPS = ('<<', '>>')
 
 
 def parse_number(text):
@@ -93,6 +89,13 @@ def _escape(src, i):
     return ord(c), i + 1
 
 
+_TOKEN = re.compile(r"""
+    (?P<nl>\n) | (?P<space>[ \t\r\f\v]+) | (?P<comment>\#[^\n]*) | (?P<block>/\*)
+  | (?P<semi>;) | (?P<str>") | (?P<chr>') | (?P<func>%[A-Za-z][A-Za-z0-9_.$]*)
+  | (?P<name>[A-Za-z_.$][A-Za-z0-9_.$]*) | (?P<num>[0-9][A-Za-z0-9_]*)
+  | (?P<op><<|>>|.)""", re.X | re.S)
+
+
 def tokenize(source):
     """Split ``source`` into statements: lists of tokens, each ending with an ``eol`` token.
 
@@ -100,48 +103,50 @@ def tokenize(source):
     """
     statements, current = [], []
     i, line, line_start, n = 0, 1, 0, len(source)
+    match = _TOKEN.match
 
-    def col():
-        return i - line_start + 1
-
-    def end_statement(text):
+    def end_statement(text, at):
         nonlocal current
         if current:
-            current.append(Token('eol', text, None, line, col()))
+            current.append(Token('eol', text, None, line, at - line_start + 1))
             statements.append(current)
         current = []
 
     while i < n:
-        c = source[i]
-        if c == '\n':
-            end_statement('\n')
-            i += 1
-            line, line_start = line + 1, i
-            continue
-        m = _SPACE.match(source, i)
-        if m:
-            i = m.end()
-            continue
-        if c == '#':
-            j = source.find('\n', i)
-            i = n if j < 0 else j
-            continue
-        if source.startswith('/*', i):
+        m = match(source, i)
+        kind, text, start = m.lastgroup, m.group(), i - line_start + 1
+        if kind == 'name':
+            current.append(Token('name', text, text, line, start))
+        elif kind == 'space' or kind == 'comment':
+            pass
+        elif kind == 'nl':
+            end_statement('\n', i)
+            line, line_start = line + 1, i + 1
+        elif kind == 'op':
+            current.append(Token('op', text, None, line, start))
+        elif kind == 'num':
+            value = parse_number(text)
+            if isinstance(value, tuple):
+                current.append(Token('local', text, value[1:], line, start))
+            elif value is None:
+                current.append(Token('badnum', text, None, line, start))
+            else:
+                current.append(Token('num', text, value, line, start))
+        elif kind == 'semi':
+            end_statement(';', i)
+        elif kind == 'func':
+            current.append(Token('func', text, text[1:], line, start))
+        elif kind == 'block':
             j = source.find('*/', i + 2)
             if j < 0:
-                raise AsmError('unterminated comment: missing "*/"', line, col())
+                raise AsmError('unterminated comment: missing "*/"', line, start)
             for k in range(i, j):
                 if source[k] == '\n':
-                    end_statement('\n')
+                    end_statement('\n', k)
                     line, line_start = line + 1, k + 1
             i = j + 2
             continue
-        if c == ';':
-            end_statement(';')
-            i += 1
-            continue
-        start = col()
-        if c == '"':
+        elif kind == 'str':
             j, out = i + 1, bytearray()
             while True:
                 if j >= n or source[j] == '\n':
@@ -156,12 +161,12 @@ def tokenize(source):
                                        line, start)
                     out.append(value & 0xFF)
                     continue
-                out += ch.encode('utf-8')
+                out += ch.encode('utf-8', 'surrogatepass')
                 j += 1
             current.append(Token('str', source[i:j + 1], bytes(out), line, start))
             i = j + 1
             continue
-        if c == "'":
+        else:   # a character constant
             j = i + 1
             if j >= n or source[j] == '\n':
                 raise AsmError("expected a character after \"'\"", line, start)
@@ -176,34 +181,6 @@ def tokenize(source):
             current.append(Token('num', source[i:j], value, line, start))
             i = j
             continue
-        if c == '%':
-            m = _NAME.match(source, i + 1)
-            if m and source[i + 1].isalpha():
-                current.append(Token('func', '%' + m.group(), m.group(), line, start))
-                i = m.end()
-                continue
-        m = _NAME.match(source, i)
-        if m:
-            current.append(Token('name', m.group(), m.group(), line, start))
-            i = m.end()
-            continue
-        m = _NUMBER.match(source, i)
-        if m:
-            text = m.group()
-            value = parse_number(text)
-            if isinstance(value, tuple):
-                current.append(Token('local', text, value[1:], line, start))
-            elif value is None:
-                current.append(Token('badnum', text, None, line, start))
-            else:
-                current.append(Token('num', text, value, line, start))
-            i = m.end()
-            continue
-        if source.startswith(_TWO_CHAR_OPS, i):
-            current.append(Token('op', source[i:i + 2], None, line, start))
-            i += 2
-            continue
-        current.append(Token('op', c, None, line, start))
-        i += 1
-    end_statement('')
+        i = m.end()
+    end_statement('', n)
     return statements
