@@ -32,7 +32,11 @@ def fixture_chapters(make_notebook, folder):
         ("markdown", "dropped", "slide", ["remove-cell"]),
     ])
     make_notebook(folder / "02_why.ipynb", [("markdown", "# Why", "subslide"), ("markdown", "note", "notes")])
-    make_notebook(folder / "03_machine.ipynb", [("markdown", "# Machine", "slide"), ("code", "x = 1", "skip")])
+    make_notebook(folder / "03_machine.ipynb", [
+        ("markdown", "# Machine", "slide"),
+        ("code", "x = 1", "skip"),
+        ("code", "hidden_input_marker = 1", "-", ["hide-input"]),
+    ])
     # title slide + 00: 2 + 01: 2 + 02: 1 + 03: 1
     return folder, 1 + 2 + 2 + 1 + 1
 
@@ -85,6 +89,7 @@ def test_built_html_loads_nothing_from_the_network(make_notebook, tmp_path):
     for cdn in ("unpkg", "jsdelivr", "cdnjs", "mermaid", "googleapis"):
         assert cdn not in html
     assert html.count("<aside class=\"notes\">") == 3
+    assert "hidden_input_marker" not in html  # tag hide-input
 
 
 def test_beginner_deck_is_the_beginner_tracks_ready_chapters():
