@@ -10,6 +10,9 @@ For each program:
 - the committed ELF booted on vmlib prints the same and exits the same;
 - the source assembled by vmlib's own assembler does too;
 - when ``qemu-system-riscv32`` is installed, QEMU still gives the recorded result;
+
+``htif`` and ``spec`` have hand-written expected results (QEMU's virt board has no HTIF; ``spec``
+holds rules of the privileged spec that QEMU 7.2 breaks), see ``tests/conformance/README.md``.
 - when GNU binutils are installed, the committed ELF is what the source builds to.
 """
 
@@ -95,8 +98,10 @@ def test_vmlib_assembles_and_boots_the_source(name):
 def test_qemu_still_agrees(name):
     """QEMU, run now, gives the recorded result (for htif: the result QEMU gave when recorded,
     since QEMU's virt board has no HTIF and the expected result was written by hand)."""
-    out, status = record.run_qemu(SUITE / f"{name}.elf")
     entry = MANIFEST[name]
+    if "qemu" in entry and "stdout" not in entry["qemu"]:
+        pytest.skip(f"{name}: expected result is from the spec, not QEMU ({entry['qemu']['note']})")
+    out, status = record.run_qemu(SUITE / f"{name}.elf")
     if "qemu" in entry:
         want_out, want_status = entry["qemu"]["stdout"], entry["qemu"]["exit_status"]
     else:

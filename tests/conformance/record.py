@@ -12,8 +12,10 @@ For each NAME.s: NAME.elf (assembled with -mno-relax and linked with --no-relax 
 so the layout is the source's), NAME.expected (QEMU's UART output) and an entry in
 expected.json: {"exit_status": N, "source": "qemu-system-riscv32 VERSION"}.
 
-Programs listed in NOT_FROM_QEMU (htif: QEMU's virt board has no HTIF) keep their hand-written
-NAME.expected and JSON entry; QEMU's own (different) result for them is stored under "qemu".
+Programs listed in NOT_FROM_QEMU keep their hand-written NAME.expected and JSON entry: htif
+(QEMU's virt board has no HTIF; QEMU's own, different, deterministic result is stored under
+"qemu" and checked by the live-QEMU test) and spec (rules of the privileged spec that QEMU 7.2
+breaks; QEMU's output there is partly timing-dependent, so only its exit status is noted).
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ QEMU_CPU = 'rv32,c=off,f=off,d=off,h=off,sstc=off,zba=off,zbb=off,zbc=off,zbs=of
 QEMU = ['qemu-system-riscv32', '-M', 'virt', '-cpu', QEMU_CPU, '-bios', 'none', '-nographic',
         '-m', '128M', '-monitor', 'none', '-serial', 'stdio']
 TIMEOUT = 20
-NOT_FROM_QEMU = {'htif'}
+NOT_FROM_QEMU = {'htif': True, 'spec': False}   # name -> is QEMU's own output reproducible
 TAIL_MARK = '# Common tail: identical in every program'
 
 
@@ -96,7 +98,11 @@ def main(argv):
         out, status = run_qemu(elf)
         if name in NOT_FROM_QEMU:
             entry = manifest.setdefault(name, {})
-            entry['qemu'] = {'exit_status': status, 'stdout': out, 'source': version}
+            entry['qemu'] = {'exit_status': status, 'source': version}
+            if NOT_FROM_QEMU[name]:
+                entry['qemu']['stdout'] = out
+            else:
+                entry['qemu']['note'] = 'QEMU 7.2 breaks the spec here; its output is not compared'
             print(f'{name}: QEMU exit {status} (expected result is hand-written)')
             continue
         (HERE / f'{name}.expected').write_text(out)

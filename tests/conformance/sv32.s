@@ -4,8 +4,8 @@
 # loads, stores and instruction fetch through 4 KiB pages and megapages (auipc sees the virtual
 # pc), satp = Bare. Faults taken in M with mepc and mtval = the virtual address: load (13),
 # store/AMO (15), fetch (12, mepc = mtval = the target) for unmapped pages, missing R/W/X, a
-# misaligned megapage, W without R, a pointer PTE at the last level; the same delegated to S
-# (scause, sepc, stval). sfence.vma (all, and by address) after changing a PTE.
+# misaligned megapage, W without R, a pointer PTE at the last level; access faults (5, 7, 1)
+# through a valid PTE to absent memory; page faults delegated to S (scause, sepc, stval). sfence.vma (all, and by address) after changing a PTE.
 
     .equ UART, 0x10000000
     .equ TESTDEV, 0x00100000
@@ -87,6 +87,11 @@ _start:
     li a1, 0x5
     la a2, page_b
     li a3, 0x1         # 0x40005000: pointer PTE at the last level
+    call map
+    la a0, pt_l0
+    li a1, 0x6
+    li a2, 0x90000000
+    li a3, 0xcf         # 0x40006000 -> 0x90000000: no memory there
     call map
     la t0, page_a
     li t1, 0xaaaa0000
@@ -779,6 +784,105 @@ _start:
     call check
     .section .rodata
 9:  .string "lw pointer PTE at level 0 0x40005000: mtval"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== access faults through a valid mapping to no memory =="
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40006004
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000005
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw 0x40006004 -> 0x90000004: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw 0x40006004 -> 0x90000004: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40006004
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw 0x40006004 -> 0x90000004: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40006008
+7:  sw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000007
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw 0x40006008 -> 0x90000008: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 7b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw 0x40006008 -> 0x90000008: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40006008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw 0x40006008 -> 0x90000008: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40006000
+7:  jalr ra, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch 0x40006000 -> 0x90000000: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    li a2, 0x40006000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch 0x40006000 -> 0x90000000: mepc"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40006000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch 0x40006000 -> 0x90000000: mtval"
     .text
     la a0, 9f
     call say

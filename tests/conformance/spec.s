@@ -1,0 +1,856 @@
+# spec.s -- privileged-spec points where QEMU 7.2 is wrong: expected output written by hand.
+# Each section is a rule of the RISC-V privileged spec (1.12) that QEMU 7.2 does not follow, so
+# this program's expected result comes from the spec, not from QEMU (QEMU's own output is kept in
+# expected.json for the live-QEMU test): mtval of a misaligned jal/branch is the target; csrrs /
+# csrrc with rs1 != x0 write (illegal on a read-only CSR even when the register holds zero);
+# mret and sret to S or U clear MPRV; interrupt priority MEI MSI MTI SEI SSI STI; a misaligned
+# AMO raises store/AMO-address-misaligned (6); a write to minstret/mcycle is the value the next
+# instruction reads (the writing instruction does not count itself); mepc/sepc bits 1:0 read as
+# zero without C; a page-table walk into absent memory raises an access fault (5/7/1), not a
+# page fault.
+
+    .equ UART, 0x10000000
+    .equ TESTDEV, 0x00100000
+    .equ CLINT_MSIP, 0x02000000
+    .equ CLINT_MTIMECMP, 0x02004000
+    .equ CLINT_MTIME, 0x0200BFF8
+    .equ TR_SAVE, 0
+    .equ TR_CAUSE, 4
+    .equ TR_EPC, 8
+    .equ TR_TVAL, 12
+    .equ TR_STATUS, 16
+    .equ TR_COUNT, 20
+    .equ TR_RESUME, 24
+
+    .text
+    .globl _start
+_start:
+    la sp, stack_top
+    la t0, trap_m
+    csrw mtvec, t0
+    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
+    csrw pmpaddr0, t0
+    li t0, 0x1f                 # NAPOT, R W X
+    csrw pmpcfg0, t0
+
+    csrw mie, zero
+    csrw medeleg, zero
+    csrw mideleg, zero
+    li s9, CLINT_MSIP
+    sw zero, 0(s9)
+    call disarm_timer
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== misaligned jal / branch: mtval = the target =="
+    .text
+    la s6, tr_area
+    la t0, 3f
+    sw t0, TR_RESUME(s6)
+2:  .word 0x00600a6f            # jal s4, .+6
+    nop
+    nop
+    nop
+3:  la s7, 2b
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "jal .+6: mcause"
+    .text
+    lw a1, TR_TVAL(s6)
+    sub a1, a1, s7
+    li a2, 0x00000006
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "jal .+6: mtval - jal"
+    .text
+    la t0, 3f
+    sw t0, TR_RESUME(s6)
+2:  .word 0x00000363            # beq zero, zero, .+6
+    nop
+    nop
+    nop
+3:  la s7, 2b
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "beq .+6: mcause"
+    .text
+    lw a1, TR_TVAL(s6)
+    sub a1, a1, s7
+    li a2, 0x00000006
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "beq .+6: mtval - beq"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== csrrs / csrrc with rs1 != x0 write, even a zero =="
+    .text
+    li s4, 0
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+8:  csrrs a1, mhartid, s4
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrrs a1, mhartid, s4 (s4 = 0): traps"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrrs a1, mhartid, s4 (s4 = 0): mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrrs a1, mhartid, s4 (s4 = 0): mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0xf14a25f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrrs a1, mhartid, s4 (s4 = 0): mtval"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+8:  csrrc a1, mimpid, s4
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrrc a1, mimpid, s4 (s4 = 0): traps"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000002
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrrc a1, mimpid, s4 (s4 = 0): mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrrc a1, mimpid, s4 (s4 = 0): mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0xf13a35f3
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrrc a1, mimpid, s4 (s4 = 0): mtval"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== mret / sret to S or U clear MPRV =="
+    .text
+    li t0, 0x20000
+    csrs mstatus, t0            # MPRV = 1 (MPP is set by run_in)
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ecall
+6:  la s6, tr_area
+    lw a1, TR_STATUS(s6)
+    li t0, 0x20000
+    and a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mret to S: MPRV at the next trap"
+    .text
+    li t0, 0x20000
+    csrs mstatus, t0
+    la a0, 5f
+    li a1, 0
+    la a2, 6f
+    j run_in
+5:  nop
+7:  ecall
+6:  la s6, tr_area
+    lw a1, TR_STATUS(s6)
+    li t0, 0x20000
+    and a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mret to U: MPRV at the next trap"
+    .text
+    li t0, 0x20000
+    csrs mstatus, t0
+    li t0, 0x100
+    csrc mstatus, t0            # SPP = U
+    la t0, 5f
+    csrw sepc, t0
+    la t0, tr_area
+    la t1, 6f
+    sw t1, TR_RESUME(t0)
+    sret                        # from M-mode to U
+5:  ecall
+6:  la s6, tr_area
+    li t0, 0x20000
+    csrc mstatus, t0
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sret to U: mcause"
+    .text
+    lw a1, TR_STATUS(s6)
+    li t0, 0x20000
+    and a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sret to U: MPRV at the next trap"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== interrupt priority: MEI MSI MTI SEI SSI STI =="
+    .text
+    la s6, tr_area
+    li t0, 1
+    sw t0, 0(s9)
+    li t0, 0x00000002
+    csrs mip, t0
+    li t0, 0x0000000a
+    csrw mie, t0
+    csrsi mstatus, 8
+    nop
+    csrci mstatus, 8
+    csrw mie, zero
+    sw zero, 0(s9)
+    call disarm_timer
+    li t0, 0x222
+    csrc mip, t0
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000003
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "MSI + SSI: MSI"
+    .text
+    la s6, tr_area
+    li a0, 0
+    call arm_timer
+    li t0, 0x00000002
+    csrs mip, t0
+    li t0, 0x00000082
+    csrw mie, t0
+    csrsi mstatus, 8
+    nop
+    csrci mstatus, 8
+    csrw mie, zero
+    sw zero, 0(s9)
+    call disarm_timer
+    li t0, 0x222
+    csrc mip, t0
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000007
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "MTI + SSI: MTI"
+    .text
+    la s6, tr_area
+    li a0, 0
+    call arm_timer
+    li t0, 0x00000020
+    csrs mip, t0
+    li t0, 0x000000a0
+    csrw mie, t0
+    csrsi mstatus, 8
+    nop
+    csrci mstatus, 8
+    csrw mie, zero
+    sw zero, 0(s9)
+    call disarm_timer
+    li t0, 0x222
+    csrc mip, t0
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000007
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "MTI + STI: MTI"
+    .text
+    la s6, tr_area
+    li t0, 0x00000202
+    csrs mip, t0
+    li t0, 0x00000202
+    csrw mie, t0
+    csrsi mstatus, 8
+    nop
+    csrci mstatus, 8
+    csrw mie, zero
+    sw zero, 0(s9)
+    call disarm_timer
+    li t0, 0x222
+    csrc mip, t0
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000009
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SEI + SSI: SEI"
+    .text
+    la s6, tr_area
+    li t0, 0x00000220
+    csrs mip, t0
+    li t0, 0x00000220
+    csrw mie, t0
+    csrsi mstatus, 8
+    nop
+    csrci mstatus, 8
+    csrw mie, zero
+    sw zero, 0(s9)
+    call disarm_timer
+    li t0, 0x222
+    csrc mip, t0
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000009
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SEI + STI: SEI"
+    .text
+    la s6, tr_area
+    li t0, 0x00000022
+    csrs mip, t0
+    li t0, 0x00000022
+    csrw mie, t0
+    csrsi mstatus, 8
+    nop
+    csrci mstatus, 8
+    csrw mie, zero
+    sw zero, 0(s9)
+    call disarm_timer
+    li t0, 0x222
+    csrc mip, t0
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x80000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "SSI + STI: SSI"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== misaligned AMO: store/AMO-address-misaligned =="
+    .text
+    la s3, sdata
+    addi s3, s3, 2
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+8:  amoadd.w a1, a1, (s3)
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoadd.w at +2: traps"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000006
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoadd.w at +2: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoadd.w at +2: mepc - insn"
+    .text
+    lw a1, TR_TVAL(s6)
+    sub a1, a1, s3
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoadd.w at +2: mtval - address"
+    .text
+    la s6, tr_area
+    lw s10, TR_COUNT(s6)
+8:  amoswap.w a1, a1, (s3)
+    lw a1, TR_COUNT(s6)
+    sub a1, a1, s10
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoswap.w at +2: traps"
+    .text
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000006
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoswap.w at +2: mcause"
+    .text
+    lw a1, TR_EPC(s6)
+    la t0, 8b
+    sub a1, a1, t0
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "amoswap.w at +2: mepc - insn"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== a counter write is what the next instruction reads =="
+    .text
+    csrwi minstret, 0
+    csrr a1, minstret
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrwi minstret, 0; csrr minstret"
+    .text
+    csrwi mcycle, 0
+    csrr a1, mcycle
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "csrwi mcycle, 0; csrr mcycle"
+    .text
+    li t0, -1
+    csrw minstret, t0
+    csrw minstreth, t0
+    nop
+    csrr a1, minstret
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "minstret = minstreth = -1, nop: minstret"
+    .text
+    csrr a1, minstreth
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...minstreth"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== mepc / sepc bits 1:0 read as zero (IALIGN = 32) =="
+    .text
+    li t0, 0x80000003
+    csrw mepc, t0
+    csrr a1, mepc
+    li a2, 0x80000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "mepc"
+    .text
+    li t0, 0x80000006
+    csrw sepc, t0
+    csrr a1, sepc
+    li a2, 0x80000004
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sepc"
+    .text
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== a PTE in absent memory: access fault of the original type =="
+    .text
+    call zero_tables
+    la a0, pt_root
+    li a1, 0x200
+    li a2, 0x80000000
+    li a3, 0xcf
+    call map
+    la a0, pt_root
+    li a1, 0x100
+    li a2, 0x90000000
+    li a3, 0x1         # 0x40000000: table pointer to absent memory
+    call map
+    la t0, pt_root
+    srli t0, t0, 12
+    li t1, 0x80000000
+    or t0, t0, t1
+    csrw satp, t0               # Sv32, ASID 0, root = pt_root
+    sfence.vma zero, zero
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40000000
+7:  lw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000005
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw 0x40000000: mcause"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "lw 0x40000000: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40000004
+7:  sw s2, 0(t0)
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000007
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw 0x40000004: mcause"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40000004
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "sw 0x40000004: mtval"
+    .text
+    la a0, 5f
+    li a1, 1
+    la a2, 6f
+    j run_in
+5:  nop
+    li t0, 0x40000008
+7:  jr t0
+    ebreak
+6:  la s6, tr_area
+    lw a1, TR_CAUSE(s6)
+    li a2, 0x00000001
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch 0x40000008: mcause"
+    .text
+    lw a1, TR_TVAL(s6)
+    li a2, 0x40000008
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "fetch 0x40000008: mtval"
+    .text
+    csrw satp, zero
+    sfence.vma zero, zero
+    j finish
+
+# map: table a0, entry a1 := PTE for physical address a2 with flags a3.
+map:
+    srli a2, a2, 12
+    slli a2, a2, 10
+    or a2, a2, a3
+    slli a1, a1, 2
+    add a0, a0, a1
+    sw a2, 0(a0)
+    ret
+
+# zero_tables: clear the page tables (pt_root, pt_l0: two pages).
+zero_tables:
+    la t0, pt_root
+    li t1, 2048
+1:  sw zero, 0(t0)
+    addi t0, t0, 4
+    addi t1, t1, -1
+    bnez t1, 1b
+    ret
+
+# arm_timer: mtimecmp = mtime + a0.
+arm_timer:
+    li t0, CLINT_MTIME
+1:  lw t2, 4(t0)
+    lw t1, 0(t0)
+    lw t3, 4(t0)
+    bne t2, t3, 1b
+    add t1, t1, a0
+    sltu t4, t1, a0
+    add t2, t2, t4
+    li t0, CLINT_MTIMECMP
+    li t3, -1
+    sw t3, 4(t0)
+    sw t1, 0(t0)
+    sw t2, 4(t0)
+    ret
+
+# disarm_timer: mtimecmp = all ones (never).
+disarm_timer:
+    li t0, CLINT_MTIMECMP
+    li t3, -1
+    sw t3, 4(t0)
+    sw t3, 0(t0)
+    ret
+
+    .data
+    .balign 4
+sdata:      .word 0, 0
+    .bss
+    .balign 4096
+pt_root:    .space 4096
+pt_l0:      .space 4096
+    .text
+    j finish
+
+# ==========================================================================================
+# Common tail: identical in every program of tests/conformance (record.py checks this).
+# Trap handlers, printing, checking, the verdict through the SiFive test device.
+# ==========================================================================================
+    .text
+    .balign 4
+# trap_m: the M-mode trap handler. Records mcause, mepc, mtval, mstatus in tr_area and counts
+# the trap. If tr_area[TR_RESUME] is non-zero it clears it and continues in M-mode at that
+# address (t0, t1 clobbered, the trap CSRs kept for inspection). Otherwise it returns with
+# mret: past the trapping instruction for an exception, to the interrupted one for an
+# interrupt (after clearing mie so that the interrupt does not fire again).
+trap_m:
+    csrw mscratch, t0
+    la t0, tr_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, mcause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, mepc
+    sw t1, TR_EPC(t0)
+    csrr t1, mtval
+    sw t1, TR_TVAL(t0)
+    csrr t1, mstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    jr t1
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, mepc
+    addi t1, t1, 4
+    csrw mepc, t1
+    j 3f
+2:  csrw mie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, mscratch
+    mret
+
+    .balign 4
+# trap_s: the S-mode trap handler, the same with scause, sepc, stval, sstatus in st_area.
+# With st_area[TR_RESUME] non-zero it returns (sret) to that address instead.
+trap_s:
+    csrw sscratch, t0
+    la t0, st_area
+    sw t1, TR_SAVE(t0)
+    csrr t1, scause
+    sw t1, TR_CAUSE(t0)
+    csrr t1, sepc
+    sw t1, TR_EPC(t0)
+    csrr t1, stval
+    sw t1, TR_TVAL(t0)
+    csrr t1, sstatus
+    sw t1, TR_STATUS(t0)
+    lw t1, TR_COUNT(t0)
+    addi t1, t1, 1
+    sw t1, TR_COUNT(t0)
+    lw t1, TR_RESUME(t0)
+    beqz t1, 1f
+    sw zero, TR_RESUME(t0)
+    csrw sepc, t1
+    j 3f
+1:  lw t1, TR_CAUSE(t0)
+    bltz t1, 2f
+    csrr t1, sepc
+    addi t1, t1, 4
+    csrw sepc, t1
+    j 3f
+2:  csrw sie, zero
+3:  lw t1, TR_SAVE(t0)
+    csrr t0, sscratch
+    sret
+
+# run_in: run the code at a0 in privilege mode a1 (0 = U, 1 = S) from M-mode until it traps
+# to trap_m, then continue in M-mode at a2 (the trap's state is in tr_area).
+run_in:
+    la t0, tr_area
+    sw a2, TR_RESUME(t0)
+    csrw mepc, a0
+    li t0, 0x1800
+    csrc mstatus, t0
+    slli t0, a1, 11
+    csrs mstatus, t0
+    mret
+
+# putc: print the character in a0.
+putc:
+    li t0, UART
+    sb a0, 0(t0)
+    ret
+
+# puts: print the NUL-terminated string at a0.
+puts:
+    li t0, UART
+1:  lbu t1, 0(a0)
+    beqz t1, 2f
+    sb t1, 0(t0)
+    addi a0, a0, 1
+    j 1b
+2:  ret
+
+# puthex: print a0 as 0x and eight hex digits.
+puthex:
+    li t0, UART
+    li t1, '0'
+    sb t1, 0(t0)
+    li t1, 'x'
+    sb t1, 0(t0)
+    li t2, 28
+1:  srl t1, a0, t2
+    andi t1, t1, 15
+    li t3, 10
+    blt t1, t3, 2f
+    addi t1, t1, 'a' - 10 - '0'
+2:  addi t1, t1, '0'
+    sb t1, 0(t0)
+    addi t2, t2, -4
+    bgez t2, 1b
+    ret
+
+# say: print the string at a0 and a newline.
+say:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    call puts
+    li a0, '\n'
+    call putc
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# check: print "<string a0>: <a1>", then " ok" if a1 == a2, else " FAIL expected <a2>"
+# (and count the failure in fail_count).
+check:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    mv s0, a1
+    mv s1, a2
+    call puts
+    la a0, str_colon
+    call puts
+    mv a0, s0
+    call puthex
+    beq s0, s1, 1f
+    la a0, str_fail
+    call puts
+    mv a0, s1
+    call puthex
+    la t0, fail_count
+    lw t1, 0(t0)
+    addi t1, t1, 1
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_ok
+    call puts
+2:  li a0, '\n'
+    call putc
+    lw s1, 4(sp)
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# finish: print the verdict and stop through the SiFive test device: 0x5555 (exit status 0)
+# when every check passed, else (failures << 16) | 0x3333 (exit status = failed checks).
+finish:
+    la sp, stack_top
+    la t0, fail_count
+    lw s0, 0(t0)
+    bnez s0, 1f
+    la a0, str_pass
+    call say
+    li t0, TESTDEV
+    li t1, 0x5555
+    sw t1, 0(t0)
+    j 2f
+1:  la a0, str_failed
+    call puts
+    mv a0, s0
+    call puthex
+    li a0, '\n'
+    call putc
+    slli t1, s0, 16
+    li t2, 0x3333
+    or t1, t1, t2
+    li t0, TESTDEV
+    sw t1, 0(t0)
+2:  j 2b
+
+    .data
+    .balign 4
+tr_area:    .zero 28
+st_area:    .zero 28
+fail_count: .word 0
+str_colon:  .string ": "
+str_ok:     .string " ok"
+str_fail:   .string " FAIL expected "
+str_pass:   .string "PASS"
+str_failed: .string "FAILED checks: "
+
+    .bss
+    .balign 16
+stack:      .space 4096
+stack_top:
