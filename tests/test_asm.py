@@ -37,11 +37,6 @@ def error(source, filename='prog.s'):
     return str(info.value)
 
 
-def reg(name):
-    from vmlib.isa import reg_number
-    return reg_number(name)
-
-
 # --- lexical syntax -------------------------------------------------------------------------
 
 class TestLexical:

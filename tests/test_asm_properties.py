@@ -54,7 +54,7 @@ pcs = st.integers(0, (M32 >> 2) - 1).map(lambda v: v * 4)
 
 
 @pytest.mark.parametrize('spec', SPECS, ids=lambda s: s.name)
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_disassembly_assembles_back_to_the_same_word(spec, data):
     fields = data.draw(biased_fields(spec), label='fields')
@@ -172,7 +172,7 @@ def mutated_programs(draw):
     return text
 
 
-@settings(max_examples=400)
+@settings(max_examples=200)
 @given(mutated_programs())
 def test_mutated_programs_only_raise_asm_error(text):
     assemble_or_error(text)
@@ -282,7 +282,7 @@ def assembler_value(text):
     return int.from_bytes(data, 'little', signed=True)
 
 
-@settings(max_examples=500)
+@settings(max_examples=300)
 @given(trees())
 def test_expressions_agree_with_python(tree):
     text = render(tree, minimal=False)
@@ -335,7 +335,7 @@ def gnu_value(text):
     return binary(0)
 
 
-@settings(max_examples=500)
+@settings(max_examples=300)
 @given(trees())
 def test_unparenthesized_expressions_have_one_meaning(tree):
     """Without extra parentheses the assembler either refuses the expression (C and GNU as

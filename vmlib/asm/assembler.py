@@ -328,8 +328,9 @@ class Assembler(Directives, Scope):
                 continue
             address = action.section.address + action.offset
             records.append((address, action.size, action.line, action.code))
-            steps = range(0, action.size, 4) if action.code else (0,)
-            for i in steps:
+            if not action.line:         # the padding GNU-style at the end of .text
+                continue
+            for i in range(0, action.size, 4) if action.code else (0,):
                 line_map[address + i] = action.line
         records.sort()
         return Program(sections, symbols, constants, globals_, entry, line_map, records,
