@@ -193,6 +193,10 @@ class Exercise:
         """Bring a learner's answer to plain data before comparing (override to parse)."""
         return _plain(given)
 
+    def format_answer(self, answer) -> str:
+        """How the answer is printed after "Answer:" (override, e.g. to show hex)."""
+        return repr(answer)
+
     # ---- what learners call ------------------------------------------------------------
     def solution(self):
         """The answer, computed from the problem (the same value :meth:`check` expects)."""
@@ -224,7 +228,7 @@ class Exercise:
             parts.append("Solution:")
             if worked:
                 parts.append(worked.rstrip())
-            parts.append(f"Answer: {answer!r}")
+            parts.append(f"Answer: {self.format_answer(answer)}")
         return "\n".join(parts)
 
     def __repr__(self) -> str:

@@ -144,7 +144,8 @@ def consolidation_widget(n_vms: int = 30, mix: dict | None = None, percentile: i
     pct_w = W.IntSlider(value=percentile, min=50, max=100, step=5, description="percentile",
                         continuous_update=False, style=style)
     pct_w.add_class("vm-consolidation-percentile")
-    pol_w = W.ToggleButtons(options=list(POLICIES), value=policy, description="inside")
+    pol_w = W.ToggleButtons(options=list(POLICIES), value=policy, description="inside",
+                            style={"button_width": "90px"})
     pol_w.add_class("vm-consolidation-policy")
     seed_w = W.BoundedIntText(value=seed, min=0, max=10**6, description="seed",
                               layout=W.Layout(width="160px"), style=style)

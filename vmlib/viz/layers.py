@@ -90,7 +90,7 @@ def _touched(step_result, layer):
 
 
 def _cells(ax, y, roles, touched, label, n_show, x0=0.0, w=0.5):
-    ax.text(x0 - 0.3, y + w / 2, label, ha="right", va="center", fontsize=8)
+    ax.text(x0 - 0.3, y + w / 2, label, ha="right", va="center", fontsize=9.5)
     centres = {}
     for b in range(n_show):
         role = roles[b] if b < len(roles) else "free"
@@ -98,7 +98,7 @@ def _cells(ax, y, roles, touched, label, n_show, x0=0.0, w=0.5):
         ax.add_patch(Rectangle((x0 + b * w, y), w * 0.92, w, facecolor=color,
                                edgecolor=TOUCHED if b in touched else "#555555",
                                linewidth=2.6 if b in touched else 0.6))
-        ax.text(x0 + b * w + w * 0.46, y - 0.12, str(b), ha="center", va="top", fontsize=5)
+        ax.text(x0 + b * w + w * 0.46, y - 0.12, str(b), ha="center", va="top", fontsize=6.5)
         centres[b] = x0 + b * w + w * 0.46
     return centres
 
@@ -119,20 +119,20 @@ def draw_layers(mode: str = "abstracted", step: int = 0, thin: bool = True):
         face = "#d9d9d9" if hw else ("#fde2c4" if i == 0 else "#f2f2f2")
         ax.add_patch(FancyBboxPatch((0, y), 4.2, h, boxstyle="round,pad=0.02,rounding_size=0.1",
                                     facecolor=face, edgecolor="#333333"))
-        ax.text(0.12, y + h * 0.62, name, fontsize=10, fontweight="bold", va="center")
-        ax.text(0.12, y + h * 0.26, what, fontsize=7, va="center")
+        ax.text(0.12, y + h * 0.62, name, fontsize=12, fontweight="bold", va="center")
+        ax.text(0.12, y + h * 0.26, what, fontsize=8.5, va="center")
         if i < len(st.interfaces):
             iface = st.interfaces[i]
             kind = "file" if iface.startswith("file") else "block"
             ym = y - gap / 2
             ax.annotate("", xy=(2.1, y - gap + 0.02), xytext=(2.1, y - 0.02),
                         arrowprops=dict(arrowstyle="<->", lw=2.5, color=IFACE_COLORS[kind]))
-            ax.text(2.25, ym, iface, fontsize=7, va="center", color=IFACE_COLORS[kind],
+            ax.text(2.25, ym, iface, fontsize=8.5, va="center", color=IFACE_COLORS[kind],
                     fontweight="bold")
     top_y = (n - 1) * (h + gap) + h
     msg = ("the application sees FILES:\na different, simpler interface" if mode == "abstracted"
            else "the guest file system sees BLOCKS:\nthe same interface as a real disk")
-    ax.text(0, top_y + 0.25, msg, fontsize=9, va="bottom", color="#8c2d04")
+    ax.text(0, top_y + 0.25, msg, fontsize=11, va="bottom", color="#8c2d04")
     ax.set_xlim(-0.1, 6.2)
     ax.set_ylim(-0.2, top_y + 1.0)
     ax.axis("off")
@@ -153,8 +153,8 @@ def draw_layers(mode: str = "abstracted", step: int = 0, thin: bool = True):
                 if r == f:
                     bx.annotate("", xy=(c[b], w + 0.05), xytext=(fx, 2.2),
                                 arrowprops=dict(arrowstyle="->", lw=1.0, color="#555555"))
-        bx.text(0, 3.2, "What the file API hides: names become blocks "
-                "(superblock, allocation table, directory, data)", fontsize=9)
+        bx.text(0, 3.2, "What the file API hides: names become blocks\n"
+                "(superblock, allocation table, directory, data)", fontsize=10.5)
         ymax = 3.6
     else:
         touched = _touched(s, fs_layer)
@@ -182,8 +182,8 @@ def draw_layers(mode: str = "abstracted", step: int = 0, thin: bool = True):
             if hb < 24:
                 bx.annotate("", xy=(ch[hb], w + 0.03), xytext=(ci[k], 1.6 - 0.18),
                             arrowprops=dict(arrowstyle="->", lw=0.6, color="#777777"))
-        bx.text(0, 4.2, f"Virtualization: each guest block lives at an offset in guest.img, "
-                f"a file on the host ({'thin' if st.vdisk.thin else 'raw'} image)", fontsize=9)
+        bx.text(0, 4.2, f"Virtualization: each guest block lives at an offset in guest.img,\n"
+                f"a file on the host ({'thin' if st.vdisk.thin else 'raw'} image)", fontsize=10.5)
         ymax = 4.6
     bx.set_xlim(-2.2, 24 * w + 0.2)
     bx.set_ylim(-0.5, ymax)
@@ -195,9 +195,9 @@ def draw_layers(mode: str = "abstracted", step: int = 0, thin: bool = True):
     for k, (role, label) in enumerate(legend):
         bx.add_patch(Rectangle((-2.0 + k * 2.0, -0.48), 0.25, 0.18, facecolor=ROLE_COLORS[role],
                                edgecolor="#555555", linewidth=0.5))
-        bx.text(-1.7 + k * 2.0, -0.39, label, fontsize=6.5, va="center")
+        bx.text(-1.7 + k * 2.0, -0.39, label, fontsize=7.5, va="center")
     fig.suptitle(f"{mode}: step {step + 1} of {len(EXAMPLE_SCRIPT)}: {s.label}   "
-                 f"(yellow outline: blocks touched in this step)", fontsize=10)
+                 f"(yellow outline: blocks touched in this step)", fontsize=12)
     return fig
 
 
@@ -205,12 +205,13 @@ def layers_widget(mode: str = "abstracted", step: int = 0, thin: bool = True):
     """The live toggle: mode and step drive the picture and the text."""
     import ipywidgets as W
 
-    mode_w = W.ToggleButtons(options=list(MODES), value=mode, description="Layer is")
+    mode_w = W.ToggleButtons(options=list(MODES), value=mode, description="Layer is",
+                             style={"button_width": "100px"})
     mode_w.add_class("vm-layers-mode")
     step_w = W.IntSlider(value=step + 1, min=1, max=len(EXAMPLE_SCRIPT), description="Step",
                          continuous_update=False)
     step_w.add_class("vm-layers-step")
-    thin_w = W.Checkbox(value=thin, description="thin image (virtualized mode)")
+    thin_w = W.Checkbox(value=thin, description="thin image", indent=False)
     thin_w.add_class("vm-layers-thin")
     label = W.HTML()
     img = W.Image(format="png", layout=W.Layout(max_width="100%"))
