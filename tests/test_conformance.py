@@ -56,9 +56,10 @@ def expected(name: str) -> tuple[str, int]:
 
 
 def boot(path: Path) -> subprocess.CompletedProcess:
+    """python -m vmlib boot FILE, with the program's UART input (NAME.stdin) on stdin."""
     return subprocess.run(
         [sys.executable, "-m", "vmlib", "boot", str(path), "--max-steps", str(MAX_STEPS)],
-        cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+        cwd=REPO, input=record.stdin_of(path), capture_output=True, timeout=TIMEOUT)
 
 
 def compare(what: str, out: str, status: int, want_out: str, want_status: int, stderr: str = ""):

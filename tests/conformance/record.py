@@ -10,7 +10,8 @@ this folder:
 
 For each NAME.s: NAME.elf (assembled with -mno-relax and linked with --no-relax by link.ld,
 so the layout is the source's), NAME.expected (QEMU's UART output) and an entry in
-expected.json: {"exit_status": N, "source": "qemu-system-riscv32 VERSION"}.
+expected.json: {"exit_status": N, "source": "qemu-system-riscv32 VERSION"}. A program's UART
+input, if it reads any, is NAME.stdin (given on stdin to QEMU, and to vmlib by the tests).
 
 Programs listed in NOT_FROM_QEMU keep their hand-written NAME.expected and JSON entry: htif
 (QEMU's virt board has no HTIF; QEMU's own, different, deterministic result is stored under
@@ -73,8 +74,14 @@ def build(src: Path, out_dir: Path = HERE) -> Path:
     return elf
 
 
+def stdin_of(elf: Path) -> bytes:
+    """The UART input of a program: NAME.stdin next to it, else nothing."""
+    f = elf.with_suffix('.stdin')
+    return f.read_bytes() if f.exists() else b''
+
+
 def run_qemu(elf: Path) -> tuple[str, int]:
-    p = subprocess.run(QEMU + ['-kernel', str(elf)], stdin=subprocess.DEVNULL,
+    p = subprocess.run(QEMU + ['-kernel', str(elf)], input=stdin_of(elf),
                        capture_output=True, timeout=TIMEOUT)
     return p.stdout.decode('latin-1'), p.returncode
 
