@@ -155,3 +155,10 @@ def test_walk_agrees_with_the_mmu(root, l0, l1_flags, l0_flags, l1_ppn, leaf_ppn
     assert 1 <= len(w.steps) <= 2 or w.fault in (1, 5, 7)
     assert w.ok == (w.pa is not None)
     walk_text(w)
+
+
+def test_walk_html_is_well_formed(toured):
+    from test_viz_stepper import attribute_names
+    for label, va, access in tour_walk_presets():
+        markup = walk_html(walk_steps(toured, va, access, 'U'))
+        assert attribute_names(markup) <= {'class', 'style', 'colspan'}, label

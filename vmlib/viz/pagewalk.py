@@ -322,14 +322,21 @@ def draw_walk(w: Walk):
                 va='center', fontsize=6.5, family='monospace')
         return y
 
+    def label(x, y, text):
+        ax.text(x, y, text, ha='center', va='bottom', fontsize=6.5, color='#555')
+
     by_level = {s.level: s for s in w.steps}
     y1 = table(24, 1, by_level.get(1), colors[0])
     arrow(16, 21, 24, y1 if y1 is not None else 21)
+    label(20, max(21, y1 or 21) + 1, '+ vpn1*4')
     y0 = None
     if 0 in by_level:
         y0 = table(52, 0, by_level.get(0), colors[1])
         arrow(44, y1, 52, y0)
+        label(48, max(y1, y0) + 1, 'ppn*4096\n+ vpn0*4')
     last_y, last_x = (y0, 72) if y0 is not None else (y1, 44)
+    if w.ok:
+        label((last_x + 80) / 2, max(last_y, 18) + 1, 'ppn*4096\n+ offset')
     if w.ok:
         ax.add_patch(Rectangle((80, 10), 18, 16, facecolor=colors[2], alpha=0.2, edgecolor='#444'))
         kind = '4 KiB page' if w.page_size == 4096 else '4 MiB megapage'

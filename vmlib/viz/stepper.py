@@ -37,7 +37,8 @@ from ..machine.traps import PRIV_NAMES, cause_name, Trap, M
 
 REG_NAMES = [reg_name(i) for i in range(32)]
 PRIV_COLORS = {'M': '#b00020', 'S': '#8a6d00', 'U': '#1a7f37'}
-MONO = "font-family:SFMono-Regular,Menlo,Consolas,'DejaVu Sans Mono',monospace; font-size:12px"
+# (no quotes inside: it goes into style='...' attributes)
+MONO = 'font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px'
 CHANGED_BG = '#ffe680'
 
 
@@ -232,10 +233,11 @@ def render_status(pc: int, priv: str, instret: int, halted=None, symbols=None) -
     badge = (f"<span class='vm-stepper-priv vm-priv-{priv}' title='privilege mode' "
              f"style='background:{PRIV_COLORS.get(priv, '#444')}; color:white; padding:1px 8px; "
              f"border-radius:8px; font-weight:bold'>{priv}</span>")
-    return (f"<div class='vm-stepper-status' style='{MONO}; display:flex; gap:14px; "
-            f"align-items:center'><span class='vm-stepper-pc'>pc {pc:08x}</span>"
-            f"<span style='color:#4C72B0'>{_e(where)}</span>{badge}"
-            f"<span>{instret} instructions</span>{state}</div>")
+    gap = "<span style='display:inline-block; width:14px'></span>"
+    return (f"<div class='vm-stepper-status' style='{MONO}; margin:4px 0'>"
+            f"<span class='vm-stepper-pc' style='font-weight:bold'>pc {pc:08x}</span> "
+            f"<span style='color:#4C72B0'>{_e(where)}</span>{gap}{badge}{gap}"
+            f"<span>{instret} instructions</span>{gap}{state}</div>")
 
 
 def trap_text(trap: TrapTaken | None, ret: TrapReturn | None = None, symbols=None) -> str:
