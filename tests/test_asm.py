@@ -456,6 +456,8 @@ class TestDirectives:
 
     def test_rvc_is_refused(self):
         assert 'compressed instructions' in error('.option rvc')
+        assert 'compressed instructions' in error('.option arch, +c')
+        assert words('.option arch, +zicsr\n.option norvc\nnop') == [enc('addi')]
 
     def test_unknown_directive(self):
         assert error('  .wrod 1') == \

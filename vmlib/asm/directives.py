@@ -26,8 +26,6 @@ IGNORED = {'.option', '.attribute', '.type', '.size', '.file', '.ident', '.loc',
            '.hidden', '.protected', '.internal', '.addrsig', '.addrsig_sym', '.variant_cc',
            '.func', '.endfunc'}
 
-RVC_OPTIONS = ('rvc', '+c')
-
 
 def map_section(name, flags=None, nobits=False):
     """The output section that a ``.section NAME, "flags"`` goes to."""
@@ -161,8 +159,9 @@ class Directives:
         if handler is not None:
             return handler(self, tok, rest)
         if name == '.option':
-            for t in rest:
-                if t.text.lower() in RVC_OPTIONS:
+            for i, t in enumerate(rest[:-1]):
+                if t.text.lower() == 'rvc' or (t.text == '+' and rest[i + 1].text.lower() == 'c'
+                                               and rest[i + 2].kind == 'eol'):
                     raise error_at(t, 'compressed instructions (RVC) are not part of this '
                                       'machine (RV32IMA); remove this .option')
             return
