@@ -278,3 +278,20 @@ def test_htif_still_works_after_fence_i():
     """
     _, r = boot(src)
     assert (r.reason, r.exit_status) == ('htif', 9)
+
+
+def test_a_trap_hook_can_serve_ecalls_in_place_of_an_operating_system():
+    m = Machine.from_source('li a7, 64\n li a0, 5\n ecall\n addi a0, a0, 1\n' + POWER_OFF)
+    served = []
+
+    def hook(cause, tval):
+        if cause != ECALL_FROM_M:
+            return False
+        served.append(m.reg('a7'))
+        m.hart.x[10] = 100                  # the "system call" returns 100 in a0
+        m.hart.pc += 4
+        return True
+    m.hart.trap_hook = hook
+    assert m.run().reason == 'poweroff'
+    assert served == [64] and m.reg('a0') == 101
+    assert m.hart.mcause == 0                # no architectural trap was taken

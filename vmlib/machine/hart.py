@@ -48,6 +48,7 @@ class Hart:
         self.waiting = False            # in wfi
         self.halted = None              # (reason, exit_status) once the machine stops
         self.trace = None
+        self.trap_hook = None           # callable(cause, tval) -> True when the host served it
         self.stats_traps = {}           # cause -> count
         self._trap_streak = (0, -1)     # (traps in a row, instret when the streak started)
         self.mmu = Mmu(self)
@@ -146,10 +147,17 @@ class Hart:
     # --- traps -----------------------------------------------------------------------------
 
     def take_trap(self, cause, tval):
-        """Enter the trap handler: the privileged spec's trap entry, with delegation."""
+        """Enter the trap handler: the privileged spec's trap entry, with delegation.
+
+        A ``trap_hook`` may serve the trap instead (it sees ``self.pc`` = the trapping
+        instruction and sets ``self.pc`` to where execution goes on): that is how a process
+        VM runs user code on this hart while Python plays the operating system.
+        """
         interrupt = bool(cause & INTERRUPT)
         code = cause & ~INTERRUPT
         self.stats_traps[cause] = self.stats_traps.get(cause, 0) + 1
+        if self.trap_hook is not None and self.trap_hook(cause, tval):
+            return              # served outside the machine (a process VM's system calls)
         count, since = self._trap_streak
         count = count + 1 if since == self.instret else 1
         self._trap_streak = (count, self.instret)
