@@ -156,11 +156,13 @@ class Counters:
         return h.counter(COUNTERS[n & ~0x080]) >> (32 if n & 0x080 else 0) & M32
 
     def write(h, n, v):                              # only the machine-mode ones are writable
+        # "Any CSR write takes effect after the writing instruction has otherwise completed":
+        # the next instruction reads the written value, so undo this one's own retirement.
         name = COUNTERS[n & ~0x080]
         old = h.counter(name)
         shift = 32 if n & 0x080 else 0
         new = old & ~(M32 << shift) | (v & M32) << shift
-        h.counter_offset[name] += new - old
+        h.counter_offset[name] += new - old - 1
 
 
 for i in range(4):
