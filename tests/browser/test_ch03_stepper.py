@@ -8,6 +8,9 @@ panel must answer each click.
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def test_stepper_steps_into_user_mode(lab_page):
@@ -45,6 +48,17 @@ def test_stepper_steps_into_user_mode(lab_page):
     assert "li s0, 6" in lab_page.widget(cell, ".vm-disasm-current").inner_text()
     assert "last return" in lab_page.widget(cell, ".vm-stepper-trap").inner_text()
     lab_page.screenshot("stepper-in-user-mode")
+    # Run N again: through the first ecall, into the M-mode handler
+    count.fill("10")
+    count.press("Enter")
+    lab_page.button("Run N", cell).click()
+    lab_page.wait_text(priv, "M")
+    trap = lab_page.widget(cell, ".vm-stepper-trap")
+    lab_page.wait_text(trap, re.compile(r"environment call from U-mode \(8\)"))
+    assert "TRAP environment call from U-mode" in lab_page.widget(cell, ".vm-stepper-events").inner_text()
+    widget = lab_page.widget(cell, ".vm-stepper")
+    ARTIFACTS.mkdir(exist_ok=True)
+    widget.screenshot(path=str(ARTIFACTS / "test_ch03_stepper-widget-after-ecall.png"))
 
     # Reset: back to the first instruction
     lab_page.button("Reset", cell).click()

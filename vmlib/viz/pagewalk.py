@@ -271,7 +271,7 @@ def walk_html(w: Walk) -> str:
         color = '#fde7e9'
     rows.append(f"<tr style='background:{color}'><td {_CELL}>result</td>"
                 f"<td {_CELL} colspan='4' class='vm-pagewalk-result'>{result}</td></tr>")
-    return (f"<div class='vm-pagewalk'>{head}<table class='vm-pagewalk-table' "
+    return (f"<div class='vm-pagewalk' style='line-height:1.35'>{head}<table class='vm-pagewalk-table' "
             f"style='border-collapse:collapse; font-size:12px'>{''.join(rows)}</table></div>")
 
 

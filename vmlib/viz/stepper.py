@@ -38,7 +38,8 @@ from ..machine.traps import PRIV_NAMES, cause_name, Trap, M
 REG_NAMES = [reg_name(i) for i in range(32)]
 PRIV_COLORS = {'M': '#b00020', 'S': '#8a6d00', 'U': '#1a7f37'}
 # (no quotes inside: it goes into style='...' attributes)
-MONO = 'font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px'
+MONO = ('font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px; '
+        'line-height:1.35')
 CHANGED_BG = '#ffe680'
 
 
@@ -97,7 +98,7 @@ def render_registers(regs: dict[str, int], changed: Iterable[str] = (), columns:
         bg = f'background:{CHANGED_BG};' if name in changed else ''
         cells.append(f"<div class='{cls}' data-reg='{name}' title='{name} = {signed}' "
                      f"style='{bg} padding:1px 4px; border-radius:3px; white-space:nowrap'>"
-                     f"<span style='color:#666; display:inline-block; width:2.6em'>{name}</span>"
+                     f"<span style='color:#666; display:inline-block; width:3.2em'>{name}</span>"
                      f"<span class='vm-reg-value'>{v:08x}</span></div>")
     return (f"<div class='vm-stepper-regs' style='display:grid; grid-template-columns:"
             f"repeat({columns}, auto); gap:1px 10px; {MONO}'>{''.join(cells)}</div>")
@@ -334,7 +335,7 @@ def render_events(events, symbols=None, limit: int = 40) -> str:
         elif 'mret' in line or 'sret' in line or 'privilege' in line:
             style = 'color:#8a6d00;'
         rows.append(f"<div style='{style} white-space:pre'>{_e(line)}</div>")
-    return (f"<div class='vm-stepper-events' style='{MONO}; max-height:16em; overflow:auto'>"
+    return (f"<div class='vm-stepper-events' style='{MONO}; max-height:20em; overflow:auto'>"
             f"{''.join(rows)}</div>")
 
 
@@ -572,8 +573,8 @@ class Stepper:
             p['status'],
             w.HBox([box([w.HTML("<b>code</b>"), p['disasm']], width='48%'),
                     box([w.HTML("<b>registers</b>"), p['regs']], width='52%')]),
-            w.HBox([box([self.region, p['mem']], width='60%'),
-                    box([p['trap'], p['uart']], width='40%')]),
+            w.HBox([box([self.region, p['mem']], width='64%'),
+                    box([p['trap'], p['uart']], width='36%')]),
             box([w.HTML("<b>events of the last move</b>"), p['events']]),
         ])
         self.widget.add_class('vm-stepper')
