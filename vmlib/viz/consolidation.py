@@ -131,7 +131,7 @@ def consolidation_widget(n_vms: int = 30, mix: dict | None = None, percentile: i
     import ipywidgets as W
 
     mix = dict(DEFAULT_MIX if mix is None else mix)
-    style = {"description_width": "70px"}
+    style = {"description_width": "90px"}
     n_w = W.IntSlider(value=n_vms, min=1, max=80, description="VMs", continuous_update=False,
                       style=style)
     n_w.add_class("vm-consolidation-vms")
@@ -145,7 +145,7 @@ def consolidation_widget(n_vms: int = 30, mix: dict | None = None, percentile: i
                         continuous_update=False, style=style)
     pct_w.add_class("vm-consolidation-percentile")
     pol_w = W.ToggleButtons(options=list(POLICIES), value=policy, description="inside",
-                            style={"button_width": "90px"})
+                            style={"button_width": "auto"})
     pol_w.add_class("vm-consolidation-policy")
     seed_w = W.BoundedIntText(value=seed, min=0, max=10**6, description="seed",
                               layout=W.Layout(width="160px"), style=style)

@@ -124,7 +124,7 @@ def course_map_widget(track: str = "all", target: int | None = None):
     import ipywidgets as W
 
     track_w = W.ToggleButtons(options=list(TRACK_CHOICES), value=track, description="Track",
-                              style={"button_width": "90px"})
+                              style={"button_width": "auto"})
     track_w.add_class("vm-course-map-track")
     options = [("(none)", None)] + [(c.label, n) for n, c in sorted(CHAPTERS.items())]
     target_w = W.Dropdown(options=options, value=target, description="Path to",

@@ -206,7 +206,7 @@ def layers_widget(mode: str = "abstracted", step: int = 0, thin: bool = True):
     import ipywidgets as W
 
     mode_w = W.ToggleButtons(options=list(MODES), value=mode, description="Layer is",
-                             style={"button_width": "100px"})
+                             style={"button_width": "auto"})
     mode_w.add_class("vm-layers-mode")
     step_w = W.IntSlider(value=step + 1, min=1, max=len(EXAMPLE_SCRIPT), description="Step",
                          continuous_update=False)
