@@ -4,13 +4,12 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from vmlib.course import consolidation as C
-from vmlib.course.consolidation import (VM, make_vms, pack, dedicated, compare, rebalance,
+from vmlib.course.consolidation import (VM, make_vms, pack, compare, rebalance,
                                         profile_sequence, summary_table, FirstFitDecreasing)
 
 T = C.T
 
-# ---- shared strategies ------------------------------------------------------------------------
-loads = st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=T, max_size=T)
+# ---- shared strategies ----
 
 
 @st.composite
@@ -32,7 +31,7 @@ def placed_once(pl, n):
     return sorted(flat) == list(range(n))
 
 
-# ---- properties of packing -----------------------------------------------------------------------
+# ---- properties of packing ----
 @settings(max_examples=80, deadline=None)
 @given(vms=vm_lists(), capacity=st.sampled_from([1.0, 1.5, 2.0]))
 def test_peak_packing_never_overloads_and_places_every_vm_exactly_once(vms, capacity):
@@ -100,7 +99,7 @@ def test_errors():
         make_vms(3, {"web": 0})
 
 
-# ---- the generated workload ---------------------------------------------------------------------
+# ---- the generated workload ----
 def test_workload_is_deterministic_and_prefix_stable():
     a, b = make_vms(20, seed=4), make_vms(20, seed=4)
     assert [v.name for v in a] == [v.name for v in b]
@@ -161,7 +160,7 @@ def test_rebalance_lowers_the_busiest_host_and_keeps_every_vm():
     assert pl.hosts == pack(vms, 1.0, "percentile", 95).hosts  # the input is not changed
 
 
-# ---- exercise -------------------------------------------------------------------------------------
+# ---- exercise ----
 def test_ffd_exercise_explains_invalid_and_valid_but_different_packings():
     ex = FirstFitDecreasing(seed=1)
     a = ex.solution()

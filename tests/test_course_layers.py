@@ -11,7 +11,7 @@ def new_fs(dev, **kw):
     return FileSystem.mkfs(dev, **kw)
 
 
-# ---- the block interface ---------------------------------------------------------------------
+# ---- the block interface ----
 def test_disk_reads_back_what_was_written_and_checks_its_arguments():
     d = Disk(8, 16)
     d.write_block(3, b"x" * 16)
@@ -75,7 +75,7 @@ def test_thin_image_header_full_is_an_error():
         VirtualDisk(MemoryImage(), num_blocks=100, block_size=16, thin=True)
 
 
-# ---- the file system ---------------------------------------------------------------------------
+# ---- the file system ----
 def test_file_api_round_trip_and_persistence():
     d = Disk(64, 64)
     fs = new_fs(d)
@@ -131,7 +131,7 @@ def test_writing_past_the_end_fills_the_gap_with_zeros():
     assert fs.open("sparse").read() == b"ab" + bytes(198) + b"cd"
 
 
-# ---- the same file system code on a real and on a virtual disk --------------------------------
+# ---- the same file system code on a real and on a virtual disk ----
 NAMES = ["a", "b", "c"]
 op = st.one_of(
     st.tuples(st.just("write"), st.sampled_from(NAMES), st.integers(0, 300),
@@ -268,7 +268,7 @@ def test_example_script_is_what_the_notebook_shows():
     assert len(EXAMPLE_SCRIPT) == 5
 
 
-# ---- exercises ---------------------------------------------------------------------------------
+# ---- exercises ----
 def test_image_offset_exercise_recognises_raw_image_thinking():
     for seed in range(30):
         ex = ImageOffset(seed=seed)

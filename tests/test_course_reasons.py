@@ -15,7 +15,7 @@ def test_eight_reasons_each_revisited_by_existing_chapters():
     assert "14" in reasons_table() and "Live migration" in reasons_table()
 
 
-# ---- the toy machine ------------------------------------------------------------------------------
+# ---- the toy machine ----
 def test_squares_program_has_the_bug_the_notebook_finds():
     prog = assemble(SQUARES)
     assert ToyVM(prog).run() == [285]                       # wrong: 1+4+...+64 = 204
@@ -69,7 +69,7 @@ def test_snapshot_restore_isolates_tests():
         v2.step()
 
 
-# ---- disks ----------------------------------------------------------------------------------------
+# ---- disks ----
 def test_environments_are_separate_disks_in_files_of_one_host():
     d = environments_demo()
     assert d["host"]["files"] == sorted(d["guests"])
@@ -87,7 +87,7 @@ def test_virtual_disk_can_be_larger_than_the_host_disk():
     assert d["guest_files"] == ["data.bin"]
 
 
-# ---- pre-copy -------------------------------------------------------------------------------------
+# ---- pre-copy ----
 def test_precopy_by_hand():
     r = precopy(2048, 1000, 200, threshold=20)
     assert r.rounds == [2048, 410, 82] and r.final_pages == 17

@@ -24,7 +24,8 @@ def test_course_map_track_and_target(lab_page):
     before = _src(img)
     lab_page.widget(cell, ".vm-course-map-track").locator("button", has_text="advanced").click()
     lab_page.wait_text(text, re.compile(r"track: advanced"))
-    lab_page.widget(cell, ".vm-course-map-target select").select_option(label="12 Hardware assistance and KVM")
+    target = lab_page.widget(cell, ".vm-course-map-target select")
+    target.select_option(label="12 Hardware assistance and KVM")
     lab_page.wait_text(text, re.compile(r"reading path to 12: 00 -> 01 -> 03"))
     assert _src(img) != before
     lab_page.screenshot("course-map-advanced-12")

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from .exercises import Exercise
 
 __all__ = ["Chapter", "Track", "CHAPTERS", "TRACKS", "chapter", "prerequisites", "reading_order",
-           "depths", "layout", "map_edges", "tracks_text", "track_of", "chapter_table", "ReadingOrder"]
+           "depths", "layout", "map_edges", "tracks_text", "track_of", "chapter_table",
+           "ReadingOrder"]
 
 
 @dataclass(frozen=True)

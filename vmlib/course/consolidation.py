@@ -19,16 +19,15 @@ mix and ``i``, so adding VMs never changes the ones already there.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .exercises import Exercise
 
-__all__ = ["PROFILES", "DEFAULT_MIX", "STEPS_PER_HOUR", "HOURS", "VM", "make_vms", "profile_sequence",
-           "Placement", "pack", "dedicated", "compare", "rebalance", "rebalance_report", "summary_table",
-           "FirstFitDecreasing"]
+__all__ = ["PROFILES", "DEFAULT_MIX", "STEPS_PER_HOUR", "HOURS", "VM", "make_vms",
+           "profile_sequence", "Placement", "pack", "dedicated", "compare", "rebalance",
+           "rebalance_report", "summary_table", "FirstFitDecreasing"]
 
 STEPS_PER_HOUR = 4
 HOURS = 48
@@ -261,8 +260,9 @@ def rebalance(placement: Placement, step: int, max_moves: int = 10,
     Greedy: repeatedly move the VM from the busiest host to the idlest one that lowers the
     busiest host's load the most without making the target the new busiest; stop when no move
     helps, or once the busiest host is at most ``good_enough`` of its capacity (migrations are
-    not free: a balancer moves only what it must). Returns ``(moves, hosts)``: moves as ``(vm name, from host, to host)`` and the new
-    host membership. The placement itself is not changed.
+    not free: a balancer moves only what it must). Returns ``(moves, hosts)``: moves as
+    ``(vm name, from host, to host)`` and the new host membership. The placement itself is not
+    changed.
     """
     hosts = [list(h) for h in placement.hosts]
     vms = placement.vms

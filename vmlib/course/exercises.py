@@ -236,7 +236,7 @@ class Exercise:
 
     # ---- structural comparison -----------------------------------------------------------
     def compare(self, expected, given, where: str = "the answer") -> list[str]:
-        """Return what is wrong with ``given`` (empty if nothing), without revealing ``expected``."""
+        """What is wrong with ``given`` (empty if nothing), without revealing ``expected``."""
         if _is_number(expected):
             if not _is_number(given):
                 return [f"{where} should be {_kind(expected)}, not {_kind(given)} ({given!r})."]

@@ -1,10 +1,11 @@
 """Chapter 01's live picture: one layer shown abstracted or virtualized.
 
 ``layers_widget()`` returns an ipywidgets container: a mode toggle (CSS class
-``vm-layers-mode``: "abstracted" / "virtualized") and a step slider through the running example
-(``vm-layers-step``) and a thin/raw image checkbox (``vm-layers-thin``) drive the picture (``vm-layers-plot``) and the operations with their
-translation log (``vm-layers-text``). ``layers_text(mode, step)`` is the same view as plain text
-and ``draw_layers(mode, step)`` the same picture as a matplotlib figure.
+``vm-layers-mode``: "abstracted" / "virtualized"), a step slider through the running example
+(``vm-layers-step``) and a thin/raw image checkbox (``vm-layers-thin``) drive the picture
+(``vm-layers-plot``) and the operations with their translation log (``vm-layers-text``).
+``layers_text(mode, step)`` is the same view as plain text and ``draw_layers(mode, step)`` the
+same picture as a matplotlib figure.
 """
 from __future__ import annotations
 
