@@ -295,3 +295,35 @@ def test_a_trap_hook_can_serve_ecalls_in_place_of_an_operating_system():
     assert m.run().reason == 'poweroff'
     assert served == [64] and m.reg('a0') == 101
     assert m.hart.mcause == 0                # no architectural trap was taken
+
+
+def test_step_reports_the_instruction_that_ran_even_when_it_changed_privilege():
+    # mret into U-mode under a page table that does not map the M-mode code
+    m = Machine.from_source('''
+        la t0, root
+        srli t0, t0, 12
+        li t1, 1 << 31
+        or t0, t0, t1
+        csrw satp, t0           # an empty table: nothing is mapped for U
+        la t0, user
+        csrw mepc, t0
+        li t0, 3 << 11
+        csrc mstatus, t0
+        mret
+    user:
+        j user
+        .bss
+        .balign 4096
+    root: .space 4096
+    ''')
+    while m.priv == 'M':
+        events = m.step()
+    assert events[0].text == 'mret' and events[0].priv == 3
+
+
+def test_gnu_mapping_symbols_and_constants_are_not_labels():
+    import pathlib
+    elf = pathlib.Path(__file__).parent / 'conformance' / 'alu.elf'
+    m = Machine.from_elf(elf)
+    assert not any(name.startswith('$') for name in m.symbols)
+    assert m.symbol_names().get(0x80000000) == '_start'

@@ -1,11 +1,13 @@
 """Physical memory: RAM at 0x8000_0000 and the MMIO windows of the devices.
 
-RAM is one ``bytearray`` with two typed views (16- and 32-bit little-endian words) that the
-interpreter's fast paths index directly. Everything else — device registers, addresses
+RAM is one anonymous ``mmap`` (the operating system hands out zeroed pages only when they are
+touched, so a 128 MiB machine costs nothing to create) with two typed views (16- and 32-bit
+little-endian words) that the interpreter's fast paths index directly. Everything else — device registers, addresses
 where nothing is mapped — goes through ``read``/``write`` here, which raise the access fault
 the hardware would.
 """
 
+import mmap
 import sys
 
 from .traps import Trap
@@ -18,7 +20,7 @@ assert sys.byteorder == 'little', 'the RAM views assume a little-endian host'
 
 class Bus:
     def __init__(self, ram_size=DEFAULT_RAM_SIZE, devices=()):
-        self.ram = bytearray(ram_size)
+        self.ram = mmap.mmap(-1, ram_size)
         self.ram16 = memoryview(self.ram).cast('H')
         self.ram32 = memoryview(self.ram).cast('I')
         self.ram_size = ram_size

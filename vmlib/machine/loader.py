@@ -75,10 +75,12 @@ def parse_elf(data, what='file'):
         symtab = elf.get_section_by_name('.symtab')
         if symtab is not None and hasattr(symtab, 'iter_symbols'):
             for sym in symtab.iter_symbols():
-                if sym.name and sym['st_info']['type'] in ('STT_NOTYPE', 'STT_FUNC',
-                                                           'STT_OBJECT'):
-                    if sym['st_shndx'] != 'SHN_UNDEF':
-                        symbols.setdefault(sym.name, sym['st_value'])
+                # labels only: not constants (SHN_ABS, from .equ) and not the assembler's
+                # mapping symbols ($x..., $d)
+                if (sym.name and not sym.name.startswith('$')
+                        and sym['st_info']['type'] in ('STT_NOTYPE', 'STT_FUNC', 'STT_OBJECT')
+                        and sym['st_shndx'] not in ('SHN_UNDEF', 'SHN_ABS')):
+                    symbols.setdefault(sym.name, sym['st_value'])
         return LoadedProgram(elf['e_entry'], segments, symbols)
     except ElfError:
         raise

@@ -141,6 +141,7 @@ class Machine:
         outer = self._trace
         self._set_hooks(events.append)
         before, n = h.x[:32], h.instret
+        word_here = self._word_at(h.pc)       # read now: running it may change privilege
         try:
             h.run(1)
         finally:
@@ -150,7 +151,7 @@ class Machine:
             # the retired instruction is the one at pc, or the first one of an interrupt handler
             interrupts = [e for e in events if isinstance(e, TrapTaken)]
             pc = interrupts[-1].handler if interrupts else self._last_pc
-            word = self._word_at(pc)
+            word = self._word_at(pc) if interrupts else word_here
             priv = interrupts[-1].to_priv if interrupts else self._last_priv
             done.append(Retired(n, pc, word, disassemble(word, pc, self.symbol_names()), priv))
             done += [RegWrite(i, before[i], h.x[i]) for i in range(1, 32) if h.x[i] != before[i]]
