@@ -140,3 +140,13 @@ def test_format_answer_hook():
     ex = HexSplit(seed=2, show_answer=True)
     assert f"Answer: {{vpn: {ex.solution()['vpn']:#x}" in repr(ex)
     assert "HexSplit" not in REGISTRY
+
+
+def test_whole_numbers_are_compared_exactly():
+    """An address off by 4 is wrong, however large the address (no relative tolerance)."""
+    from vmlib.course.exercises import Exercise
+    ex = Exercise.__new__(Exercise)
+    ex.rel_tol, ex.abs_tol = 1e-6, 1e-9
+    assert ex.compare(0x80001000, 0x80001000) == []
+    assert ex.compare(0x80001000, 0x80001004) != []
+    assert ex.compare(0.5, 0.5 + 1e-12) == []

@@ -41,7 +41,7 @@ Answers are plain Python data: numbers, strings, lists/tuples, sets and dicts of
 (a missing key, a wrong item, too large a number) without printing the expected value;
 ``diagnose`` adds hints for mistakes the author anticipated (set ``hints_replace_generic`` to
 show only those hints when there are any). Floats compare with
-``rel_tol``/``abs_tol``; strings ignore case and surrounding blanks unless ``strict_strings``.
+``rel_tol``/``abs_tol`` (whole numbers exactly); strings ignore case and surrounding blanks unless ``strict_strings``.
 
 Every subclass is registered in :data:`REGISTRY` (by ``chapter`` and class name), so the test
 suite can check, for many seeds, that each checker accepts its own solution and rejects the
@@ -243,7 +243,10 @@ class Exercise:
             if isinstance(expected, numbers.Integral) and isinstance(given, float) \
                     and not given.is_integer():
                 return [f"{where} should be a whole number; {given!r} is not."]
-            if math.isclose(expected, given, rel_tol=self.rel_tol, abs_tol=self.abs_tol):
+            if isinstance(expected, numbers.Integral) and isinstance(given, numbers.Integral):
+                if expected == given:               # whole numbers (addresses...) are exact
+                    return []
+            elif math.isclose(expected, given, rel_tol=self.rel_tol, abs_tol=self.abs_tol):
                 return []
             return [f"{where} is too {'large' if given > expected else 'small'}."]
         if isinstance(expected, bool) or expected is None:
