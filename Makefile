@@ -5,6 +5,7 @@
 #   make test     set up, then run the whole test suite (tests/ and every notebook with nbval)
 #   make slides   build the offline reveal.js decks into slides/
 #   make bench    run the benchmark (the machine against py65)
+#   make guests   rebuild the guest programs (guests/*.elf) from C and re-record them under QEMU
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,20 +21,24 @@ JOBS   ?= 2
 PYTEST_ARGS ?=
 # extra benchmark arguments, e.g. `make bench BENCH_ARGS="--rounds 1"`
 BENCH_ARGS ?=
+# extra guest build arguments, e.g. `make guests GUESTS_ARGS=--check` (same bytes as committed?)
+GUESTS_ARGS ?=
 
 # Set-up is redone only when these files change (make compares their dates with the stamps).
-STAMP     := $(VENV)/.installed-requirements
-DEV_STAMP := $(VENV)/.installed-dev
+STAMP        := $(VENV)/.installed-requirements
+DEV_STAMP    := $(VENV)/.installed-dev
+GUESTS_STAMP := $(VENV)/.installed-guests
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: help setup setup-dev lab test slides bench clean distclean
+.PHONY: help setup setup-dev lab test slides bench guests clean distclean
 
 help:
 	@echo "make lab      set up .venv, then open JupyterLab on notebooks/00_welcome.ipynb"
 	@echo "make test     set up .venv, then run the whole test suite (JOBS=$(JOBS) workers)"
 	@echo "make slides   build the offline slide decks into slides/ (needs npm once)"
 	@echo "make bench    run the speed benchmark (the machine against py65)"
+	@echo "make guests   rebuild guests/*.elf from guests/src/*.c (installs ziglang) and re-record them"
 	@echo "make clean    remove built decks, test artifacts and caches (keeps .venv)"
 
 $(PY):
@@ -59,6 +64,11 @@ $(DEV_STAMP): requirements-dev.txt $(STAMP)
 	@$(call install,requirements-dev.txt)
 	@touch $@
 
+# only `make guests` needs the C compiler (ziglang, about 100 MB)
+$(GUESTS_STAMP): requirements-guests.txt | $(PY)
+	@$(call install,requirements-guests.txt)
+	@touch $@
+
 setup: $(STAMP)
 setup-dev: $(DEV_STAMP)
 
@@ -82,6 +92,11 @@ bench: $(DEV_STAMP)
 	@if [ -f bench/machine_vs_py65.py ]; then $(PY) bench/machine_vs_py65.py $(BENCH_ARGS); \
 	elif [ -f bench/run.py ]; then $(PY) bench/run.py $(BENCH_ARGS); \
 	else echo "no benchmark yet: expected bench/machine_vs_py65.py" >&2; exit 1; fi
+
+# The guest ELFs are committed; this rebuilds them from guests/src and, when qemu-riscv32 is
+# installed, re-records guests/expected/*.json (see guests/build.py).
+guests: $(GUESTS_STAMP)
+	$(PY) guests/build.py $(GUESTS_ARGS)
 
 clean:
 	rm -rf slides/*.html test-artifacts .pytest_cache .hypothesis
