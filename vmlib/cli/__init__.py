@@ -3,12 +3,13 @@
     boot FILE.elf|FILE.s   the whole-system machine (like qemu-system-riscv32 -M virt)
     asm FILE.s -o FILE.elf the assembler (like riscv64-unknown-elf-as + ld)
     disasm FILE.elf        the disassembler (like objdump -d)
+    run PROG.elf [ARGS]    the process VM (like qemu-riscv32)
 """
 
 import argparse
 import sys
 
-from . import boot
+from . import boot, run
 
 
 def build_parser():
@@ -17,6 +18,7 @@ def build_parser():
         description='A small RISC-V (RV32IMA) computer, its tools, and virtual machines.')
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     boot.add_parser(sub)
+    run.add_parser(sub)
     try:
         from . import asm_cmds
     except ImportError:             # the assembler's commands are optional while it is built
