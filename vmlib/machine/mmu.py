@@ -16,9 +16,9 @@ entered in the store TLB.
 from .trace import PageWalk, WalkStep
 from .traps import (Trap, FETCH_ACCESS, LOAD_ACCESS, STORE_ACCESS, FETCH_PAGE_FAULT,
                     LOAD_PAGE_FAULT, STORE_PAGE_FAULT, M, U)
-from .bus import RAM_BASE
 
 FETCH, LOAD, STORE = 'fetch', 'load', 'store'
+NEEDS = {FETCH: 'X', LOAD: 'R', STORE: 'W'}
 PAGE_FAULT = {FETCH: FETCH_PAGE_FAULT, LOAD: LOAD_PAGE_FAULT, STORE: STORE_PAGE_FAULT}
 ACCESS_FAULT = {FETCH: FETCH_ACCESS, LOAD: LOAD_ACCESS, STORE: STORE_ACCESS}
 
@@ -68,55 +68,83 @@ class Mmu:
                 tlb[2][va >> 12] = delta
         return pa
 
-    def walk(self, va, access, priv, satp, update=True):
-        """The Sv32 walk. With ``update`` False it changes nothing (for debuggers and views)."""
+    def walk(self, va, access, priv, satp, update=True, explain=None):
+        """The Sv32 walk. With ``update`` False it changes nothing (for debuggers and views).
+
+        ``explain``, a list, receives the walk told for people: one
+        ``(level, table, index, pte_addr, pte, meaning)`` per PTE read, then the reason for the
+        outcome as a last string (chapter 03 draws its page walks from this).
+        """
         self.walks += update
-        hart = self.hart
-        trace = hart.trace if update else None
+        trace = self.hart.trace if update else None
+        note = explain.append if explain is not None else None
         steps = []
         fault = PAGE_FAULT[access]
-        a = (satp & 0x3FFFFF) << 12
-        level = 1
+        table, level = (satp & 0x3FFFFF) << 12, 1
         while True:
-            pte_addr = a + ((va >> (12 + 10 * level)) & 0x3FF) * 4
-            pte = self.bus.read(pte_addr, 4, fault=ACCESS_FAULT[access]) \
-                if self.bus.ram_index(pte_addr) is not None else None
-            if pte is None:
+            index = (va >> (12 + 10 * level)) & 0x3FF
+            pte_addr = table + index * 4
+            if self.bus.ram_index(pte_addr) is None:
                 self._report(trace, va, access, steps, None, ACCESS_FAULT[access])
+                if note:
+                    note(f'the level-{level} PTE address 0x{pte_addr:08x} is not in RAM')
                 raise Trap(ACCESS_FAULT[access], va)
+            pte = self.bus.read(pte_addr, 4)
             steps.append(WalkStep(level, pte_addr, pte))
-            if not pte & PTE_V or (not pte & PTE_R and pte & PTE_W):
+
+            def say(meaning, reason=None):
+                if note:
+                    note((level, table, index, pte_addr, pte, meaning))
+                    if reason:
+                        note(reason)
+
+            if not pte & PTE_V:
+                say('V = 0: nothing is mapped here', f'the level-{level} PTE is not valid (V = 0)')
+                break
+            if not pte & PTE_R and pte & PTE_W:
+                say('W = 1 with R = 0 is reserved', f'the level-{level} PTE has W without R')
                 break
             if pte & (PTE_R | PTE_X):
-                pa = self._leaf(va, access, priv, pte, pte_addr, level, update)
-                if pa is None:
+                size = 'a 4 MiB megapage' if level == 1 else 'a 4 KiB page'
+                problem = self.leaf_problem(access, priv, pte, level)
+                if problem:
+                    say(f'leaf: {size}, but {problem}', problem)
                     break
+                pa = self._leaf(va, access, pte, pte_addr, level, update)
+                say(f'leaf: {size} at 0x{pa & ~((1 << (22 if level else 12)) - 1):08x}',
+                    f'{size}: {NEEDS[access]} = 1' + (', U = 1' if priv == U else ''))
                 self._report(trace, va, access, steps, pa, None)
                 return pa
             if level == 0:
+                say('not a leaf, and there is no level below 0', 'the level-0 PTE is not a leaf')
                 break
-            a = (pte >> 10) << 12
-            level = 0
+            say(f'pointer to the level-0 table at 0x{(pte >> 10) << 12:08x}')
+            table, level = (pte >> 10) << 12, 0
         self._report(trace, va, access, steps, None, fault)
         raise Trap(fault, va)
 
-    def _leaf(self, va, access, priv, pte, pte_addr, level, update):
-        """Check a leaf PTE; return the physical address, or None for a page fault."""
+    def leaf_problem(self, access, priv, pte, level):
+        """Why a leaf PTE refuses this access (the privileged spec's checks), or None."""
         mstatus = self.hart.mstatus
         if level == 1 and (pte >> 10) & 0x3FF:
-            return None                                     # misaligned megapage
-        if access == FETCH:
-            ok = pte & PTE_X
-        elif access == LOAD:
-            ok = pte & PTE_R or (mstatus & MSTATUS_MXR and pte & PTE_X)
-        else:
-            ok = pte & PTE_W
-        if not ok:
-            return None
+            return 'a 4 MiB megapage whose PPN[0] is not 0 (misaligned)'
+        if access == FETCH and not pte & PTE_X:
+            return 'fetching needs X = 1'
+        if access == LOAD and not (pte & PTE_R or (mstatus & MSTATUS_MXR and pte & PTE_X)):
+            return 'loading needs R = 1'
+        if access == STORE and not pte & PTE_W:
+            return 'storing needs W = 1'
         if priv == U and not pte & PTE_U:
-            return None
-        if priv != U and pte & PTE_U and (access == FETCH or not mstatus & MSTATUS_SUM):
-            return None
+            return 'U-mode may use only pages with U = 1'
+        if priv != U and pte & PTE_U:
+            if access == FETCH:
+                return 'S-mode never executes from a U = 1 page'
+            if not mstatus & MSTATUS_SUM:
+                return 'S-mode may touch a U = 1 page only with mstatus.SUM = 1'
+        return None
+
+    def _leaf(self, va, access, pte, pte_addr, level, update):
+        """The physical address a permitted leaf maps to; set A (and D for a store)."""
         want = PTE_A | (PTE_D if access == STORE else 0)
         if update and pte & want != want:
             self.bus.write(pte_addr, 4, pte | want)
@@ -129,6 +157,3 @@ class Mmu:
         if trace:
             trace(PageWalk(va, access, tuple(steps), pa, fault))
 
-
-def is_ram(pa, ram_size):
-    return RAM_BASE <= pa < RAM_BASE + ram_size

@@ -3,9 +3,8 @@
 ``walk_steps(machine, va, access)`` walks the machine's page table for one virtual address
 *without side effects* and returns a :class:`Walk`: satp, each page-table entry read (its
 address, value and flags), and the outcome -- a physical address, or the fault and why.
-The reasons are explained here; the verdict itself is the machine's own: every walk is
-checked against ``machine.hart.mmu.walk(..., update=False)``, so the picture can never
-disagree with what the hardware does.
+Steps, verdict and reasons are the machine's own (``Mmu.walk(..., explain=...)``), so the
+picture can never disagree with what the hardware does.
 
 Three views of a walk, one source:
 
@@ -22,14 +21,13 @@ import html
 from dataclasses import dataclass, field
 
 from ..machine.mmu import (FETCH, LOAD, STORE, PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G,
-                           PTE_A, PTE_D, MSTATUS_MXR, MSTATUS_SUM, PAGE_FAULT, ACCESS_FAULT)
+                           PTE_A, PTE_D, NEEDS)
 from ..machine.traps import Trap, cause_name, M, S, U
 
 ACCESSES = (FETCH, LOAD, STORE)
 PRIVS = {'U': U, 'S': S, 'M': M}
 FLAG_NAMES = 'VRWXUGAD'
 FLAG_BITS = (PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D)
-NEEDS = {FETCH: 'X', LOAD: 'R', STORE: 'W'}
 
 
 def flags_text(pte: int) -> str:
@@ -93,33 +91,13 @@ class Walk:
         return f'{cause_name(self.fault)} (cause {self.fault})'
 
 
-def _leaf_reason(pte: int, level: int, access: str, priv: int, mstatus: int) -> str:
-    """Why a leaf PTE does not allow the access (the privileged spec's checks, in order)."""
-    if level == 1 and (pte >> 10) & 0x3FF:
-        return 'a 4 MiB megapage whose PPN[0] is not 0 (misaligned)'
-    if access == FETCH and not pte & PTE_X:
-        return 'fetching needs X = 1'
-    if access == LOAD and not (pte & PTE_R or (mstatus & MSTATUS_MXR and pte & PTE_X)):
-        return 'loading needs R = 1'
-    if access == STORE and not pte & PTE_W:
-        return 'storing needs W = 1'
-    if priv == U and not pte & PTE_U:
-        return 'U-mode may use only pages with U = 1'
-    if priv != U and pte & PTE_U:
-        if access == FETCH:
-            return 'S-mode never executes from a U = 1 page'
-        return 'S-mode may touch a U = 1 page only with mstatus.SUM = 1'
-    return 'the leaf does not allow this access'      # pragma: no cover - mmu and we disagree
-
-
 def walk_steps(machine, va: int, access: str = LOAD, priv: str | None = None,
                satp: int | None = None) -> Walk:
-    """Walk the page table for ``va`` as the MMU would, changing nothing.
+    """Walk the page table for ``va`` as the MMU does, changing nothing.
 
     ``priv`` ('U', 'S' or 'M') and ``satp`` default to the machine's current ones; mstatus
-    (SUM, MXR) is the machine's. Returns a :class:`Walk`. The outcome is cross-checked with
-    ``machine.hart.mmu.walk(update=False)``: an ``AssertionError`` means this explanation and
-    the MMU disagree (a bug in one of them).
+    (SUM, MXR) is the machine's. The steps, the outcome and the reasons are the MMU's own
+    (``Mmu.walk(..., update=False, explain=...)``), so the picture cannot disagree with it.
     """
     if access not in ACCESSES:
         raise ValueError(f'access must be one of {ACCESSES}, not {access!r}')
@@ -137,62 +115,19 @@ def walk_steps(machine, va: int, access: str = LOAD, priv: str | None = None,
                     'satp.MODE = Bare: paging is off, the address is physical')
         return w
     w.translated = True
-    mstatus = hart.mstatus
-    vpn = (va >> 12) & 0x3FF, va >> 22
-    table, level = (satp & 0x3FFFFF) << 12, 1
-    while True:
-        addr = table + vpn[level] * 4
-        if machine.bus.ram_index(addr) is None:
-            w.fault = ACCESS_FAULT[access]
-            w.reason = f'the level-{level} PTE address 0x{addr:08x} is not in RAM'
-            break
-        pte = int.from_bytes(machine.read_memory(addr, 4), 'little')
-
-        def step(meaning):
-            w.steps.append(PteRead(level, table, vpn[level], addr, pte, meaning))
-
-        if not pte & PTE_V:
-            step('V = 0: nothing is mapped here')
-            w.fault, w.reason = PAGE_FAULT[access], f'the level-{level} PTE is not valid (V = 0)'
-            break
-        if pte & PTE_W and not pte & PTE_R:
-            step('W = 1 with R = 0 is reserved')
-            w.fault, w.reason = PAGE_FAULT[access], f'the level-{level} PTE has W without R'
-            break
-        if pte & (PTE_R | PTE_X):
-            pa = hart.mmu._leaf(va, access, p, pte, addr, level, False)   # the MMU's own check
-            size = 'a 4 MiB megapage' if level == 1 else 'a 4 KiB page'
-            if pa is None:
-                why = _leaf_reason(pte, level, access, p, mstatus)
-                step(f'leaf: {size}, but {why}')
-                w.fault, w.reason = PAGE_FAULT[access], why
-            else:
-                step(f'leaf: {size} at 0x{pa & ~((1 << (22 if level else 12)) - 1):08x}')
-                w.pa, w.page_size = pa, 1 << (22 if level else 12)
-                want = 'A' + ('D' if access == STORE else '')
-                w.sets = ''.join(f for f in want if not pte_fields(pte)[f])
-                w.reason = f'{size}: {NEEDS[access]} = 1' + (', U = 1' if p == U else '')
-            break
-        if level == 0:
-            step('not a leaf, and there is no level below 0')
-            w.fault, w.reason = PAGE_FAULT[access], 'the level-0 PTE is not a leaf'
-            break
-        nxt = (pte >> 10) << 12
-        step(f'pointer to the level-0 table at 0x{nxt:08x}')
-        table, level = nxt, 0
-    _cross_check(machine, w, p)
-    return w
-
-
-def _cross_check(machine, w: Walk, p: int) -> None:
+    told = []
     try:
-        pa = machine.hart.mmu.walk(w.va, w.access, p, w.satp, update=False)
-        fault = None
+        w.pa = hart.mmu.walk(va, access, p, satp, update=False, explain=told)
     except Trap as t:
-        pa, fault = None, t.cause
-    if (pa, fault) != (w.pa, w.fault):
-        raise AssertionError(f'page-walk view and MMU disagree for va 0x{w.va:08x} '
-                             f'({w.access}, {w.priv}): view {w.pa, w.fault}, MMU {pa, fault}')
+        w.fault = t.cause
+    w.steps = [PteRead(*entry) for entry in told if isinstance(entry, tuple)]
+    w.reason = told[-1]
+    if w.ok:
+        leaf = w.steps[-1]
+        w.page_size = 1 << (22 if leaf.level else 12)
+        want = 'A' + ('D' if access == STORE else '')
+        w.sets = ''.join(f for f in want if not pte_fields(leaf.pte)[f])
+    return w
 
 
 # ---------------------------------------------------------------------------------------------
