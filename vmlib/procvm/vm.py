@@ -229,7 +229,7 @@ class ProcessVM:
                 self._kill(L.SIGSEGV, f'{_ACCESS[cause][0]} address 0x{tval:08x} '
                                       '(access fault)')
             elif cause == 2:
-                self._kill(L.SIGILL, f'illegal instruction 0x{tval:08x}')
+                self._kill(L.SIGILL, f'instruction word 0x{tval:08x}')
             elif cause == 3:
                 self._kill(L.SIGTRAP, 'ebreak')
             elif cause in (0, 4, 6):
