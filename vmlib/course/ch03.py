@@ -582,15 +582,17 @@ def privilege_table(instructions=PROBES, modes=('U', 'S', 'M')) -> str:
 
 
 def tour_timeline(make_machine=None, max_steps: int = 2000):
-    """Run the tour one instruction at a time; return (events, rows): every event, and one
-    text row per control transfer between privilege levels (trap, return, halt)."""
+    """Run the tour one step at a time; return (events, rows): every event, and one text row
+    per control transfer between privilege levels (trap, return, halt), numbered by the
+    instructions retired when it happened."""
     from ..machine.trace import TrapTaken, TrapReturn, Halted, Retired
     m = (make_machine or tour_machine)()
     events, rows = [], []
-    n = 0
-    while not m.hart.halted and n < max_steps:
+    steps = 0
+    while not m.hart.halted and steps < max_steps:
         step = m.step()
-        n += 1
+        steps += 1
+        n = m.hart.instret
         events += step
         for e in step:
             if isinstance(e, TrapTaken):

@@ -47,6 +47,8 @@ class Hart:
         self.reservation = None
         self.waiting = False            # in wfi
         self.halted = None              # (reason, exit_status) once the machine stops
+        self.single_step = False        # stop as soon as a trap is taken (Machine.step)
+        self.trapped = False
         self.trace = None
         self.trap_hook = None           # callable(cause, tval) -> True when the host served it
         self.stats_traps = {}           # cause -> count
@@ -89,7 +91,8 @@ class Hart:
 
     def stop_at(self, n, end):
         """Where the fast loop must next stop: budget end, a timer deadline, or now."""
-        if self.halted or self.waiting or self.interrupt_due(n) is not None:
+        if (self.halted or self.waiting or self.interrupt_due(n) is not None
+                or (self.single_step and self.trapped)):
             return n
         if self.mie & (1 << MTI) or self.waiting:
             due = self.clint.timer_due_at()
@@ -100,7 +103,7 @@ class Hart:
     def service(self, end):
         """At a stop: wake from wfi, take a due interrupt. False when the run is over."""
         n = self.instret
-        if self.halted:
+        if self.halted or (self.single_step and self.trapped):
             return False
         if self.waiting:
             if not self.mip(n) & self.mie:
@@ -158,6 +161,7 @@ class Hart:
         self.stats_traps[cause] = self.stats_traps.get(cause, 0) + 1
         if self.trap_hook is not None and self.trap_hook(cause, tval):
             return              # served outside the machine (a process VM's system calls)
+        self.trapped = True
         count, since = self._trap_streak
         count = count + 1 if since == self.instret else 1
         self._trap_streak = (count, self.instret)

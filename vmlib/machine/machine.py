@@ -11,7 +11,7 @@ from .devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE, CLINT_
                       CLINT_SIZE, TEST_BASE, TEST_SIZE)
 from .hart import Hart
 from .loader import parse_elf, raw_image, LoadedProgram, ElfError
-from .trace import Retired, RegWrite, MemWrite, Halted, TrapTaken
+from .trace import Retired, RegWrite, MemWrite, Halted
 from .traps import M, PRIV_NAMES
 from . import csr as _csr
 
@@ -131,10 +131,12 @@ class Machine:
         return RunResult(reason, status, count, message)
 
     def step(self):
-        """Execute one instruction (after taking any due interrupt); return its events.
+        """One move, as a debugger's single step: execute one instruction, or take one trap.
 
-        Events come in order: the instruction retired, what happened inside it (page walks,
-        device accesses, traps), then the registers and memory it wrote.
+        A due interrupt, or an instruction that faults, ends the step at the trap handler's
+        entry with nothing retired. Events come in order: the instruction retired, what
+        happened inside it (page walks, device accesses, traps), then the registers and
+        memory it wrote.
         """
         h = self.hart
         events = []
@@ -142,18 +144,17 @@ class Machine:
         self._set_hooks(events.append)
         before, n = h.x[:32], h.instret
         word_here = self._word_at(h.pc)       # read now: running it may change privilege
+        h.single_step, h.trapped = True, False
         try:
             h.run(1)
         finally:
             self._set_hooks(outer)
+            h.single_step = False
         done = []
         if h.instret > n:
-            # the retired instruction is the one at pc, or the first one of an interrupt handler
-            interrupts = [e for e in events if isinstance(e, TrapTaken)]
-            pc = interrupts[-1].handler if interrupts else self._last_pc
-            word = self._word_at(pc) if interrupts else word_here
-            priv = interrupts[-1].to_priv if interrupts else self._last_priv
-            done.append(Retired(n, pc, word, disassemble(word, pc, self.symbol_names()), priv))
+            pc, word = self._last_pc, word_here
+            done.append(Retired(n, pc, word, disassemble(word, pc, self.symbol_names()),
+                                self._last_priv))
             done += [RegWrite(i, before[i], h.x[i]) for i in range(1, 32) if h.x[i] != before[i]]
             ins = decode(word)
             if ins is not None and ins.spec.kind == 'store':

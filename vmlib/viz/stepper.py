@@ -349,40 +349,6 @@ def uart_html(text: str) -> str:
 # the state behind the views
 
 
-def _fix_retired(machine, step, symbols):
-    """Run ``step()``; make sure its Retired event shows the instruction that really ran.
-
-    The machine reads the retired word after the instruction, with the *new* privilege: for an
-    ``mret`` into a U-mode address space the old pc is then unmapped and it reports
-    ``.word 0x00000000``. Reading the word before the step, with the old privilege, fixes the
-    view (an instruction whose fetch traps retires the handler's first instruction instead:
-    left as the machine says).
-    """
-    pc = machine.pc
-    pa = _readable_pa(machine, pc)
-    word = int.from_bytes(machine.read_memory(pa, 4), 'little') if pa is not None else None
-    events = step()
-    if word is not None and events and isinstance(events[0], Retired) \
-            and events[0].pc == pc and events[0].word != word:
-        events[0] = events[0]._replace(word=word, text=disassemble(word, pc, symbols.names))
-    return _trap_first(events)
-
-
-def _trap_first(events):
-    """When a trap is taken inside a step, the machine reports the handler's first instruction
-    as the one retired, then the trap. For reading, put what happened *before* that instruction
-    first: the faulting walk, the trap, the privilege change."""
-    if not events or not isinstance(events[0], Retired):
-        return events
-    traps = [i for i, e in enumerate(events) if isinstance(e, TrapTaken)]
-    if not traps or events[traps[-1]].handler != events[0].pc:
-        return events
-    j = traps[-1] + 1
-    if j < len(events) and isinstance(events[j], PrivilegeChange):
-        j += 1
-    return events[1:j] + events[:1] + events[j:]
-
-
 class StepperState:
     """A machine and what the views show about its last move (no widgets here).
 
@@ -433,7 +399,7 @@ class StepperState:
         for _ in range(max(0, int(n))):
             if m.hart.halted:
                 break
-            ev = _fix_retired(m, m.step, self.symbols)
+            ev = m.step()
             events += ev
             for e in ev:
                 if isinstance(e, TrapTaken):
