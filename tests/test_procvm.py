@@ -573,6 +573,31 @@ _start:
     li a7, SYS_exit
     ecall
 """,
+    # a system call per 28-byte record on stdin (a7, a0..a5), until end of file: for fuzzing
+    'syscalls': """
+_start:
+    addi sp, sp, -64
+    mv s0, sp
+1:  li a0, 0
+    mv a1, s0
+    li a2, 28
+    li a7, SYS_read
+    ecall
+    li t0, 28
+    bne a0, t0, 2f
+    lw a7, 0(s0)
+    lw a0, 4(s0)
+    lw a1, 8(s0)
+    lw a2, 12(s0)
+    lw a3, 16(s0)
+    lw a4, 20(s0)
+    lw a5, 24(s0)
+    ecall
+    j 1b
+2:  li a0, 0
+    li a7, SYS_exit
+    ecall
+""",
     # uname: print the machine field
     'uname': """
 _start:
