@@ -598,6 +598,27 @@ _start:
     li a7, SYS_exit
     ecall
 """,
+    # map 16 MiB and touch every page: more than a small machine has
+    'hog': """
+_start:
+    li a0, 0
+    li a1, 16 << 20
+    li a2, 3
+    li a3, 0x22
+    li a4, -1
+    li a5, 0
+    li a7, SYS_mmap2
+    ecall
+    li t0, 4096
+    li t1, 16 << 20
+    add t1, a0, t1
+1:  sw t0, 0(a0)
+    add a0, a0, t0
+    bltu a0, t1, 1b
+    li a0, 0
+    li a7, SYS_exit
+    ecall
+""",
     # uname: print the machine field
     'uname': """
 _start:
@@ -915,3 +936,39 @@ def test_host_files_are_closed_when_the_program_ends(tmp_path):
     before = len(os.listdir('/proc/self/fd'))
     vm, r = run('files', root=tmp_path)
     assert len(os.listdir('/proc/self/fd')) == before
+
+
+def test_running_out_of_memory_is_sigkill():
+    vm, r = run('hog', ram_size=4 << 20)
+    assert (r.reason, r.exit_status, r.signal_name) == ('signal', 137, 'SIGKILL')
+    assert 'out of memory' in r.message
+    vm, r = run('hog', ram_size=32 << 20)
+    assert (r.reason, r.exit_status, r.page_faults) == ('exit', 0, 4096)
+
+
+def test_from_source_assembles_at_0x10000():
+    vm = ProcessVM.from_source(source('hello'), capture=True)
+    assert vm.run().exit_status == 0 and vm.stdout == b'hello, world!\n'
+    assert vm.image.entry == 0x10000
+
+
+def test_an_engine_is_told_when_mappings_change():
+    from vmlib.procvm import InterpEngine, register_engine
+
+    class Watching(InterpEngine):
+        name = 'watching'
+        seen = []
+
+        def invalidate(self, start, end):
+            self.seen.append((start, end))
+
+        def stats(self):
+            return {'invalidations': len(self.seen)}
+
+    register_engine('watching', Watching)
+    vm = ProcessVM(elf_bytes('mmap'), ['mmap'], engine='watching', capture=True)
+    r = vm.run(100_000)
+    assert r.exit_status == 0 and vm.engine.name == 'watching'
+    mapped = vm.trace is None and Watching.seen
+    assert len(mapped) == 2 and mapped[0][1] - mapped[0][0] == 4096       # munmap, mprotect
+    assert any('invalidations' in line for line in vm.stats_lines())

@@ -12,8 +12,13 @@ The contract an engine keeps (``Engine.run``): execute user code from ``hart.pc`
 ``hart.instret``; every trap goes through ``hart.take_trap(cause, tval)`` with ``hart.pc`` at
 the trapping instruction and ``hart.instret`` up to date (that is where the process VM's
 ``trap_hook`` serves system calls and page faults); after a served trap, go on at
-``hart.pc``, and assume memory and page tables may have changed (re-read TLBs, drop
-translations of pages that were written).
+``hart.pc``, and assume registers, memory and page tables may have changed (re-read the TLBs).
+
+What the process VM tells an engine: writes to RAM from system calls and from frame reuse go
+through ``bus.load_bytes`` (so ``bus.on_ram_write`` sees them, as it sees the guest's slow-path
+stores); and ``invalidate(start, end)`` is called whenever the mappings of the virtual range
+[start, end) change (munmap, mprotect, mremap, MAP_FIXED over old pages, madvise), since code
+translated from a virtual address may no longer be what is mapped there.
 """
 
 
@@ -33,6 +38,11 @@ class Engine:
     def run(self, budget):
         """Run user code until the hart halts or ``budget`` instructions retire."""
         raise NotImplementedError
+
+    def invalidate(self, start, end):
+        """The mappings of virtual addresses [start, end) changed: drop what was derived
+        from them. (The interpreter keys its decoded-instruction cache by physical frame, and
+        the process VM drops a frame's entry when it frees the frame, so it needs nothing.)"""
 
     def stats(self):
         """Engine counters for ``--stats`` (name -> number), e.g. blocks translated."""

@@ -94,7 +94,7 @@ class FrameAllocator:
         """The RAM index of a zeroed frame."""
         if self.free:
             index = self.free.pop()
-            self.bus.ram[index:index + PAGE] = bytes(PAGE)
+            self.bus.load_bytes(RAM_BASE + index, bytes(PAGE))   # seen by decoded-code caches
         elif self.next + PAGE <= self.limit:
             index = self.next                  # never used since the machine was made: zero
             self.next += PAGE
@@ -122,6 +122,8 @@ class AddressSpace:
         self.regions = []               # sorted by start, never overlapping
         self.page_faults = 0            # demand-paging faults served
         self.brk_start = self.brk = 0
+        self.on_change = None           # callable(start, end): mappings changed (engines drop
+                                        # what they derived from [start, end))
 
     # --- the hart's side ---------------------------------------------------------------------
 
@@ -134,9 +136,12 @@ class AddressSpace:
         self.hart.satp = self.satp
         self.hart.mmu.flush()
 
-    def flush(self):
-        """Forget cached translations after PTEs changed or went away (sfence.vma)."""
+    def flush(self, start=0, end=TASK_SIZE):
+        """Forget cached translations after PTEs of [start, end) changed or went away
+        (sfence.vma), and tell the engine."""
         self.hart.mmu.flush()
+        if self.on_change is not None:
+            self.on_change(start, end)
 
     # --- regions -------------------------------------------------------------------------------
 
@@ -188,7 +193,7 @@ class AddressSpace:
                 self._set_pte(page, 0)
                 self.hart.icache.pop(frame >> 12, None)
                 self.frames.release(frame)
-        self.flush()
+        self.flush(start, end)
 
     def protect_range(self, start, end, prot):
         """Change the permissions of [start, end); False if part of it is not mapped."""
@@ -210,7 +215,7 @@ class AddressSpace:
                 r.prot = prot
         for page in self._present(start, end):
             self._write_pte(page)
-        self.flush()
+        self.flush(start, end)
         return True
 
     def find_free(self, length, hint=0):

@@ -640,7 +640,7 @@ class Kernel:
                 self.space._set_pte(vpn, 0)
                 self.hart.icache.pop(frame >> 12, None)
                 self.space.frames.release(frame)
-            self.space.flush()
+            self.space.flush(addr, end)
         return 0
 
     # --- the process ------------------------------------------------------------------------

@@ -152,6 +152,7 @@ class ProcessVM:
         h.set_priv(U)
         h.trap_hook = self._trap
         self.engine = self.engine_class(self.machine)
+        self.space.on_change = self.engine.invalidate
 
         self.strace = strace
         self.trace = [] if trace else None
@@ -160,6 +161,14 @@ class ProcessVM:
         self.result = None
         self.error = None                            # an internal error, kept for debugging
         self.elapsed = 0.0
+
+    @classmethod
+    def from_source(cls, source, argv=None, env=None, root='.', engine='interp', **kw):
+        """A process running an assembly program (vmlib's assembler, linked at 0x10000)."""
+        from ..asm import assemble
+        program = assemble(source, filename=kw.pop('filename', '<program>'), base=0x10000)
+        return cls(program.to_elf(), argv if argv is not None else ['a.out'], env, root, engine,
+                   **kw)
 
     # --- running ------------------------------------------------------------------------------
 
