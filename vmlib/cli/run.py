@@ -8,6 +8,10 @@ after it is the program's own argv. Files are those of a sandbox directory (``--
 default the current directory). The environment is the host's, like qemu-user's; ``-E``,
 ``-U`` and ``--env-clear`` change it (``--env-clear -E LANG=C`` gives a reproducible one).
 
+Runs are reproducible: the clocks count the program's instructions (10 ns each; the real-time
+clock starts at 2024-01-01 00:00 UTC), sleeping moves that clock on instead of waiting, and
+getrandom() and AT_RANDOM come from --seed.
+
 Exit status: the program's own; 128 + N when signal N killed it (139 SIGSEGV, 132 SIGILL,
 135 SIGBUS, 134 SIGABRT), with a one-line explanation on stderr like a shell's; 124 when the
 step budget ran out; 125 when the VM cannot go on (a deadlock, an internal error); 2 when
@@ -21,14 +25,14 @@ import sys
 from ..procvm import ProcessVM, ElfError, LaunchError, EngineUnavailable, DEFAULT_MAX_STEPS
 from ..procvm.vm import EXIT_LOAD
 
-DESCRIPTION = __doc__.split('\n\n')[0]
+DESCRIPTION = 'Run a static RV32 Linux program on the course machine, like qemu-riscv32.'
+EPILOG = '\n\n'.join(__doc__.split('\n\n')[2:]).replace('``', '')
 
 
 def add_parser(sub):
     p = sub.add_parser('run', help='run a static RV32 Linux program (like qemu-riscv32)',
-                       description=DESCRIPTION,
-                       epilog='Options come before PROG; everything after PROG is passed to '
-                              'the program.')
+                       description=DESCRIPTION, epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('program', metavar='PROG.elf', help='a static RV32 RISC-V Linux executable')
     p.add_argument('args', nargs=argparse.REMAINDER, metavar='ARGS',
                    help="the program's arguments (argv[1:]); argv[0] is PROG as given")

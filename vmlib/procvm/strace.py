@@ -197,6 +197,10 @@ def format_arg(space, kind, i, args, result):
     if kind == 'openmode':                  # shown only when the call can create a file
         return f'0{a:o}' if args[2] & L.O_CREAT or args[2] & L.O_TMPFILE == L.O_TMPFILE \
             else None
+    if kind == 'cloexec':
+        return L.flag_names(a, [(L.O_CLOEXEC, 'O_CLOEXEC')])
+    if kind == 'mremap':
+        return L.flag_names(a, [(1, 'MREMAP_MAYMOVE'), (2, 'MREMAP_FIXED')])
     if kind == 'statxmask':
         return {0x7FF: 'STATX_BASIC_STATS', 0xFFF: 'STATX_ALL'}.get(a, hex(a))
     if kind == 'prot':

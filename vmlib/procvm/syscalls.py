@@ -283,7 +283,7 @@ class Kernel:
     def sys_dup(self, fd):
         return self.fds.add(self.fds.get(s32(fd)))
 
-    @syscall('dup3', 'fd', 'fd', 'oflags')
+    @syscall('dup3', 'fd', 'fd', 'cloexec')
     def sys_dup3(self, old, new, flags):
         f = self.fds.get(s32(old))
         if old == new or flags & ~L.O_CLOEXEC:
@@ -593,7 +593,7 @@ class Kernel:
             raise SysError(L.ENOMEM)
         return 0
 
-    @syscall('mremap', 'p', 'u', 'u', 'x', 'p')
+    @syscall('mremap', 'p', 'u', 'u', 'mremap', 'p')
     def sys_mremap(self, old, old_size, new_size, flags, new_addr):
         space = self.space
         if old & PAGE_MASK or flags & ~3 or new_size == 0 or \

@@ -229,6 +229,11 @@ class ProcessVM:
                 what, need = _ACCESS[cause]
                 why = self.space.handle_fault(tval, need)
                 if why is None:
+                    key = (h.instret, h.pc, tval)
+                    self._faults_here = self._faults_here + 1 if key == self._last_fault else 0
+                    self._last_fault = key
+                    if self._faults_here > 8:    # served, yet it faults again: a VM bug
+                        raise RuntimeError(f'page fault at 0x{tval:08x} served but repeated')
                     return True                  # demand paging: the instruction runs again
                 where = 'unmapped' if why == 'unmapped' else {
                     L.PROT_EXEC: 'non-executable', L.PROT_READ: 'unreadable',
@@ -253,6 +258,7 @@ class ProcessVM:
         return True
 
     _signal = None
+    _last_fault, _faults_here = None, 0
 
     def _kill(self, sig, detail=''):
         self._signal = sig
