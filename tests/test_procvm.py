@@ -972,3 +972,60 @@ def test_an_engine_is_told_when_mappings_change():
     mapped = vm.trace is None and Watching.seen
     assert len(mapped) == 2 and mapped[0][1] - mapped[0][0] == 4096       # munmap, mprotect
     assert any('invalidations' in line for line in vm.stats_lines())
+
+
+def _syscall_program(*calls):
+    """An assembly program making each (number, a0, a1, a2, a3) call, then exit(0)."""
+    lines = ['_start:', '    addi sp, sp, -64', '    sw zero, 0(sp)']
+    for number, *args in calls:
+        for reg, value in zip(('a0', 'a1', 'a2', 'a3'), args):
+            lines.append(f'    mv {reg}, sp' if value == 'sp' else f'    li {reg}, {value}')
+        lines += [f'    li a7, {number}', '    ecall']
+    lines += ['    li a0, 0', '    li a7, 93', '    ecall']
+    return PRELUDE + '\n'.join(lines) + '\n'
+
+
+@pytest.mark.parametrize('calls, status, reason', [
+    ([(129, 100, 15)], 143, 'signal'),                     # kill(getpid(), SIGTERM)
+    ([(131, 100, 100, 6)], 134, 'signal'),                 # tgkill(pid, tid, SIGABRT)
+    ([(129, 100, 17)], 0, 'exit'),                         # SIGCHLD is ignored by default
+    ([(129, 100, 0)], 0, 'exit'),                          # signal 0 only checks
+    ([(129, 5, 15)], 0, 'exit'),                           # no such process: ESRCH
+    ([(422, 'sp', 0, 0, 0)], 125, 'deadlock'),             # futex wait: nothing can wake it
+    ([(422, 'sp', 0, 1, 0)], 0, 'exit'),                   # futex wait, value differs: EAGAIN
+])
+def test_signals_and_futexes(calls, status, reason):
+    vm = ProcessVM.from_source(_syscall_program(*calls), capture=True)
+    r = vm.run(10_000)
+    assert (r.exit_status, r.reason) == (status, reason), r.message
+
+
+def test_an_ignored_signal_is_ignored():
+    # rt_sigaction(SIGTERM, {SIG_IGN}) then kill(getpid(), SIGTERM): the program goes on
+    source = PRELUDE + """
+_start:
+    addi sp, sp, -32
+    li t0, 1
+    sw t0, 0(sp)                    # sa_handler = SIG_IGN
+    sw zero, 4(sp)
+    sw zero, 8(sp)
+    sw zero, 12(sp)
+    li a0, 15
+    mv a1, sp
+    li a2, 0
+    li a3, 8
+    li a7, 134
+    ecall
+    li a0, 100
+    li a1, 15
+    li a7, 129
+    ecall
+    li a0, 3
+    li a7, 93
+    ecall
+"""
+    vm = ProcessVM.from_source(source, capture=True, trace=True)
+    assert vm.run(1000).exit_status == 3
+    sp = vm.stack_layout['sp'] - 32
+    assert [str(t) for t in vm.trace[:2]] == [f'rt_sigaction(SIGTERM, 0x{sp:x}, NULL, 8) = 0',
+                                              'kill(100, SIGTERM) = 0']
