@@ -1029,3 +1029,28 @@ _start:
     sp = vm.stack_layout['sp'] - 32
     assert [str(t) for t in vm.trace[:2]] == [f'rt_sigaction(SIGTERM, 0x{sp:x}, NULL, 8) = 0',
                                               'kill(100, SIGTERM) = 0']
+
+
+def test_output_can_go_to_python_streams():
+    import io
+    binary, text = io.BytesIO(), io.StringIO()
+    vm = ProcessVM(elf_bytes('hello'), 'hello', stdout=binary, stdin=b'')
+    vm.run()
+    vm2 = ProcessVM(elf_bytes('hello'), 'hello', stdout=text, stdin=b'')
+    vm2.run()
+    assert binary.getvalue() == b'hello, world!\n' and text.getvalue() == 'hello, world!\n'
+    assert vm.argv == ['hello']
+
+
+def test_user_mode_may_read_the_counters():
+    source = PRELUDE + """
+_start:
+    csrr t0, instret
+    csrr t1, cycle
+    csrr t2, time
+    sub a0, t1, t0                  # cycle counts what instret counts: 1 apart
+    li a7, 93
+    ecall
+"""
+    vm = ProcessVM.from_source(source, capture=True)
+    assert vm.run().exit_status == 1

@@ -22,6 +22,7 @@ SIGSEGV) and a message such as ``segmentation fault (SIGSEGV): store to unmapped
 0x00000000 at pc=0x000101f4``.
 """
 
+import io
 import os
 import random
 import time
@@ -110,6 +111,8 @@ class ProcessVM:
         self.path = what
         self.image = read_elf(data, what)
         self.engine_class = get_engine(engine)
+        if isinstance(argv, (str, bytes)):
+            argv = [argv]
         self.argv = list(argv) if argv is not None else [what]
         if isinstance(env, dict):
             env = [f'{k}={v}' for k, v in env.items()]
@@ -380,9 +383,11 @@ def _output(sink, fd):
         return HostStream(fd, L.O_WRONLY)
     if not callable(sink):
         target = sink
+        text = isinstance(target, io.TextIOBase) or not hasattr(target, 'mode') and \
+            hasattr(target, 'encoding')      # sys.stdout, a notebook's output stream
 
         def sink(data):
-            target.write(data)
+            target.write(data.decode('utf-8', 'replace') if text else data)
             if hasattr(target, 'flush'):
                 target.flush()
     return SinkOutput(sink, {1: '<stdout>', 2: '<stderr>'}[fd])
