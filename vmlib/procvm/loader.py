@@ -21,8 +21,7 @@ import struct
 
 from ..machine.loader import ElfError, parse_elf
 from . import linux as L
-from .memory import (PAGE, PAGE_MASK, MIN_ADDR, MMAP_BASE, STACK_TOP, STACK_SIZE, page_down,
-                     page_up)
+from .memory import PAGE, PAGE_MASK, MIN_ADDR, MMAP_BASE, STACK_TOP, STACK_SIZE, page_up
 
 PT_LOAD, PT_PHDR = 1, 6
 PF_X, PF_W, PF_R = 1, 2, 4
