@@ -1054,3 +1054,10 @@ _start:
 """
     vm = ProcessVM.from_source(source, capture=True)
     assert vm.run().exit_status == 1
+
+
+def test_a_callable_sees_each_system_call_as_it_happens():
+    seen = []
+    vm = ProcessVM(elf_bytes('hello'), capture=True, trace=seen.append)
+    vm.run()
+    assert [r.name for r in seen] == ['write', 'exit'] and vm.trace is None

@@ -89,7 +89,8 @@ class ProcessVM:
     or bytes/str to read from; ``stdout``/``stderr``: None (the host's fds 1 and 2) or a
     callable taking bytes, or a binary file; ``capture=True`` collects both in ``.stdout`` and
     ``.stderr`` (and makes stdin empty unless given). ``strace``: a callable receiving each
-    ``--strace`` line; ``trace=True`` keeps every call as a ``SyscallRecord`` in ``.trace``.
+    ``--strace`` line; ``trace=True`` keeps every call as a ``SyscallRecord`` in ``.trace``
+(``trace=callable`` hands each record to it instead, e.g. to draw it live).
     ``seed`` seeds ``getrandom`` and ``AT_RANDOM``.
 
     Raises ``ElfError`` (bad executable) or ``LaunchError`` (cannot start) with a one-line
@@ -158,7 +159,8 @@ class ProcessVM:
         self.space.on_change = self.engine.invalidate
 
         self.strace = strace
-        self.trace = [] if trace else None
+        self.trace = [] if trace is True else None
+        self.on_syscall = trace if callable(trace) else None
         self.syscall_counts = Counter()
         self.unimplemented = Counter()
         self.result = None
@@ -295,12 +297,14 @@ class ProcessVM:
             except Deadlock as e:
                 exited, result = e, None
         self.syscall_counts[name] += 1
-        if self.strace is not None or self.trace is not None:
+        if self.strace is not None or self.trace is not None or self.on_syscall is not None:
             shown = args if kinds is None else args[:len(kinds)]
             record = SyscallRecord(number, name, shown, result,
                                    format_call(self.space, name, kinds, shown, result), pc, n)
             if self.trace is not None:
                 self.trace.append(record)
+            if self.on_syscall is not None:
+                self.on_syscall(record)
             if self.strace is not None:
                 self.strace(str(record))
                 if entry is None and self.unimplemented[name] == 1:
