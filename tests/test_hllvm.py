@@ -232,6 +232,8 @@ RUNTIME_ERRORS = [
      '-1\nArithmeticException: / by zero\n    at g (pc 4)\n'),
     ('func f(n) { return f(n + 1) + 1; }\nprint(f(0));',
      'StackOverflowError\n    at f (pc 8)\n'),
+    ('print("half", 1, 1 / 0);',            # items print as they come; the error starts a line
+     'half 1 \nArithmeticException: / by zero\n    at main (pc 25)\n'),
 ]
 
 

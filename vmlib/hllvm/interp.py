@@ -51,6 +51,8 @@ class Evaluator:
         try:
             self.call_body(self.main, {})
         except TinyRuntimeError as e:
+            if ''.join(self.out)[-1:] not in ('', '\n'):
+                self.out.append('\n')
             self.out.append(e.message + '\n')
             return ''.join(self.out), EXIT_ERROR
         finally:
@@ -90,9 +92,12 @@ class Evaluator:
                 self.tick()
         elif isinstance(s, Return):
             raise _Return(0 if s.value is None else self.expr(s.value, env))
-        elif isinstance(s, Print):
-            self.out.append(' '.join(i if isinstance(i, str) else str(self.expr(i, env))
-                                     for i in s.items) + '\n')
+        elif isinstance(s, Print):      # left to right: a space, then the item once evaluated
+            for n, item in enumerate(s.items):
+                if n:
+                    self.out.append(' ')
+                self.out.append(item if isinstance(item, str) else str(self.expr(item, env)))
+            self.out.append('\n')
         elif isinstance(s, ExprStmt):
             self.expr(s.expr, env)
         else:

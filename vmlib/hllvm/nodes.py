@@ -131,7 +131,7 @@ def expr_source(e):
     if isinstance(e, Var):
         return e.name
     if isinstance(e, Unary):
-        return f'-({expr_source(e.operand)})' if e.op == '-' else f'not ({expr_source(e.operand)})'
+        return f'-({expr_source(e.operand)})' if e.op == '-' else f'(not ({expr_source(e.operand)}))'
     if isinstance(e, Binary):
         return f'({expr_source(e.left)} {e.op} {expr_source(e.right)})'
     if isinstance(e, Call):

@@ -143,6 +143,8 @@ class PythonVM:
         return ins
 
     def fail(self, message, frame, pc):
+        if self.output and not self.output.endswith('\n'):
+            self.out.append('\n')                   # the message starts on a line of its own
         self.out.append(error_report(message, self.cf.function_name(frame.index), pc))
         self.frames = []
         self.status = EXIT_ERROR

@@ -22,8 +22,9 @@
 #   s4  the dispatch table                          s5  the current function's index
 #   s6  the end of the VM stack                     s7  the function table (runtime form)
 #   s8  the constant table (address of each constant)
+#   s9  the last byte printed (0: none yet), so that an error message starts on a new line
 #   s10 address of the instruction being executed (for error reports)
-#   sp  a small native stack for the helper routines (putc, put_int, ...)
+#   sp  a small native stack for the helper routines (puts, put_int, ...)
 
     .equ UART, 0x10000000
     .equ TESTDEV, 0x00100000
@@ -130,6 +131,7 @@ _start:
     li s3, 0
     li s10, 0
     mv s5, t0                       # if main's frame alone overflows: "at main (pc 0)"
+    li s9, 0                        # nothing printed yet
     j call_function
 
 # --- the interpreter loop: fetch an opcode, jump to its handler through the table -------------
@@ -353,12 +355,16 @@ stack_overflow:
     la a0, msg_stack_overflow
     j fail
 bad_opcode:
+    call fresh_line
     la a0, msg_bad_opcode
     call puts
     lbu a0, 0(s10)
     call put_int
     j where
 fail:                               # a0: the message
+    mv s11, a0
+    call fresh_line
+    mv a0, s11
     call puts
 where:
     la a0, msg_at
@@ -398,7 +404,7 @@ format_error:
     call puts
     j exit_fail
 
-# --- helpers: they use only t5, t6, a0, a1 and the native stack, none of the interpreter's -----
+# --- helpers: they use t5, t6, a0, a1 and the native stack, and set s9 (the last byte printed) -
 rd16:                               # a0: address -> a0: the u16 there (little-endian)
     lbu t5, 0(a0)
     lbu t6, 1(a0)
@@ -419,10 +425,13 @@ rd32:                               # a0: address -> a0: the u32 there (little-e
     or a0, t5, t6
     ret
 
-putc:                               # a0: a byte for the UART
+fresh_line:                         # a newline, unless the output is at the start of a line
+    beqz s9, 1f
+    li t5, '\n'
+    beq s9, t5, 1f
     li t6, UART
-    sb a0, 0(t6)
-    ret
+    sb t5, 0(t6)
+1:  ret
 
 puts:                               # a0: a NUL-terminated string
     mv t5, a0
@@ -445,6 +454,7 @@ put_constant:                       # a0: a constant (u16 length, then the bytes
 1:  bgeu t5, a1, 2f
     lbu a0, 0(t5)
     sb a0, 0(t6)
+    mv s9, a0                       # the last byte printed
     addi t5, t5, 1
     j 1b
 2:  ret
@@ -472,6 +482,7 @@ put_int:                            # a0: a signed 32-bit integer, printed in de
     sb t5, 0(t6)
     addi a0, a0, 1
     bltu a0, a1, 3b
+    li s9, '0'                      # the last byte printed: a digit
     addi sp, sp, 16
     ret
 
