@@ -233,7 +233,7 @@ RUNTIME_ERRORS = [
     ('func f(n) { return f(n + 1) + 1; }\nprint(f(0));',
      'StackOverflowError\n    at f (pc 8)\n'),
     ('print("half", 1, 1 / 0);',            # items print as they come; the error starts a line
-     'half 1 \nArithmeticException: / by zero\n    at main (pc 25)\n'),
+     'half 1 \nArithmeticException: / by zero\n    at main (pc 22)\n'),
 ]
 
 
