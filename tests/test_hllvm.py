@@ -551,6 +551,8 @@ def test_steps_follow_calls_into_new_frames():
     steps = list(vm.steps())
     inside = [s for s in steps if s.function == 'inc']
     assert inside[0].depth == 2 and inside[0].locals == {'n': 41} and inside[0].stack == ()
+    assert inside[0].calls == (('main', 8), ('inc', 0))         # main resumes at pc 8
+    assert str(inside[2]) == 'inc         7  add          stack [41, 1]  n=41'
     assert steps[-1].output == '42\n'
 
 

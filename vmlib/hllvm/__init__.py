@@ -14,6 +14,27 @@
     >>> output, status
     ('7 squared is 49\\n', 0)
 
+The language, Tiny, in one screen (Java's ``int`` arithmetic, C-like syntax)::
+
+    // a comment                          func gcd(a, b) {          // functions, recursion
+    var x = 42;          // declare          while (b != 0) {
+    x = x * 2 - 1;       // assign               var t = a % b;     // locals are per call
+    if (x > 10 and not (x == 50)) {          a = b;
+        print("big:", x);                    b = t;
+    } else if (x < 0) { print(-x); }     }
+    else { print(); }                        return a;
+                                          }
+    print(gcd(1071, 462));                // top-level statements are the function main
+
+- integers are 32-bit and wrap (``2147483647 + 1 == -2147483648``); ``/`` truncates toward
+  zero, ``%`` takes the sign of the dividend, and dividing by zero is a run-time error,
+  ``ArithmeticException: / by zero``, exit status 1;
+- ``+ - * / %``, ``== != < <= > >=`` (giving 1 or 0, not chained), ``and or not``
+  (short-circuit, giving 1 or 0), unary ``-``;
+- ``if/else``, ``while``, ``return``, functions with parameters (called before or after their
+  definition), ``print(item, ...)``: integers and "strings", separated by spaces, then a newline;
+- variables belong to their function (parameters, then each ``var``); no globals.
+
 The pieces, in the order a program meets them: ``lexer``, ``parser`` (to ``nodes``),
 ``compiler`` (to the instructions of ``opcodes.TABLE``), ``classfile`` (bytes, and back),
 ``verifier`` (safe to run?), then a platform: ``pyvm`` or ``rv32`` (``vm_rv32.s``).

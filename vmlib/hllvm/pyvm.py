@@ -35,6 +35,14 @@ class Step(NamedTuple):
     locals: dict            # name -> value
     depth: int              # call depth: 1 in main
     output: str             # everything printed so far
+    calls: tuple = ()       # the call stack: (function, pc) of every frame, main first
+
+    def __str__(self):
+        """One line of text: the fallback for a reader without widgets."""
+        names = ' '.join(f'{k}={v}' for k, v in self.locals.items())
+        return (f'{self.function:<8} {self.pc:4}  {self.instruction:<12} '
+                f'stack [{", ".join(map(str, self.stack))}]'
+                f'{"  " + names if names else ""}')
 
 
 class Run(NamedTuple):
@@ -154,7 +162,8 @@ class PythonVM:
         return Step(self.cf.function_name(frame.index), frame.pc,
                     format_instruction(ins) if ins else '(bad opcode)',
                     ins.op.name if ins else '?', tuple(frame.stack),
-                    dict(zip(names, frame.locals)), len(self.frames), self.output)
+                    dict(zip(names, frame.locals)), len(self.frames), self.output,
+                    tuple((self.cf.function_name(f.index), f.pc) for f in self.frames))
 
     def enter(self, index, args, base):
         """Push a frame for function ``index``: the one check that needs no verifier help."""

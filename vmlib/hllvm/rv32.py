@@ -108,7 +108,9 @@ def run_rv32(cf, max_steps=DEFAULT_MAX_STEPS, verify=True):
 
     Returns ``RV32Run(output, status, instructions)``. Bytes are checked by the Python class
     loader and verifier first unless ``verify=False`` (then the RV32 VM meets them as they
-    are). Raises StepLimit when ``max_steps`` RV32 instructions do not finish the program.
+    are); a ``ClassFile`` object is taken as already checked (it comes from the compiler or
+    from ``from_bytes``), as the Python VM takes it. Raises StepLimit when ``max_steps`` RV32
+    instructions do not finish the program.
     """
     m = machine_for(cf, verify)
     result = m.run(max_steps)
