@@ -216,6 +216,12 @@ def test_error_text_shows_the_line_and_a_caret():
                             "             ^")
 
 
+def test_a_string_too_long_for_a_constant_is_a_compile_error():
+    with pytest.raises(CompileError, match='more than 65535 bytes') as e:
+        compile_source('print(1);\nprint("' + 'x' * 70000 + '");')
+    assert (e.value.line, e.value.column) == (2, 1)
+
+
 def test_too_many_locals_is_a_compile_error():
     source = 'func f() {\n' + ''.join(f'var v{i} = {i};\n' for i in range(256)) + '}'
     with pytest.raises(CompileError, match='too many local variables') as e:

@@ -19,8 +19,8 @@ called before or after its definition.
 
 from .classfile import NO_NAMES, ClassFile, Function, MAX_CONSTANTS, MAX_FUNCTIONS
 from .errors import CompileError
-from .nodes import (Assign, Binary, Call, ExprStmt, If, Num, Print, Return, Unary, Var,
-                    VarDecl, While)
+from .nodes import (Assign, Binary, Call, ExprStmt, Function as FunctionNode, If, Num, Print,
+                    Return, Unary, Var, VarDecl, While)
 from .opcodes import BY_NAME, encode
 from .parser import parse
 from .verifier import stack_depth
@@ -64,6 +64,8 @@ class Compiler:
             return self.pool[text]
         if len(self.constants) >= MAX_CONSTANTS:
             raise self.error(f'too many constants (at most {MAX_CONSTANTS})', pos)
+        if len(text.encode('utf-8')) > 0xFFFF:
+            raise self.error('a string of more than 65535 bytes does not fit in a constant', pos)
         self.constants.append(text)
         if shared:
             self.pool[text] = len(self.constants) - 1
@@ -76,7 +78,6 @@ class Compiler:
             raise self.error('main is the program\'s top-level statements; a function '
                              'cannot have that name too', mains[0].pos)
         if not mains:
-            from .nodes import Function as FunctionNode
             functions.insert(0, FunctionNode('main', (), program.main, (1, 1)))
         if len(functions) > MAX_FUNCTIONS:
             raise self.error(f'too many functions (at most {MAX_FUNCTIONS})', functions[-1].pos)
@@ -153,13 +154,10 @@ class FunctionCompiler:
         if len(self.code) > MAX_CODE:
             raise self.c.error(f'function {node.name} is too long ({len(self.code)} bytes of '
                                f'code, at most {MAX_CODE})', node.pos)
-        names = list(self.locals)
-        first = NO_NAMES
-        for i, n in enumerate(names):
-            index = self.c.constant(n, node.pos, shared=False)
-            first = index if i == 0 else first
-        return Function(self.c.constant(node.name), len(node.params), len(names), 0,
-                        bytes(self.code), first)
+        # the locals' names, for listings and debuggers: one run of constants, local 0 first
+        indices = [self.c.constant(n, node.pos, shared=False) for n in self.locals]
+        return Function(self.c.constant(node.name), len(node.params), len(indices), 0,
+                        bytes(self.code), indices[0] if indices else NO_NAMES)
 
     # --- statements: each leaves the stack as it found it ------------------------------------
 
@@ -200,14 +198,14 @@ class FunctionCompiler:
                 self.expr(s.value)
             self.emit('ret')
         elif isinstance(s, Print):
-            self.print_items(s.items)
+            self.print_items(s.items, s.pos)
         elif isinstance(s, ExprStmt):
             self.expr(s.expr)
             self.emit('pop')
         else:
             raise TypeError(f'not a statement: {s!r}')
 
-    def print_items(self, items):
+    def print_items(self, items, pos):
         """``print(a, "b", c)`` prints the items separated by spaces, then a newline. Runs of
         text become one string constant: ``load a; print; prints " b "; load c; ...``."""
         pieces = []
@@ -222,11 +220,11 @@ class FunctionCompiler:
                 text += piece
                 continue
             if text:
-                self.emit('prints', self.c.constant(text))
+                self.emit('prints', self.c.constant(text, pos))
                 text = ''
             self.expr(piece)
             self.emit('print')
-        self.emit('prints', self.c.constant(text))
+        self.emit('prints', self.c.constant(text, pos))
 
     # --- expressions: each leaves exactly one value ---------------------------------------------
 
