@@ -107,3 +107,155 @@ def assembly_lines():
         st.sampled_from(('1:', 'j 1b', 'j 1f', 'li a0, N', 'li t0, 0x12345678',
                          'lui a0, %hi(data)', 'addi a0, a0, %lo(data)', 'nop', 'ret')),
     )
+
+
+# --- whole programs with control flow, traps and self-modification --------------------------
+
+# Registers ``control_programs`` reserves, and what the harness must put in them first.
+DATA_BASE_REG = 3           # gp: base of the data region (loads and stores use imm(gp))
+CODE_BASE_REG = 25          # s9: address of the program's first word (self-modifying stores)
+SMC_VALUE_REG = 24          # s8: the word a self-modifying store writes
+JUMP_BASE_REG = 26          # s10: auipc result that a jalr jumps from
+LOOP_COUNT_REG = 27         # s11: the counter of bounded loops
+RESERVED_REGS = frozenset({DATA_BASE_REG, 22, 23, SMC_VALUE_REG, CODE_BASE_REG, JUMP_BASE_REG,
+                           LOOP_COUNT_REG})
+FREE_REGS = tuple(r for r in range(32) if r not in RESERVED_REGS)
+ILLEGAL_WORDS = (0x00000000, 0xFFFFFFFF, 0x0000007F)
+
+
+def _spec(name):
+    return next(s for s in SPECS if s.name == name)
+
+
+def _fields_with(spec, **fixed):
+    return fields_for(spec).map(lambda f: {**f, **fixed})
+
+
+@st.composite
+def _alu_word(draw, rds=FREE_REGS):
+    spec = draw(st.sampled_from([s for s in SPECS if s.kind == 'alu']))
+    fields = draw(fields_for(spec))
+    if 'rd' in fields:
+        fields['rd'] = draw(st.sampled_from(rds))
+    return spec.encode(**fields)
+
+
+@st.composite
+def _memory_piece(draw, wild=False):
+    spec = draw(st.sampled_from([s for s in SPECS if s.kind in ('load', 'store')]))
+    size = spec.semantics[0]
+    if wild:            # any register as the base: mostly an access or page fault
+        fields = {'rs1': draw(st.sampled_from(FREE_REGS)), 'imm': draw(st.integers(-2048, 2047))}
+    else:
+        offset = draw(st.one_of(st.integers(0, 255).map(lambda v: v * size),   # aligned
+                                st.integers(0, 2040)))                         # anything
+        fields = {'rs1': DATA_BASE_REG, 'imm': offset}
+    if spec.kind == 'load':
+        fields['rd'] = draw(st.sampled_from(FREE_REGS))
+    else:
+        fields['rs2'] = draw(st.integers(0, 31))
+    return [('word', spec.encode(**fields))]
+
+
+def _hi_lo(value):
+    lo = ((value & 0xFFF) ^ 0x800) - 0x800
+    return (value - lo) & M32, lo
+
+
+@st.composite
+def _piece(draw, in_loop=False):
+    kinds = ['alu', 'alu', 'alu', 'mem', 'mem', 'mem', 'wild', 'smc']
+    if not in_loop:
+        kinds += ['branch', 'branch', 'jal', 'jalr', 'ecall', 'illegal', 'loop', 'system']
+    kind = draw(st.sampled_from(kinds))
+    if kind == 'alu':
+        return [('word', draw(_alu_word()))]
+    if kind in ('mem', 'wild'):
+        return draw(_memory_piece(wild=kind == 'wild'))
+    if kind == 'branch':
+        spec = draw(st.sampled_from([s for s in SPECS if s.kind == 'branch']))
+        return [('branch', spec, draw(st.integers(0, 31)), draw(st.integers(0, 31)),
+                 draw(st.integers(1, 12)), draw(st.sampled_from((0, 0, 0, 0, 2))))]
+    if kind == 'jal':
+        return [('jal', draw(st.sampled_from(FREE_REGS)), draw(st.integers(1, 12)),
+                 draw(st.sampled_from((0, 0, 0, 0, 2))))]
+    if kind == 'jalr':
+        return [('auipc',), ('jalr', draw(st.sampled_from(FREE_REGS)), draw(st.integers(1, 12)),
+                             draw(st.sampled_from((0, 0, 1, 2))))]
+    if kind == 'ecall':
+        return [('word', _spec(draw(st.sampled_from(('ecall', 'ebreak')))).encode())]
+    if kind == 'system':
+        # mscratch, mepc, mstatus (MPP, MPRV: privilege changes), counters, mhartid, mip
+        csr = draw(st.sampled_from((0x340, 0x341, 0x300, 0xB00, 0xB02, 0xC00, 0xC02, 0xF14,
+                                    0x344)))
+        name = draw(st.sampled_from(('csrrw', 'csrrs', 'csrrc')))
+        return [('word', _spec(name).encode(rd=draw(st.sampled_from(FREE_REGS)), csr=csr,
+                                            rs1=draw(st.sampled_from((0, 0, 5, 6)))))]
+    if kind == 'illegal':
+        return [('word', draw(st.sampled_from(ILLEGAL_WORDS)))]
+    if kind == 'smc':
+        new = draw(st.one_of(_alu_word(), st.sampled_from(ILLEGAL_WORDS),
+                             st.just(_spec('addi').encode(rd=0, rs1=0, imm=0))))
+        hi, lo = _hi_lo(new)
+        return [('word', _spec('lui').encode(rd=SMC_VALUE_REG, imm=hi)),
+                ('word', _spec('addi').encode(rd=SMC_VALUE_REG, rs1=SMC_VALUE_REG, imm=lo)),
+                ('smc', draw(st.integers(0, 60)))]
+    # a bounded loop: s11 = K; body; s11 -= 1; loop while 0 < s11
+    body = draw(st.lists(_piece(in_loop=True), min_size=1, max_size=6))
+    count = draw(st.integers(1, 6))
+    return ([('word', _spec('addi').encode(rd=LOOP_COUNT_REG, rs1=0, imm=count)), ('mark',)]
+            + [p for piece in body for p in piece]
+            + [('word', _spec('addi').encode(rd=LOOP_COUNT_REG, rs1=LOOP_COUNT_REG, imm=-1)),
+               ('back', len([p for piece in body for p in piece]) + 1)])
+
+
+@st.composite
+def control_programs(draw, min_pieces=1, max_pieces=24):
+    """A random program (a list of words) with control flow, memory, traps and self-modifying
+    stores, that always terminates or is stopped by a step budget.
+
+    Conventions (the harness sets them up before the first word): ``gp`` (x3) points to a
+    data region of at least 4 KiB; ``s9`` (x25) holds the address of the first word;
+    ``s8``, ``s10``, ``s11`` and x22, x23 are reserved (the program writes them only for its own
+    purposes). It contains ALU instructions; loads and stores (aligned and misaligned) at
+    ``gp + 0..2047``, and some through other registers (mostly faulting); forward branches,
+    ``jal`` and ``jalr`` (some to misaligned targets, which trap when taken); ``ecall`` and
+    ``ebreak``; CSR accesses (some illegal, some changing ``mstatus``); illegal words; bounded
+    loops (counter ``s11``, at most 6 iterations; there is no other backward jump); and stores
+    of new instruction words into the program itself. A trap handler that skips the trapping
+    instruction (``mepc += 4``) keeps it going; after the last word, the harness's own
+    epilogue runs.
+    """
+    pieces = draw(st.lists(_piece(), min_size=min_pieces, max_size=max_pieces))
+    items = [p for piece in pieces for p in piece]
+    positions, pos = [], 0
+    for item in items:
+        positions.append(pos)
+        pos += item[0] != 'mark'
+    end = pos
+    words = []
+    for i, item in enumerate(items):
+        here, tag = positions[i], item[0]
+        if tag == 'mark':
+            continue
+        if tag == 'word':
+            words.append(item[1])
+        elif tag == 'branch':
+            _, spec, rs1, rs2, k, odd = item
+            words.append(spec.encode(rs1=rs1, rs2=rs2, imm=4 * min(k, end - here) + odd))
+        elif tag == 'jal':
+            words.append(_spec('jal').encode(rd=item[1],
+                                             imm=4 * min(item[2], end - here) + item[3]))
+        elif tag == 'auipc':
+            words.append(_spec('auipc').encode(rd=JUMP_BASE_REG, imm=0))
+        elif tag == 'jalr':
+            _, rd, k, misalign = item
+            target = min(here + k, end)                 # relative to the auipc before it
+            words.append(_spec('jalr').encode(rd=rd, rs1=JUMP_BASE_REG,
+                                              imm=4 * (target - here + 1) + misalign))
+        elif tag == 'smc':
+            words.append(_spec('sw').encode(rs1=CODE_BASE_REG, rs2=SMC_VALUE_REG,
+                                            imm=4 * min(item[1], end - 1)))
+        elif tag == 'back':
+            words.append(_spec('blt').encode(rs1=0, rs2=LOOP_COUNT_REG, imm=-4 * (item[1])))
+    return words

@@ -55,6 +55,9 @@ class Hart:
         self._trap_streak = (0, -1)     # (traps in a row, instret when the streak started)
         self.mmu = Mmu(self)
         self.icache = {}                # RAM page number -> list of 1024 decoded slots
+        self.code_written = None        # callable(index, size): the translator's RAM watch
+        self.engine = 'interp'          # which run loop executes: 'interp' or 'dbt'
+        self._translator = None
         self._select_tlbs()
         self._run = interp.run_loop()
 
@@ -86,8 +89,24 @@ class Hart:
     # --- running -------------------------------------------------------------------------
 
     def run(self, budget):
-        """Execute up to ``budget`` instructions (fewer if the machine halts)."""
-        self._run(self, budget)
+        """Execute up to ``budget`` instructions (fewer if the machine halts).
+
+        ``self.engine`` picks the run loop: the interpreter (``interp.py``) or the dynamic
+        binary translator (``dbt.py``); both keep the same state, instruction for instruction.
+        """
+        if self.engine == 'interp':
+            self._run(self, budget)
+        elif self.engine == 'dbt':
+            self.translator().run(budget)
+        else:
+            raise ValueError(f'unknown engine {self.engine!r} (interp or dbt)')
+
+    def translator(self):
+        """This hart's dynamic binary translator (made on first use)."""
+        if self._translator is None:
+            from .dbt import Translator
+            self._translator = Translator(self)
+        return self._translator
 
     def stop_at(self, n, end):
         """Where the fast loop must next stop: budget end, a timer deadline, or now."""
@@ -231,6 +250,8 @@ class Hart:
 
     def ram_written(self, index, size):
         """RAM changed at ``index``: forget decoded instructions there (self-modifying code)."""
+        if self.code_written is not None:
+            self.code_written(index, size)
         page = self.icache.get(index >> 12)
         if page is not None:
             for slot in range((index & 0xFFF) >> 2, ((index & 0xFFF) + size + 3) >> 2):

@@ -31,49 +31,65 @@ def _indent(code, depth):
     return ''.join(pad + line + '\n' for line in code.splitlines())
 
 
-def _load(size, signed):
+def load_code(size, signed, count='n', slow_prefix=''):
+    """A load of ``size`` bytes into ``R[rd]`` from ``R[rs1] + imm``: the TLB fast path,
+    else ``load_slow`` (told ``count``, the instructions retired before this one).
+
+    ``slow_prefix`` runs on the slow path first (the translator records the pc there).
+    Shared by the interpreter and the translator (``vmlib.machine.dbt``).
+    """
     view, align, shift = _MEM[size]
     value = f'{view}[(a + d){shift}]'
     if signed:
         s = _SIGN[size]
         value = f'(({value} ^ {s:#x}) - {s:#x}) & 0xFFFFFFFF'
     check = f'd is None or a & {align}' if align else 'd is None'
-    slow = f'load_slow(a, {size}, n)'
+    slow = f'load_slow(a, {size}, {count})'
     if signed:
-        slow = f'((load_slow(a, {size}, n) ^ {_SIGN[size]:#x}) - {_SIGN[size]:#x}) & 0xFFFFFFFF'
+        slow = f'(({slow} ^ {_SIGN[size]:#x}) - {_SIGN[size]:#x}) & 0xFFFFFFFF'
     return ('a = (R[rs1] + imm) & 0xFFFFFFFF\n'
             'd = rtlb.get(a >> 12)\n'
             f'if {check}:\n'
+            + _indent(slow_prefix, 1) +
             f'    R[rd] = {slow}\n'
             'else:\n'
-            f'    R[rd] = {value}\n'
-            'pc += 4')
+            f'    R[rd] = {value}\n')
 
 
-def _store(size):
+# A slow store may stop the machine or arm a timer: the interpreter retires it and restarts
+# the counting loop with a new ``stop``.
+_INTERP_AFTER_SLOW_STORE = ('pc += 4; n += 1\n'
+                            'stop = hart.stop_at(n, end)\n'
+                            'break')
+
+
+def store_code(size, count='n', slow_prefix='', slow_suffix=_INTERP_AFTER_SLOW_STORE):
+    """A store of the low ``size`` bytes of ``R[rs2]`` at ``R[rs1] + imm``: the TLB fast
+    path, else ``store_slow`` between ``slow_prefix`` and ``slow_suffix`` (which must leave
+    the straight-line code: the store may have changed what runs next)."""
     view, align, shift = _MEM[size]
     mask = {1: ' & 0xFF', 2: ' & 0xFFFF', 4: ''}[size]
     check = f'd is None or a & {align}' if align else 'd is None'
-    # A slow store may stop the machine or arm a timer: retire it here and restart the
-    # counting loop with a new ``stop``.
     return ('a = (R[rs1] + imm) & 0xFFFFFFFF\n'
             'd = wtlb.get(a >> 12)\n'
             f'if {check}:\n'
-            f'    store_slow(a, {size}, R[rs2], n)\n'
-            '    pc += 4; n += 1\n'
-            '    stop = hart.stop_at(n, end)\n'
-            '    break\n'
-            f'{view}[(a + d){shift}] = R[rs2]{mask}\n'
-            'pc += 4')
+            + _indent(slow_prefix, 1) +
+            f'    store_slow(a, {size}, R[rs2], {count})\n'
+            + _indent(slow_suffix, 1) +
+            f'{view}[(a + d){shift}] = R[rs2]{mask}\n')
 
 
-def _branch(condition):
-    # The target is aligned (misaligned ones were set aside at decode time) and may leave
-    # 0..2**32; the fetch slow path wraps pc, and every wrap leaves the page, so it gets there.
+def branch_code(condition, taken='pc += imm', not_taken='pc += 4'):
+    """A conditional branch: ``taken`` when the table's ``condition`` holds.
+
+    In the interpreter the target is aligned (misaligned ones were set aside at decode time)
+    and may leave 0..2**32; the fetch slow path wraps pc, and every wrap leaves the page, so
+    it gets there. The translator passes its own block exits.
+    """
     return (f'if {condition}:\n'
-            '    pc += imm\n'
+            + _indent(taken, 1) +
             'else:\n'
-            '    pc += 4')
+            + _indent(not_taken, 1))
 
 
 OPERANDS = {'rd': 1, 'rs1': 2, 'rs2': 3, 'imm': 4}
@@ -99,11 +115,11 @@ def instruction_code(spec):
     if kind == 'jump':
         return spec.semantics
     if kind == 'branch':
-        return _branch(spec.semantics)
+        return branch_code(spec.semantics)
     if kind == 'load':
-        return _load(*spec.semantics)
+        return load_code(*spec.semantics) + 'pc += 4'
     if kind == 'store':
-        return _store(spec.semantics[0])
+        return store_code(spec.semantics[0]) + 'pc += 4'
     if kind == 'nop':
         return 'pc += 4'
     return None

@@ -33,7 +33,8 @@ class RunResult:
 
 
 class Machine:
-    def __init__(self, ram_size=DEFAULT_RAM_SIZE, uart_output=None, uart_input_source=None):
+    def __init__(self, ram_size=DEFAULT_RAM_SIZE, uart_output=None, uart_input_source=None,
+                 engine='interp'):
         self.uart = Uart16550(uart_output, uart_input_source)
         self.clint = Clint()
         self.test = SifiveTest(on_request=self._finisher)
@@ -41,6 +42,9 @@ class Machine:
                                   (CLINT_BASE, CLINT_SIZE, self.clint),
                                   (TEST_BASE, TEST_SIZE, self.test)])
         self.hart = Hart(self.bus, self.clint)
+        if engine not in ('interp', 'dbt'):
+            raise ValueError(f'unknown engine {engine!r} (interp or dbt)')
+        self.hart.engine = engine           # run loop: interpreter or binary translator
         self.clint.instret = lambda: self.hart.instret
         self.bus.on_ram_write = self._ram_written
         self.tohost = None

@@ -1,0 +1,595 @@
+"""The dynamic binary translator: guest code becomes Python code, once, and then runs as that.
+
+The interpreter (``interp.py``) decodes each instruction once but still dispatches on it every
+time it runs: a chain of ``if op == ...`` tests, operands fetched from a tuple, the pc and the
+count updated one instruction at a time. The translator does that work once per *block*:
+
+- A **block** is a straight run of guest instructions from a start pc up to and including the
+  first branch, jump or system instruction, the end of the page, or ``MAX_BLOCK`` instructions.
+- Each block becomes the source of one Python function, pasted together from the decode
+  table's snippets (``vmlib.isa.table``) and the interpreter's own load/store/branch code
+  generators (``load_code``/``store_code``/``branch_code`` in ``interp.py``), with the operands
+  bound to constants (``bind_operands``) and the guest registers the block uses kept in Python
+  locals (``x5`` for ``t0``...) between a load at entry and a store back at exit. ``compile()``
+  turns the source into a function. ``block_source(machine, pc)`` shows it.
+- A block that branches back to its own start (a loop) becomes a Python ``while`` loop, run
+  for as many iterations as the step budget and the next timer event allow.
+- Blocks are cached by (RAM address, guest pc): a block depends on the bytes it was made from
+  and on the virtual address it runs at (``auipc``, ``jal`` and branch targets are constants in
+  it). A lookup goes through the fetch TLB (``hart.xtlb``), so a new page table, an
+  ``sfence.vma`` or a change of privilege finds the right block or makes a new one, exactly when
+  the interpreter would fetch again.
+- **Chaining**: a block exits by returning the function to run next and the new instruction
+  count. Each static exit (branch taken, not taken, ``jal``, falling through) returns a closure
+  variable that first holds a small *resolver*; once the successor is translated (and on the
+  same page, so on the same mapping), the resolver patches the variable to the successor
+  itself, and from then on the block jumps there without any lookup. ``jalr`` (returns, calls
+  through pointers) looks its target up every time.
+- **Self-modifying code**: pages holding translated code are kept out of the store TLB (like
+  the interpreter's decoded pages), so every store to them reaches ``Hart.ram_written``, which
+  calls ``code_written`` here: the blocks covering the written bytes are dropped and unlinked
+  from their predecessors. A block that stores through the slow path ends right after the store,
+  so the next instruction is looked up again, like the interpreter's restart after a slow store.
+
+Exactness. The instruction count and the guest state are those of the interpreter at every
+point where anything outside the block can look: the dispatcher runs translated code only
+while at least ``MAX_BLOCK`` instructions remain before ``stop`` (the budget's end or the next
+timer event, from ``hart.stop_at``), so no block runs past it, and loops check the bound each
+iteration; the last few instructions before a stop run in the interpreter. Slow paths record the
+pc of their instruction and pass the exact count (``n + k``) to ``load_slow``/``store_slow``;
+a ``Trap`` raised inside a block first stores the block's registers back (registers written by
+the instructions before the faulting one, the others unchanged), so ``take_trap`` (and the
+process VM's ``trap_hook``) sees what the interpreter would show it. System instructions run
+through ``hart.exec_system`` exactly as in the interpreter, after which the dispatcher
+re-reads the world (TLBs, privilege, the next stop).
+"""
+
+import re
+
+from ..isa import disassemble
+from ..isa.decode import decode_for_execution
+from ..isa.table import SPECS, SNIPPET_GLOBALS, OP_DECODE, OP_ILLEGAL
+from .interp import bind_operands, branch_code, load_code, store_code, run_loop, _indent
+from .mmu import FETCH
+from .traps import Trap, M, ILLEGAL_INSTRUCTION
+
+M32 = 0xFFFFFFFF
+MAX_BLOCK = 64          # instructions per block at most (also the dispatcher's safety margin)
+RESYNC = 1 << 48        # added to the count a block returns: "stop, look at the world again"
+HISTORY_LIMIT = 100_000
+HOT_THRESHOLD = 128
+
+
+class Block:
+    """What the translator knows about one translated block."""
+
+    __slots__ = ('pc', 'index', 'key', 'length', 'func', 'source', 'resolvers', 'preds',
+                 'succs', 'loop', 'alive')
+
+    def __init__(self, pc, index, length, source, loop):
+        self.pc, self.index, self.length = pc, index, length
+        self.key = index << 32 | pc
+        self.source = source
+        self.loop = loop
+        self.func = None
+        self.resolvers = {}     # exit name -> resolver closure (what the exit holds unlinked)
+        self.preds = []         # (block, exit name): exits of other blocks linked to this one
+        self.succs = []         # blocks our exits are linked to
+        self.alive = True
+
+    def __repr__(self):
+        return f'<block 0x{self.pc:08x} +{self.length}{" loop" if self.loop else ""}>'
+
+
+def _imm(v):
+    return str(v) if v >= 0 else f'({v})'
+
+
+_REG = re.compile(r'\bR\[(\d+)\]')
+
+
+class Translator:
+    """One hart's translator: the block cache, the code generator and the dispatcher."""
+
+    def __init__(self, hart, max_block=MAX_BLOCK, use_locals=True, threshold=HOT_THRESHOLD):
+        self.hart = hart
+        self.threshold = threshold  # a block is interpreted this many times, then translated
+        self.heat = {}              # key -> [times interpreted, length] of blocks not translated
+        self.max_block = max_block
+        self.use_locals = use_locals
+        self.blocks = {}            # key (RAM index << 32 | pc) -> block function
+        self.info = {}              # key -> Block
+        self.by_page = {}           # RAM page number -> {key: Block} of blocks in that page
+        self.cover = {}             # RAM page number -> bytearray: blocks covering each word
+        bus = hart.bus
+        self.ns = dict(SNIPPET_GLOBALS, Trap=Trap, R=hart.x, hart=hart, ram=bus.ram,
+                       ram16=bus.ram16, ram32=bus.ram32, rtlb=hart.rtlb, wtlb=hart.wtlb,
+                       load_slow=hart.load_slow, store_slow=hart.store_slow,
+                       exec_system=hart.exec_system, trap_at=self._trap_at,
+                       lookup=self.lookup, RESYNC=RESYNC, stop=0)
+        self.interp = run_loop()
+        # statistics
+        self.translated = 0         # blocks compiled
+        self.lookups = 0            # block lookups by pc (jalr, after a resync, unlinked exits)
+        self.hits = 0               # ... that found a translated block
+        self.resolves = 0           # unlinked static exits followed
+        self.resolved = 0           # ... to a translated block (linked if on the same page)
+        self.entered = 0            # stubs run: a block translated where a lookup missed
+        self.links = 0              # exits patched to jump straight to their successor
+        self.dispatched = 0         # calls by the dispatcher loop (blocks, resolvers, stubs)
+        self.invalidations = 0      # blocks dropped because their bytes were written
+        self.dropped = 0            # blocks dropped because their mapping changed
+        self.interpreted = 0        # instructions run by the interpreter near a stop
+        self.history = []           # (instret, translated, live blocks, invalidations)
+        hart.code_written = self.code_written
+
+    # --- running ----------------------------------------------------------------------------
+
+    def run(self, budget):
+        """Execute up to ``budget`` instructions (fewer if the machine halts)."""
+        hart = self.hart
+        ns = self.ns
+        interp = self.interp
+        margin = self.max_block
+        n = hart.instret
+        end = n + budget
+        f = None                                # the next block to run, or None: look it up
+        while True:
+            hart.instret = n
+            stop = hart.stop_at(n, end)
+            if n >= stop:                       # the budget, a timer, an interrupt, wfi...
+                if not hart.service(end):
+                    break
+                n = hart.instret
+                f = None
+                continue
+            if stop - n <= margin:              # close to the stop: interpret, exactly
+                interp(hart, stop - n)
+                self.interpreted += hart.instret - n
+                n = hart.instret
+                f = None
+                continue
+            safe = stop - margin
+            ns['stop'] = stop
+            ns['rtlb'] = hart.rtlb
+            ns['wtlb'] = hart.wtlb
+            if f is None:
+                f = self.lookup(hart.pc)
+            count = 0
+            try:
+                while n <= safe:
+                    f, n = f(n)
+                    count += 1
+            except Trap as trap:                # the raiser set hart.pc and hart.instret
+                self.dispatched += count
+                n = hart.instret
+                hart.take_trap(trap.cause, trap.tval)
+                f = None
+                continue
+            self.dispatched += count
+            if f is None:                       # a system instruction or a slow store:
+                n -= RESYNC                     # the block set hart.pc
+            else:
+                hart.pc = f.pc
+        hart.instret = n
+
+    def _trap_at(self, pc, n, cause, tval):
+        """The Trap a snippet raises, with the hart's pc and count at that instruction."""
+        self.hart.pc, self.hart.instret = pc, n
+        return Trap(cause, tval)
+
+    # --- the block cache --------------------------------------------------------------------
+
+    def find(self, pc):
+        """The translated block function for ``pc`` in the current context, or None."""
+        d = self.hart.xtlb.get(pc >> 12)
+        if d is None:
+            return None
+        return self.blocks.get((pc + d) << 32 | pc)
+
+    def lookup(self, pc):
+        """What to run for ``pc``: its block, or a stub that translates it when called."""
+        self.lookups += 1
+        d = self.hart.xtlb.get(pc >> 12)
+        if d is not None:
+            f = self.blocks.get((pc + d) << 32 | pc)
+            if f is not None:
+                self.hits += 1
+                return f
+
+        def enter(n):
+            hart = self.hart
+            hart.pc, hart.instret = pc, n       # a fetch fault happens here, exactly
+            self.entered += 1
+            if self.threshold:
+                vbase, _, pidx = hart.fetch_page(pc)
+                index = pidx + (pc - vbase)
+                key = index << 32 | pc
+                heat = self.heat.get(key)
+                if heat is None:
+                    heat = self.heat[key] = [0, len(self.decode_block(pc, index))]
+                heat[0] += 1
+                if heat[0] <= self.threshold and key not in self.blocks:
+                    # still cold: the interpreter runs the block's instructions
+                    self.interp(hart, heat[1])
+                    self.interpreted += hart.instret - n
+                    return None, hart.instret + RESYNC
+            return self.translate(pc), n
+        enter.pc = pc
+        return enter
+
+    def translate(self, pc):
+        """The block function for ``pc``, translated now if need be. May raise a fetch Trap."""
+        hart = self.hart
+        vbase, _, pidx = hart.fetch_page(pc)    # the interpreter's fetch: TLB, walk, faults
+        index = pidx + (pc - vbase)
+        key = index << 32 | pc
+        f = self.blocks.get(key)
+        if f is not None:
+            return f
+        source, length, exits, loop = self.generate(pc, index)
+        block = Block(pc, index, length, source, loop)
+        namespace = {}
+        exec(compile(source, f'<block 0x{pc:08x}>', 'exec'), self.ns, namespace)
+        cells = {name: self._resolver(block, name, target) for name, target in exits.items()}
+        block.resolvers = cells
+        func = namespace['make'](**cells) if exits else namespace['make']()
+        func.pc = pc
+        block.func = func
+        if loop:                                # a loop's taken exit is the block itself
+            self._set_exit(block, 'taken', func)
+        self.blocks[key] = func
+        self.info[key] = block
+        page = index >> 12
+        self.by_page.setdefault(page, {})[key] = block
+        cover = self.cover.get(page)
+        if cover is None:
+            cover = self.cover[page] = bytearray(1024)
+        first = (index & 0xFFF) >> 2
+        for slot in range(first, first + length):
+            cover[slot] += 1
+        self.translated += 1
+        self._record()
+        return func
+
+    def _resolver(self, block, name, target):
+        """What exit ``name`` of ``block`` holds until it is linked to its successor."""
+        same_page = target >> 12 == block.pc >> 12
+
+        def resolve(n):
+            self.resolves += 1
+            f = self.find(target)
+            if f is None:
+                return self.lookup(target), n
+            self.resolved += 1
+            if same_page and block.alive:       # same page: same mapping, safe to link
+                succ = self.info[(block.index & ~0xFFF | target & 0xFFF) << 32 | target]
+                self._set_exit(block, name, f)
+                succ.preds.append((block, name))
+                block.succs.append(succ)
+                self.links += 1
+            return f, n
+        resolve.pc = target
+        return resolve
+
+    @staticmethod
+    def _set_exit(block, name, value):
+        code = block.func.__code__
+        block.func.__closure__[code.co_freevars.index(name)].cell_contents = value
+
+    def _drop(self, block):
+        """Forget ``block``: out of the cache, and every exit linked to it unlinked."""
+        if not block.alive:
+            return
+        block.alive = False
+        del self.blocks[block.key]
+        del self.info[block.key]
+        page = block.index >> 12
+        del self.by_page[page][block.key]
+        cover = self.cover[page]
+        first = (block.index & 0xFFF) >> 2
+        for slot in range(first, first + block.length):
+            cover[slot] -= 1
+        for pred, name in block.preds:
+            if pred.alive:
+                self._set_exit(pred, name, pred.resolvers[name])
+        for succ in block.succs:
+            succ.preds = [(p, e) for p, e in succ.preds if p is not block]
+        block.preds = block.succs = []
+
+    def code_written(self, index, size):
+        """RAM [index, index + size) was written: drop the blocks made from those bytes."""
+        end = index + size
+        while index < end:
+            page = index >> 12
+            stop = min(end, (page + 1) << 12)
+            cover = self.cover.get(page)
+            if cover is not None:
+                first, last = (index & 0xFFF) >> 2, ((stop - 1) & 0xFFF) >> 2
+                if any(cover[first:last + 1]):
+                    for block in list(self.by_page[page].values()):
+                        if block.index < stop and index < block.index + 4 * block.length:
+                            self._drop(block)
+                            self.invalidations += 1
+                    self._record()
+            index = stop
+
+    def invalidate(self, start, end):
+        """The mappings of virtual [start, end) changed: drop blocks translated from there.
+
+        (Lookups go through the fetch TLB, so a stale block is never found under a new
+        mapping anyway; this frees them.)"""
+        for block in [b for b in self.info.values() if start <= b.pc < end]:
+            self._drop(block)
+            self.dropped += 1
+        self._record()
+
+    def flush(self):
+        """Drop every block."""
+        for block in list(self.info.values()):
+            self._drop(block)
+        self._record()
+
+    def _record(self):
+        if len(self.history) < HISTORY_LIMIT:
+            self.history.append((self.hart.instret, self.translated, len(self.blocks),
+                                 self.invalidations))
+
+    def stats(self):
+        """Counters for ``--stats``: what the translator did so far.
+
+        Every block run starts one of four ways: a lookup that hit the cache (``cache
+        hits``), an unlinked exit whose resolver found the block, a fresh translation, or a
+        linked exit (``chain hits``: no lookup at all).
+        """
+        runs = self.dispatched - self.resolves - self.entered
+        return {'blocks translated': self.translated,
+                'blocks in cache': len(self.blocks),
+                'block runs': runs,
+                'block lookups': self.lookups,
+                'cache hits': self.hits + self.resolved,
+                'chain hits': max(0, runs - self.hits - self.resolved - self.entered),
+                'exits linked': self.links,
+                'invalidations': self.invalidations,
+                'blocks still cold': len(self.heat) - sum(k in self.blocks for k in self.heat),
+                'instructions interpreted': self.interpreted}
+
+    # --- the code generator -----------------------------------------------------------------
+
+    def decode_block(self, pc, index):
+        """The instructions of the block at ``pc`` (RAM index ``index``): (pc, word, ins)."""
+        ram32 = self.hart.bus.ram32
+        out = []
+        for k in range(self.max_block):
+            if (pc & 0xFFF) + 4 * k >= 4096:
+                break
+            word = ram32[(index >> 2) + k]
+            ins = decode_for_execution(word)
+            out.append(((pc + 4 * k) & M32, word, ins))
+            op = ins[0]
+            if op >= OP_DECODE or SPECS[op].kind in ('branch', 'jump', 'system'):
+                break
+        return out
+
+    def generate(self, pc, index):
+        """Python source for the block at ``pc``: (source, length, exits, is_loop).
+
+        ``exits`` maps the names of the static exits to their target pcs.
+        """
+        instrs = self.decode_block(pc, index)
+        length = len(instrs)
+        last_pc, _, last = instrs[-1]
+        op = last[0]
+        kind = 'system' if op >= OP_DECODE else SPECS[op].kind
+        name = SPECS[op].name if op < OP_DECODE else None
+        body = instrs if kind in ('alu', 'load', 'store', 'nop') else instrs[:-1]
+        exits = {}
+        if kind in ('alu', 'load', 'store', 'nop'):
+            exits['next'] = (last_pc + 4) & M32
+        elif kind == 'branch':
+            exits['taken'] = (last_pc + last[4]) & M32
+            exits['next'] = (last_pc + 4) & M32
+        elif name == 'jal':
+            exits['taken'] = (last_pc + last[4]) & M32
+        loop = exits.get('taken') == pc
+        L = length
+
+        # the code of every instruction but the terminator, and the terminator's own part
+        lines = []              # (depth-relative) lines of the body
+        reads, writes = set(), set()
+        can_fault = False
+
+        def count(k):
+            return 'n' if k == 0 else f'n + {k}'
+
+        def bind(code, ins, ipc):
+            code = bind_operands(code, {'rd': str(ins[1]), 'rs1': str(ins[2]),
+                                        'rs2': str(ins[3]), 'imm': _imm(ins[4])})
+            code = code.replace('R[0]', '0')
+            return code
+
+        for k, (ipc, word, ins) in enumerate(body):
+            iop = ins[0]
+            spec = SPECS[iop]
+            lines.append(f'# 0x{ipc:08x}  {disassemble(word, ipc)}')
+            if spec.kind == 'alu':
+                code = bind(spec.semantics, ins, ipc)
+                code = re.sub(r'\bpc\b', f'{ipc:#x}', code)
+                writes.add(ins[1])
+            elif spec.kind == 'load':
+                code = bind(load_code(*spec.semantics, count=count(k),
+                                      slow_prefix=f'hart.pc = {ipc:#x}'), ins, ipc)
+                writes.add(ins[1])
+                can_fault = True
+            elif spec.kind == 'store':
+                code = bind(store_code(spec.semantics[0], count=count(k),
+                                       slow_prefix=f'hart.pc = {ipc:#x}',
+                                       slow_suffix='@COMMIT\n'
+                                       f'hart.pc = {(ipc + 4) & M32:#x}\n'
+                                       f'return None, n + {k + 1} + RESYNC'), ins, ipc)
+                can_fault = True
+            else:                   # nop (fences)
+                code = 'pass'
+            lines.extend(code.splitlines())
+
+        # the terminator
+        k = length - 1
+        tail = []               # after the commit
+        if kind == 'branch':
+            cond = bind(SPECS[op].semantics, last, last_pc)
+            lines.append(f'# 0x{last_pc:08x}  {disassemble(instrs[-1][1], last_pc)}')
+        elif kind == 'jump':
+            lines.append(f'# 0x{last_pc:08x}  {disassemble(instrs[-1][1], last_pc)}')
+            code = bind(SPECS[op].semantics, last, last_pc)
+            if 'raise Trap(' in code:
+                can_fault = True
+                code = code.replace('raise Trap(', f'raise trap_at({last_pc:#x}, {count(k)}, ')
+            lines.append(f'pc = {last_pc:#x}')
+            lines.extend(code.splitlines())
+            writes.add(last[1])
+        elif kind == 'system':
+            tail.append(f'# 0x{last_pc:08x}  {disassemble(instrs[-1][1], last_pc)}')
+            if op == OP_ILLEGAL:
+                tail.append(f'raise trap_at({last_pc:#x}, {count(k)}, {ILLEGAL_INSTRUCTION}, '
+                            f'{last[4]:#x})')
+            else:
+                tail.append(f'hart.pc = {last_pc:#x}; hart.instret = {count(k)}')
+                tail.append(f'hart.pc = exec_system({", ".join(map(str, last))}, {last_pc:#x})')
+                tail.append(f'return None, n + {length} + RESYNC')
+
+        # registers: which ones the block touches, as locals or as the list R
+        text = '\n'.join(lines)
+        if kind == 'branch':
+            text += '\n' + cond
+        used = sorted({int(r) for r in _REG.findall(text)} - {0})
+        written = sorted(writes - {0, 32})
+        if self.use_locals:
+            def regs(code):
+                return _REG.sub(r'x\1', code)
+            entry = '; '.join(f'x{r} = R[{r}]' for r in used if r != 32)
+            commit = '; '.join(f'R[{r}] = x{r}' for r in written)
+        else:
+            def regs(code):
+                return code
+            entry = commit = ''
+        lines = [regs(line) for line in lines]
+        if kind == 'branch':
+            cond = regs(cond)
+        out = []
+        emit = out.append
+        params = ', '.join(sorted(exits))
+        emit(f'def make({params}):')
+        emit(f'    def block_{pc:08x}(n):')
+        d = '        '
+        if entry:
+            emit(d + entry)
+        def expand(code_lines, depth):
+            res = []
+            for line in code_lines:
+                stripped = line.lstrip()
+                pad = line[:len(line) - len(stripped)]
+                if stripped == '@COMMIT':
+                    if commit:
+                        res.append(depth + pad + commit)
+                else:
+                    res.append(depth + line)
+            return res
+
+        if loop:
+            # a loop: one Python iteration per guest iteration, as many as fit before stop;
+            # n is the count at the start of the iteration
+            if kind == 'branch':
+                back = branch_code(cond, taken='continue',
+                                   not_taken=(commit + '\n' if commit else '')
+                                   + f'return next, n + {L}')
+            else:
+                back = ''
+            inner = lines + back.splitlines()
+            loop_lines = [f'for n in range(n, stop - {L - 1}, {L}):'] + ['    ' + line
+                                                                         for line in inner]
+            if can_fault and commit:
+                emit(d + 'try:')
+                out.extend(expand(loop_lines, d + '    '))
+                emit(d + 'except Trap:')
+                emit(d + '    ' + commit)
+                emit(d + '    raise')
+            else:
+                out.extend(expand(loop_lines, d))
+            if commit:
+                emit(d + commit)
+            emit(d + f'return taken, n + {L}')
+        else:
+            if lines:
+                if can_fault and commit:
+                    emit(d + 'try:')
+                    out.extend(expand(lines, d + '    '))
+                    emit(d + 'except Trap:')
+                    emit(d + '    ' + commit)
+                    emit(d + '    raise')
+                else:
+                    out.extend(expand(lines, d))
+            if commit:
+                emit(d + commit)
+            if kind == 'branch':
+                out.extend(_indent(branch_code(cond, taken=f'return taken, n + {L}',
+                                               not_taken=f'return next, n + {L}'),
+                                   2).rstrip('\n').splitlines())
+            elif name == 'jal':
+                emit(d + f'return taken, n + {L}')
+            elif name == 'jalr':
+                emit(d + f'return lookup(pc), n + {L}')
+            elif kind == 'system':
+                out.extend(d + line for line in tail)
+            else:
+                emit(d + f'return next, n + {L}')
+        emit(f'    return block_{pc:08x}')
+        return '\n'.join(out) + '\n', length, exits, loop
+
+    def source_for(self, pc):
+        """The Python the block at ``pc`` becomes, without changing anything."""
+        hart = self.hart
+        pa = pc
+        if hart.priv != M and hart.satp >> 31:
+            pa = hart.mmu.walk(pc, FETCH, hart.priv, hart.satp, update=False)
+        index = hart.bus.ram_index(pa)
+        if index is None:
+            raise ValueError(f'0x{pc:08x} is not in RAM')
+        return self.generate(pc, index)[0]
+
+
+def block_source(machine, pc=None):
+    """The Python source that the block starting at ``pc`` (default: the current pc)
+    becomes, in the machine's current translation context (privilege, page tables)."""
+    hart = machine.hart
+    return hart.translator().source_for(hart.pc if pc is None else pc)
+
+
+# --- the process VM's engine interface ----------------------------------------------------
+
+try:
+    from ..procvm.engine import Engine as _Engine, register_engine as _register
+except ImportError:         # pragma: no cover - the process VM is optional for the machine
+    _Engine = None
+
+if _Engine is not None:
+    class DbtEngine(_Engine):
+        """The dynamic binary translator as a process-VM engine (``--engine dbt``)."""
+
+        name = 'dbt'
+
+        def __init__(self, machine):
+            super().__init__(machine)
+            self.hart.engine = 'dbt'
+            self.translator = self.hart.translator()
+
+        def run(self, budget):
+            self.hart.engine = 'dbt'
+            self.hart.run(budget)
+
+        def invalidate(self, start, end):
+            self.translator.invalidate(start, end)
+
+        def stats(self):
+            return self.translator.stats()
+
+    _register('dbt', DbtEngine)
