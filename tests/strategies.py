@@ -164,9 +164,9 @@ def _hi_lo(value):
 
 @st.composite
 def _piece(draw, in_loop=False):
-    kinds = ['alu', 'alu', 'alu', 'mem', 'mem', 'mem', 'wild', 'smc']
+    kinds = ['alu', 'alu', 'alu', 'mem', 'mem', 'mem', 'wild', 'smc', 'branch', 'jal']
     if not in_loop:
-        kinds += ['branch', 'branch', 'jal', 'jalr', 'ecall', 'illegal', 'loop', 'system']
+        kinds += ['branch', 'jalr', 'ecall', 'illegal', 'loop', 'system']
     kind = draw(st.sampled_from(kinds))
     if kind == 'alu':
         return [('word', draw(_alu_word()))]
@@ -200,13 +200,23 @@ def _piece(draw, in_loop=False):
         return [('word', _spec('lui').encode(rd=SMC_VALUE_REG, imm=hi)),
                 ('word', _spec('addi').encode(rd=SMC_VALUE_REG, rs1=SMC_VALUE_REG, imm=lo)),
                 ('smc', draw(st.integers(0, 60)))]
-    # a bounded loop: s11 = K; body; s11 -= 1; loop while 0 < s11
-    body = draw(st.lists(_piece(in_loop=True), min_size=1, max_size=6))
-    count = draw(st.integers(1, 6))
+    # a bounded loop: s11 = K; body; s11 -= 1; loop while 0 < s11. A forward branch or jal
+    # in the body goes at most to the decrement, or past the loop's end (never to the blt,
+    # which would skip the decrement)
+    body = [p for piece in draw(st.lists(_piece(in_loop=True), min_size=1, max_size=6))
+            for p in piece]
+    for i, item in enumerate(body):
+        if item[0] in ('branch', 'jal'):
+            to_decrement = len(body) - i
+            k = item[-2]
+            if item[0] == 'jal' or k <= to_decrement + 1:
+                k = min(k, to_decrement)        # jal always stays in: the loop loops
+            body[i] = item[:-2] + (k, item[-1])
+    count = draw(st.integers(2, 8))
     return ([('word', _spec('addi').encode(rd=LOOP_COUNT_REG, rs1=0, imm=count)), ('mark',)]
-            + [p for piece in body for p in piece]
+            + body
             + [('word', _spec('addi').encode(rd=LOOP_COUNT_REG, rs1=LOOP_COUNT_REG, imm=-1)),
-               ('back', len([p for piece in body for p in piece]) + 1)])
+               ('back', len(body) + 1)])
 
 
 @st.composite
@@ -221,7 +231,7 @@ def control_programs(draw, min_pieces=1, max_pieces=24):
     ``gp + 0..2047``, and some through other registers (mostly faulting); forward branches,
     ``jal`` and ``jalr`` (some to misaligned targets, which trap when taken); ``ecall`` and
     ``ebreak``; CSR accesses (some illegal, some changing ``mstatus``); illegal words; bounded
-    loops (counter ``s11``, at most 6 iterations; there is no other backward jump); and stores
+    loops (counter ``s11``, at most 8 iterations; there is no other backward jump); and stores
     of new instruction words into the program itself. A trap handler that skips the trapping
     instruction (``mepc += 4``) keeps it going; after the last word, the harness's own
     epilogue runs.

@@ -355,6 +355,65 @@ def test_a_fault_in_the_middle_of_a_block_keeps_what_ran_before_it():
     assert dbt.reg('s1') == 8 + 1       # 8 retired before the lw, 1 in the handler before csrr
 
 
+LOOP_SHAPES = {
+    # a loop whose blocks are joined into one Python loop: a forward exit in the middle, the
+    # taken branch back to the head at the end
+    'exit-if-taken': ("""
+        li a0, 300
+        la s0, 0x80100000
+    head:
+        lw t0, 0(s0)
+        beq t0, a0, out             # never: a side exit
+        addi t0, t0, 3
+        sw t0, 0(s0)
+        addi a0, a0, -1
+        bnez a0, head
+    out:
+    """, ['plain', 'exit-if-taken', 'plain', 'plain', 'plain', 'close-if-taken']),
+    # the path jumps back to a label before the head and falls into the head
+    'close-fall': ("""
+        li a0, 300
+        j head
+    before:
+        addi a1, a1, 1              # falls into head
+    head:
+        addi a0, a0, -1
+        beqz a0, out
+        j before
+    out:
+    """, ['plain', 'exit-if-taken', 'jump', 'close-fall']),
+    # the last branch's fall-through is the head
+    'close-if-not-taken': ("""
+        li a0, 300
+        j head
+    before:
+        addi a1, a1, 1
+        beqz a0, out                # not taken: falls into head
+    head:
+        addi a0, a0, -1
+        add a2, a2, a0
+        j before
+    out:
+    """, ['plain', 'plain', 'jump', 'plain', 'close-if-not-taken']),
+    # an endless loop closed by a jal (the budget ends it)
+    'close-jal': ("""
+    head:
+        addi a0, a0, 1
+        j head
+    """, ['plain', 'close-jal']),
+}
+
+
+@pytest.mark.parametrize('shape', sorted(LOOP_SHAPES))
+def test_loops_of_several_blocks_become_one_python_loop(shape):
+    source, roles = LOOP_SHAPES[shape]
+    interp, dbt = run_both(source + POWEROFF, 20_000, threshold=0)
+    head = dbt.symbols['head']
+    loops = [b for b in dbt.hart.translator().info.values() if b.loop and b.pc == head]
+    assert [b.roles for b in loops] == [roles]
+    assert dbt.hart.halted is None if shape == 'close-jal' else dbt.hart.halted[0] == 'poweroff'
+
+
 def test_block_source_shows_the_python_a_block_becomes():
     m = Machine.from_source(COUNTER_LOOP, engine='dbt')
     pc = m.hart.pc + 8
@@ -394,8 +453,8 @@ def test_cold_blocks_are_interpreted_until_hot():
     m = Machine.from_source(COUNTER_LOOP, engine='dbt')
     t = m.hart.translator()
     assert t.threshold > 0
-    m.run(300)
-    assert t.translated == 0 and t.interpreted == 300
+    m.run(t.threshold)                  # no block can have run more than threshold times
+    assert t.translated == 0 and t.interpreted == t.threshold
     m.run(100_000)
     assert t.translated > 0
 

@@ -12,8 +12,15 @@ count updated one instruction at a time. The translator does that work once per 
   bound to constants (``bind_operands``) and the guest registers the block uses kept in Python
   locals (``x5`` for ``t0``...) between a load at entry and a store back at exit. ``compile()``
   turns the source into a function. ``block_source(machine, pc)`` shows it.
-- A block that branches back to its own start (a loop) becomes a Python ``while`` loop, run
-  for as many iterations as the step budget and the next timer event allow.
+- **Loops** become Python ``for`` loops, one Python iteration per guest iteration, as many as
+  the step budget and the next timer event allow. A loop is found by following the code from
+  the block's start on its page (forward branches guessed not taken, ``jal`` followed) back to
+  the start: so a loop of several basic blocks (a test at the top, a ``j`` at the bottom, a
+  forward ``beq`` out of the middle) is still one Python loop, with side exits. Inside a loop,
+  a load or store remembers the last page the TLB gave and skips the TLB while it stays there.
+- **Hot code only**: compiling costs about a millisecond per block, the time to interpret a few
+  thousand instructions. A block is interpreted its first ``HOT_THRESHOLD`` times (by the
+  interpreter, for exactly the block's instructions) and translated when it runs again.
 - Blocks are cached by (RAM address, guest pc): a block depends on the bytes it was made from
   and on the virtual address it runs at (``auipc``, ``jal`` and branch targets are constants in
   it). A lookup goes through the fetch TLB (``hart.xtlb``), so a new page table, an
@@ -57,17 +64,20 @@ M32 = 0xFFFFFFFF
 MAX_BLOCK = 64          # instructions per block at most (also the dispatcher's safety margin)
 RESYNC = 1 << 48        # added to the count a block returns: "stop, look at the world again"
 HISTORY_LIMIT = 100_000
-HOT_THRESHOLD = 128
+HOT_THRESHOLD = 32      # runs of a block in the interpreter before it is worth translating
 
 
 class Block:
     """What the translator knows about one translated block."""
 
-    __slots__ = ('pc', 'index', 'key', 'length', 'func', 'source', 'resolvers', 'preds',
-                 'succs', 'loop', 'alive')
+    __slots__ = ('pc', 'index', 'key', 'length', 'slots', 'roles', 'func', 'source',
+                 'resolvers', 'preds', 'succs', 'loop', 'alive')
 
-    def __init__(self, pc, index, length, source, loop):
-        self.pc, self.index, self.length = pc, index, length
+    def __init__(self, pc, index, path, source, loop):
+        self.pc, self.index = pc, index
+        self.length = len(path)                     # instructions (per iteration of a loop)
+        self.slots = sorted({(ipc & 0xFFF) >> 2 for ipc, _, _, _ in path})  # words covered
+        self.roles = [role for _, _, _, role in path]
         self.key = index << 32 | pc
         self.source = source
         self.loop = loop
@@ -86,6 +96,8 @@ def _imm(v):
 
 
 _REG = re.compile(r'\bR\[(\d+)\]')
+_PC = re.compile(r'\bpc\b')
+_PLUS_ZERO = re.compile(r'\((R\[\d+\]) \+ 0\) & 0xFFFFFFFF')
 
 
 class Translator:
@@ -207,6 +219,7 @@ class Translator:
                 key = index << 32 | pc
                 heat = self.heat.get(key)
                 if heat is None:
+                    # (for a loop: the interpreter runs its first basic block at a time)
                     heat = self.heat[key] = [0, len(self.decode_block(pc, index))]
                 heat[0] += 1
                 if heat[0] <= self.threshold and key not in self.blocks:
@@ -227,8 +240,8 @@ class Translator:
         f = self.blocks.get(key)
         if f is not None:
             return f
-        source, length, exits, loop = self.generate(pc, index)
-        block = Block(pc, index, length, source, loop)
+        source, path, exits, loop = self.generate(pc, index)
+        block = Block(pc, index, path, source, loop)
         namespace = {}
         exec(compile(source, f'<block 0x{pc:08x}>', 'exec'), self.ns, namespace)
         cells = {name: self._resolver(block, name, target) for name, target in exits.items()}
@@ -236,8 +249,8 @@ class Translator:
         func = namespace['make'](**cells) if exits else namespace['make']()
         func.pc = pc
         block.func = func
-        if loop:                                # a loop's taken exit is the block itself
-            self._set_exit(block, 'taken', func)
+        if loop:                                # a loop's head is the block itself
+            self._set_exit(block, 'head', func)
         self.blocks[key] = func
         self.info[key] = block
         page = index >> 12
@@ -245,8 +258,7 @@ class Translator:
         cover = self.cover.get(page)
         if cover is None:
             cover = self.cover[page] = bytearray(1024)
-        first = (index & 0xFFF) >> 2
-        for slot in range(first, first + length):
+        for slot in block.slots:
             cover[slot] += 1
         self.translated += 1
         self._record()
@@ -287,8 +299,7 @@ class Translator:
         page = block.index >> 12
         del self.by_page[page][block.key]
         cover = self.cover[page]
-        first = (block.index & 0xFFF) >> 2
-        for slot in range(first, first + block.length):
+        for slot in block.slots:
             cover[slot] -= 1
         for pred, name in block.preds:
             if pred.alive:
@@ -308,7 +319,7 @@ class Translator:
                 first, last = (index & 0xFFF) >> 2, ((stop - 1) & 0xFFF) >> 2
                 if any(cover[first:last + 1]):
                     for block in list(self.by_page[page].values()):
-                        if block.index < stop and index < block.index + 4 * block.length:
+                        if any(first <= slot <= last for slot in block.slots):
                             self._drop(block)
                             self.invalidations += 1
                     self._record()
@@ -356,194 +367,278 @@ class Translator:
 
     # --- the code generator -----------------------------------------------------------------
 
-    def decode_block(self, pc, index):
-        """The instructions of the block at ``pc`` (RAM index ``index``): (pc, word, ins)."""
+    def _decoder(self, page_index):
+        """offset -> (word, decoded instruction) in the RAM page at ``page_index``, through
+        the hart's decoded-instruction cache (shared with the interpreter)."""
         ram32 = self.hart.bus.ram32
+        slots = self.hart.icache.get(page_index >> 12)
+
+        def decoded(offset):
+            word = ram32[(page_index + offset) >> 2]
+            if slots is None:
+                return word, decode_for_execution(word)
+            ins = slots[offset >> 2]
+            if ins[0] == OP_DECODE:
+                ins = slots[offset >> 2] = decode_for_execution(word)
+            return word, ins
+        return decoded
+
+    def decode_block(self, pc, index):
+        """The instructions of the basic block at ``pc`` (RAM index ``index``), as
+        ``(pc, word, decoded)``: up to and including the first control transfer or system
+        instruction, the end of the page, or ``max_block`` instructions."""
+        decoded = self._decoder(index - (pc & 0xFFF))
         out = []
         for k in range(self.max_block):
             if (pc & 0xFFF) + 4 * k >= 4096:
                 break
-            word = ram32[(index >> 2) + k]
-            ins = decode_for_execution(word)
+            word, ins = decoded((pc & 0xFFF) + 4 * k)
             out.append(((pc + 4 * k) & M32, word, ins))
             op = ins[0]
             if op >= OP_DECODE or SPECS[op].kind in ('branch', 'jump', 'system'):
                 break
         return out
 
-    def generate(self, pc, index):
-        """Python source for the block at ``pc``: (source, length, exits, is_loop).
+    def find_loop(self, pc, index):
+        """The path of a loop that starts at ``pc``, or None.
 
-        ``exits`` maps the names of the static exits to their target pcs.
+        Followed from ``pc`` on one page: forward branches are guessed not taken (their taken
+        side leaves the loop), ``jal`` is followed, and the path must come back to ``pc``
+        (a branch or ``jal`` to it, or falling into it) within ``max_block`` instructions,
+        without ``jalr``, system instructions or another backward branch. Returns
+        ``[(pc, word, decoded, role)]``; see ``generate`` for the roles.
         """
-        instrs = self.decode_block(pc, index)
-        length = len(instrs)
-        last_pc, _, last = instrs[-1]
-        op = last[0]
-        kind = 'system' if op >= OP_DECODE else SPECS[op].kind
-        name = SPECS[op].name if op < OP_DECODE else None
-        body = instrs if kind in ('alu', 'load', 'store', 'nop') else instrs[:-1]
-        exits = {}
-        if kind in ('alu', 'load', 'store', 'nop'):
-            exits['next'] = (last_pc + 4) & M32
-        elif kind == 'branch':
-            exits['taken'] = (last_pc + last[4]) & M32
-            exits['next'] = (last_pc + 4) & M32
-        elif name == 'jal':
-            exits['taken'] = (last_pc + last[4]) & M32
-        loop = exits.get('taken') == pc
-        L = length
+        decoded = self._decoder(index - (pc & 0xFFF))
+        path, seen, ipc = [], set(), pc
+        while len(path) < self.max_block and ipc >> 12 == pc >> 12 and ipc not in seen:
+            seen.add(ipc)
+            word, ins = decoded(ipc & 0xFFF)
+            op = ins[0]
+            if op >= OP_DECODE:
+                return None
+            kind, after = SPECS[op].kind, ipc + 4
+            if kind in ('alu', 'load', 'store', 'nop'):
+                path.append((ipc, word, ins, 'close-fall' if after == pc else 'plain'))
+                if after == pc:
+                    return path
+                ipc = after
+            elif kind == 'branch':
+                target = (ipc + ins[4]) & M32
+                if target == pc:
+                    path.append((ipc, word, ins, 'close-if-taken'))
+                    return path
+                if after == pc:
+                    path.append((ipc, word, ins, 'close-if-not-taken'))
+                    return path
+                if target < ipc:
+                    return None             # another loop inside: leave it to its own trace
+                path.append((ipc, word, ins, 'exit-if-taken'))
+                ipc = after
+            elif SPECS[op].name == 'jal':
+                target = (ipc + ins[4]) & M32
+                path.append((ipc, word, ins, 'close-jal' if target == pc else 'jump'))
+                if target == pc:
+                    return path
+                ipc = target
+            else:
+                return None
+        return None
 
-        # the code of every instruction but the terminator, and the terminator's own part
-        lines = []              # (depth-relative) lines of the body
-        reads, writes = set(), set()
-        can_fault = False
+    def plan(self, pc, index):
+        """What the translation of ``pc`` covers: ``(path, is_loop)`` (see ``generate``)."""
+        path = self.find_loop(pc, index)
+        if path is not None:
+            return path, True
+        instrs = self.decode_block(pc, index)
+        path = [(ipc, word, ins, 'plain') for ipc, word, ins in instrs]
+        ipc, word, ins = instrs[-1]
+        op = ins[0]
+        if op == OP_ILLEGAL:
+            role = 'illegal'
+        elif op >= OP_DECODE or SPECS[op].kind == 'system':
+            role = 'system'
+        elif SPECS[op].kind == 'branch':
+            role = 'branch'
+        elif SPECS[op].kind == 'jump':
+            role = SPECS[op].name               # jal or jalr
+        else:
+            role = 'fall'
+        path[-1] = (ipc, word, ins, role)
+        return path, False
+
+    def generate(self, pc, index):
+        """Python source for the translation of ``pc``: ``(source, path, exits, is_loop)``.
+
+        ``path`` lists ``(pc, word, decoded, role)`` in execution order; ``exits`` maps the
+        names of the static exits (closure variables of the generated ``make``) to their
+        target pcs.
+
+        A basic block is straight-line code whose last instruction has the role ``branch``
+        (exits ``taken`` and ``next``), ``jal`` (``taken``), ``jalr`` (looked up),
+        ``system`` (``hart.exec_system``), ``illegal`` (a trap) or ``fall`` (``next``: the
+        block ended at the page end or at ``max_block``). A loop (see ``find_loop``) becomes
+        a ``for`` loop over guest iterations: ``exit-if-taken`` branches leave it, ``jump``
+        follows a ``jal``, and the last instruction closes it (``close-if-taken``,
+        ``close-if-not-taken``, ``close-jal``, ``close-fall``); the exit ``head`` is the
+        loop itself (taken when the budget or a timer ends the iterations).
+        """
+        path, loop = self.plan(pc, index)
+        L = len(path)
+        exits = {}
+        if loop:
+            exits['head'] = pc
+
+        def exit_to(target):
+            name = f'exit_{len(exits) - loop}'
+            exits[name] = target & M32
+            return name
 
         def count(k):
             return 'n' if k == 0 else f'n + {k}'
 
-        def bind(code, ins, ipc):
+        def bind(code, ins):
             code = bind_operands(code, {'rd': str(ins[1]), 'rs1': str(ins[2]),
                                         'rs2': str(ins[3]), 'imm': _imm(ins[4])})
             code = code.replace('R[0]', '0')
-            return code
+            # registers always hold 32-bit values: adding 0 needs no wrap-around
+            return _PLUS_ZERO.sub(r'\1', code) if '+ 0)' in code else code
 
-        for k, (ipc, word, ins) in enumerate(body):
-            iop = ins[0]
-            spec = SPECS[iop]
-            lines.append(f'# 0x{ipc:08x}  {disassemble(word, ipc)}')
-            if spec.kind == 'alu':
-                code = bind(spec.semantics, ins, ipc)
-                code = re.sub(r'\bpc\b', f'{ipc:#x}', code)
+        def jump_code(ins, ipc, keep_pc):
+            """A jump's snippet with its pc constant: only ``jalr`` needs ``pc`` after it."""
+            out = []
+            for line in bind(SPECS[ins[0]].semantics, ins).splitlines():
+                if line.startswith('pc '):
+                    if keep_pc:
+                        out.append(line.replace('pc += ', f'pc = {ipc:#x} + '))
+                    continue
+                out.append(_PC.sub(f'{ipc:#x}', line) if 'pc' in line else line)
+            return out
+
+        has_memory = any(SPECS[ins[0]].kind in ('load', 'store') for _, _, ins, role in path
+                         if ins[0] < OP_DECODE)
+        memo = loop and has_memory
+        lines = []              # the code of the path, up to the block's own exit
+        tail = []               # after the registers are stored back (basic blocks)
+        writes = set()
+        can_fault = False
+        for k, (ipc, word, ins, role) in enumerate(path):
+            op = ins[0]
+            spec = SPECS[op] if op < OP_DECODE else None
+            comment = f'# 0x{ipc:08x}  {disassemble(word, ipc)}'
+            (tail if role in ('system', 'illegal') else lines).append(comment)
+            kind = spec.kind if spec else 'system'
+            if kind == 'alu':
+                code = bind(spec.semantics, ins)
+                lines.extend((_PC.sub(f'{ipc:#x}', code) if 'pc' in code else code).splitlines())
                 writes.add(ins[1])
-            elif spec.kind == 'load':
-                code = bind(load_code(*spec.semantics, count=count(k),
-                                      slow_prefix=f'hart.pc = {ipc:#x}'), ins, ipc)
+            elif kind == 'load':
+                lines.extend(bind(load_code(*spec.semantics, count=count(k), memo=memo,
+                                            slow_prefix=f'hart.pc = {ipc:#x}'),
+                                  ins).splitlines())
                 writes.add(ins[1])
                 can_fault = True
-            elif spec.kind == 'store':
-                code = bind(store_code(spec.semantics[0], count=count(k),
-                                       slow_prefix=f'hart.pc = {ipc:#x}',
-                                       slow_suffix='@COMMIT\n'
-                                       f'hart.pc = {(ipc + 4) & M32:#x}\n'
-                                       f'return None, n + {k + 1} + RESYNC'), ins, ipc)
+            elif kind == 'store':
+                lines.extend(bind(store_code(spec.semantics[0], count=count(k), memo=memo,
+                                             slow_prefix=f'hart.pc = {ipc:#x}',
+                                             slow_suffix='@COMMIT\n'
+                                             f'hart.pc = {(ipc + 4) & M32:#x}\n'
+                                             f'return None, n + {k + 1} + RESYNC'),
+                                  ins).splitlines())
                 can_fault = True
-            else:                   # nop (fences)
-                code = 'pass'
-            lines.extend(code.splitlines())
+            elif kind == 'nop':
+                lines.append('pass')
+            elif kind == 'branch':
+                cond = bind(spec.semantics, ins)
+                taken, after = ipc + ins[4], ipc + 4
+                if role == 'exit-if-taken':
+                    lines.extend(branch_code(cond, taken=f'@COMMIT\nreturn {exit_to(taken)}, '
+                                             f'n + {k + 1}', not_taken='').splitlines())
+                elif role == 'close-if-taken':
+                    lines.extend(branch_code(cond, taken='continue',
+                                             not_taken=f'@COMMIT\nreturn {exit_to(after)}, '
+                                             f'n + {L}').splitlines())
+                elif role == 'close-if-not-taken':
+                    lines.extend(branch_code(cond, taken=f'@COMMIT\nreturn {exit_to(taken)}, '
+                                             f'n + {L}', not_taken='continue').splitlines())
+                else:                           # a basic block's last instruction
+                    tail.extend(branch_code(cond, taken=f'return {exit_to(taken)}, n + {L}',
+                                            not_taken=f'return {exit_to(after)}, n + {L}')
+                                .splitlines())
+            elif kind == 'jump':
+                code = jump_code(ins, ipc, keep_pc=role == 'jalr')
+                if any('raise Trap(' in line for line in code):
+                    can_fault = True
+                    code = [line.replace('raise Trap(', f'raise trap_at({ipc:#x}, {count(k)}, ')
+                            for line in code]
+                lines.extend(code)
+                writes.add(ins[1])
+                if role == 'jal':
+                    tail.append(f'return {exit_to(ipc + ins[4])}, n + {L}')
+                elif role == 'jalr':
+                    tail.append(f'return lookup(pc), n + {L}')
+            elif role == 'illegal':
+                tail.append(f'raise trap_at({ipc:#x}, {count(k)}, {ILLEGAL_INSTRUCTION}, '
+                            f'{ins[4]:#x})')
+            else:                               # system, or a branch to a misaligned target
+                tail.append(f'hart.pc = {ipc:#x}; hart.instret = {count(k)}')
+                tail.append(f'hart.pc = exec_system({", ".join(map(str, ins))}, {ipc:#x})')
+                tail.append(f'return None, n + {L} + RESYNC')
+            if role == 'fall':
+                tail.append(f'return {exit_to(ipc + 4)}, n + {L}')
 
-        # the terminator
-        k = length - 1
-        tail = []               # after the commit
-        if kind == 'branch':
-            cond = bind(SPECS[op].semantics, last, last_pc)
-            lines.append(f'# 0x{last_pc:08x}  {disassemble(instrs[-1][1], last_pc)}')
-        elif kind == 'jump':
-            lines.append(f'# 0x{last_pc:08x}  {disassemble(instrs[-1][1], last_pc)}')
-            code = bind(SPECS[op].semantics, last, last_pc)
-            if 'raise Trap(' in code:
-                can_fault = True
-                code = code.replace('raise Trap(', f'raise trap_at({last_pc:#x}, {count(k)}, ')
-            lines.append(f'pc = {last_pc:#x}')
-            lines.extend(code.splitlines())
-            writes.add(last[1])
-        elif kind == 'system':
-            tail.append(f'# 0x{last_pc:08x}  {disassemble(instrs[-1][1], last_pc)}')
-            if op == OP_ILLEGAL:
-                tail.append(f'raise trap_at({last_pc:#x}, {count(k)}, {ILLEGAL_INSTRUCTION}, '
-                            f'{last[4]:#x})')
-            else:
-                tail.append(f'hart.pc = {last_pc:#x}; hart.instret = {count(k)}')
-                tail.append(f'hart.pc = exec_system({", ".join(map(str, last))}, {last_pc:#x})')
-                tail.append(f'return None, n + {length} + RESYNC')
-
-        # registers: which ones the block touches, as locals or as the list R
-        text = '\n'.join(lines)
-        if kind == 'branch':
-            text += '\n' + cond
-        used = sorted({int(r) for r in _REG.findall(text)} - {0})
+        # registers: the ones the path uses become locals, the ones it writes are stored back
+        used = sorted({int(r) for line in lines + tail for r in _REG.findall(line)} - {0, 32})
         written = sorted(writes - {0, 32})
         if self.use_locals:
             def regs(code):
-                return _REG.sub(r'x\1', code)
-            entry = '; '.join(f'x{r} = R[{r}]' for r in used if r != 32)
+                return _REG.sub(r'x\1', code) if 'R[' in code else code
+            entry = '; '.join(f'x{r} = R[{r}]' for r in used)
             commit = '; '.join(f'R[{r}] = x{r}' for r in written)
         else:
             def regs(code):
                 return code
             entry = commit = ''
         lines = [regs(line) for line in lines]
-        if kind == 'branch':
-            cond = regs(cond)
-        out = []
-        emit = out.append
-        params = ', '.join(sorted(exits))
-        emit(f'def make({params}):')
-        emit(f'    def block_{pc:08x}(n):')
-        d = '        '
-        if entry:
-            emit(d + entry)
+        tail = [regs(line) for line in tail]
+
         def expand(code_lines, depth):
-            res = []
+            out = []
             for line in code_lines:
                 stripped = line.lstrip()
-                pad = line[:len(line) - len(stripped)]
                 if stripped == '@COMMIT':
                     if commit:
-                        res.append(depth + pad + commit)
+                        out.append(depth + line[:len(line) - len(stripped)] + commit)
                 else:
-                    res.append(depth + line)
-            return res
+                    out.append(depth + line)
+            return out
 
+        d = ' ' * 8
+        out = [f'def make({", ".join(sorted(exits))}):', f'    def block_{pc:08x}(n):']
+        if entry:
+            out.append(d + entry)
+        if memo:
+            out.append(d + 'rpage = wpage = -1          # the last page each TLB gave')
         if loop:
-            # a loop: one Python iteration per guest iteration, as many as fit before stop;
-            # n is the count at the start of the iteration
-            if kind == 'branch':
-                back = branch_code(cond, taken='continue',
-                                   not_taken=(commit + '\n' if commit else '')
-                                   + f'return next, n + {L}')
-            else:
-                back = ''
-            inner = lines + back.splitlines()
-            loop_lines = [f'for n in range(n, stop - {L - 1}, {L}):'] + ['    ' + line
-                                                                         for line in inner]
-            if can_fault and commit:
-                emit(d + 'try:')
-                out.extend(expand(loop_lines, d + '    '))
-                emit(d + 'except Trap:')
-                emit(d + '    ' + commit)
-                emit(d + '    raise')
-            else:
-                out.extend(expand(loop_lines, d))
-            if commit:
-                emit(d + commit)
-            emit(d + f'return taken, n + {L}')
+            # one Python iteration per guest iteration, as many as fit before ``stop``;
+            # n counts the instructions retired before the iteration
+            lines = [f'for n in range(n, stop - {L - 1}, {L}):'] + ['    ' + line
+                                                                      for line in lines]
+        if can_fault and commit:
+            out.append(d + 'try:')
+            out.extend(expand(lines, d + '    '))
+            out.append(d + 'except Trap:')
+            out.append(d + '    ' + commit)
+            out.append(d + '    raise')
         else:
-            if lines:
-                if can_fault and commit:
-                    emit(d + 'try:')
-                    out.extend(expand(lines, d + '    '))
-                    emit(d + 'except Trap:')
-                    emit(d + '    ' + commit)
-                    emit(d + '    raise')
-                else:
-                    out.extend(expand(lines, d))
-            if commit:
-                emit(d + commit)
-            if kind == 'branch':
-                out.extend(_indent(branch_code(cond, taken=f'return taken, n + {L}',
-                                               not_taken=f'return next, n + {L}'),
-                                   2).rstrip('\n').splitlines())
-            elif name == 'jal':
-                emit(d + f'return taken, n + {L}')
-            elif name == 'jalr':
-                emit(d + f'return lookup(pc), n + {L}')
-            elif kind == 'system':
-                out.extend(d + line for line in tail)
-            else:
-                emit(d + f'return next, n + {L}')
-        emit(f'    return block_{pc:08x}')
-        return '\n'.join(out) + '\n', length, exits, loop
+            out.extend(expand(lines, d))
+        if commit:
+            out.append(d + commit)
+        if loop:
+            out.append(d + f'return head, n + {L}')
+        else:
+            out.extend(d + line for line in tail)
+        out.append(f'    return block_{pc:08x}')
+        return '\n'.join(out) + '\n', path, exits, loop
 
     def source_for(self, pc):
         """The Python the block at ``pc`` becomes, without changing anything."""

@@ -31,29 +31,39 @@ def _indent(code, depth):
     return ''.join(pad + line + '\n' for line in code.splitlines())
 
 
-def load_code(size, signed, count='n', slow_prefix=''):
+def load_code(size, signed, count='n', slow_prefix='', memo=False):
     """A load of ``size`` bytes into ``R[rd]`` from ``R[rs1] + imm``: the TLB fast path,
     else ``load_slow`` (told ``count``, the instructions retired before this one).
 
     ``slow_prefix`` runs on the slow path first (the translator records the pc there).
+    ``memo``: remember the last page the TLB gave (``rpage``, ``rdelta``) and skip the TLB
+    while the accesses stay in it and aligned (the translator's loops; the code around it
+    must start with ``rpage = wpage = -1``). A slow path can change the TLB, so it forgets.
     Shared by the interpreter and the translator (``vmlib.machine.dbt``).
     """
     view, align, shift = _MEM[size]
-    value = f'{view}[(a + d){shift}]'
-    if signed:
-        s = _SIGN[size]
-        value = f'(({value} ^ {s:#x}) - {s:#x}) & 0xFFFFFFFF'
     check = f'd is None or a & {align}' if align else 'd is None'
     slow = f'load_slow(a, {size}, {count})'
+
+    def value(delta):
+        v = f'{view}[(a + {delta}){shift}]'
+        if signed:
+            v = f'(({v} ^ {_SIGN[size]:#x}) - {_SIGN[size]:#x}) & 0xFFFFFFFF'
+        return v
     if signed:
         slow = f'(({slow} ^ {_SIGN[size]:#x}) - {_SIGN[size]:#x}) & 0xFFFFFFFF'
-    return ('a = (R[rs1] + imm) & 0xFFFFFFFF\n'
-            'd = rtlb.get(a >> 12)\n'
+    code = ('d = rtlb.get(a >> 12)\n'
             f'if {check}:\n'
-            + _indent(slow_prefix, 1) +
+            + _indent('\n'.join(filter(None, [slow_prefix, memo and 'rpage = wpage = -1'])), 1) +
             f'    R[rd] = {slow}\n'
             'else:\n'
-            f'    R[rd] = {value}\n')
+            + ('    rpage = a & 0xFFFFF000; rdelta = d\n' if memo else '') +
+            f'    R[rd] = {value("d")}\n')
+    if memo:
+        code = (f'if a & {0xFFFFF000 | align:#x} == rpage:\n'
+                f'    R[rd] = {value("rdelta")}\n'
+                'else:\n' + _indent(code, 1))
+    return 'a = (R[rs1] + imm) & 0xFFFFFFFF\n' + code
 
 
 # A slow store may stop the machine or arm a timer: the interpreter retires it and restarts
@@ -63,20 +73,29 @@ _INTERP_AFTER_SLOW_STORE = ('pc += 4; n += 1\n'
                             'break')
 
 
-def store_code(size, count='n', slow_prefix='', slow_suffix=_INTERP_AFTER_SLOW_STORE):
+def store_code(size, count='n', slow_prefix='', slow_suffix=_INTERP_AFTER_SLOW_STORE,
+               memo=False):
     """A store of the low ``size`` bytes of ``R[rs2]`` at ``R[rs1] + imm``: the TLB fast
     path, else ``store_slow`` between ``slow_prefix`` and ``slow_suffix`` (which must leave
-    the straight-line code: the store may have changed what runs next)."""
+    the straight-line code: the store may have changed what runs next). ``memo``: as for
+    ``load_code``, with ``wpage``, ``wdelta``."""
     view, align, shift = _MEM[size]
     mask = {1: ' & 0xFF', 2: ' & 0xFFFF', 4: ''}[size]
     check = f'd is None or a & {align}' if align else 'd is None'
-    return ('a = (R[rs1] + imm) & 0xFFFFFFFF\n'
-            'd = wtlb.get(a >> 12)\n'
+    code = ('d = wtlb.get(a >> 12)\n'
             f'if {check}:\n'
             + _indent(slow_prefix, 1) +
             f'    store_slow(a, {size}, R[rs2], {count})\n'
-            + _indent(slow_suffix, 1) +
-            f'{view}[(a + d){shift}] = R[rs2]{mask}\n')
+            + _indent(slow_suffix, 1))
+    if memo:
+        code = (f'if a & {0xFFFFF000 | align:#x} == wpage:\n'
+                f'    {view}[(a + wdelta){shift}] = R[rs2]{mask}\n'
+                'else:\n'
+                + _indent(code + 'wpage = a & 0xFFFFF000; wdelta = d\n'
+                          f'{view}[(a + d){shift}] = R[rs2]{mask}\n', 1))
+    else:
+        code += f'{view}[(a + d){shift}] = R[rs2]{mask}\n'
+    return 'a = (R[rs1] + imm) & 0xFFFFFFFF\n' + code
 
 
 def branch_code(condition, taken='pc += imm', not_taken='pc += 4'):
@@ -84,12 +103,11 @@ def branch_code(condition, taken='pc += imm', not_taken='pc += 4'):
 
     In the interpreter the target is aligned (misaligned ones were set aside at decode time)
     and may leave 0..2**32; the fetch slow path wraps pc, and every wrap leaves the page, so
-    it gets there. The translator passes its own block exits.
+    it gets there. The translator passes its own block exits (``not_taken`` may be empty).
     """
     return (f'if {condition}:\n'
-            + _indent(taken, 1) +
-            'else:\n'
-            + _indent(not_taken, 1))
+            + _indent(taken, 1)
+            + ('else:\n' + _indent(not_taken, 1) if not_taken else ''))
 
 
 OPERANDS = {'rd': 1, 'rs1': 2, 'rs2': 3, 'imm': 4}
