@@ -126,12 +126,13 @@ class Translator:
         self.hits = 0               # ... that found a translated block
         self.resolves = 0           # unlinked static exits followed
         self.resolved = 0           # ... to a translated block (linked if on the same page)
-        self.entered = 0            # stubs run: a block translated where a lookup missed
+        self.entered = 0            # stubs run (a lookup had missed): cold runs, translations
+        self.fresh = 0              # ... that returned a block just translated
         self.links = 0              # exits patched to jump straight to their successor
         self.dispatched = 0         # calls by the dispatcher loop (blocks, resolvers, stubs)
         self.invalidations = 0      # blocks dropped because their bytes were written
         self.dropped = 0            # blocks dropped because their mapping changed
-        self.interpreted = 0        # instructions run by the interpreter near a stop
+        self.interpreted = 0        # instructions run by the interpreter (cold, near a stop)
         self.history = []           # (instret, translated, live blocks, invalidations)
         hart.code_written = self.code_written
 
@@ -227,6 +228,7 @@ class Translator:
                     self.interp(hart, heat[1])
                     self.interpreted += hart.instret - n
                     return None, hart.instret + RESYNC
+            self.fresh += 1
             return self.translate(pc), n
         enter.pc = pc
         return enter
@@ -359,9 +361,10 @@ class Translator:
                 'block runs': runs,
                 'block lookups': self.lookups,
                 'cache hits': self.hits + self.resolved,
-                'chain hits': max(0, runs - self.hits - self.resolved - self.entered),
+                'chain hits': max(0, runs - self.hits - self.resolved - self.fresh),
                 'exits linked': self.links,
                 'invalidations': self.invalidations,
+                'blocks dropped (unmapped)': self.dropped,
                 'blocks still cold': len(self.heat) - sum(k in self.blocks for k in self.heat),
                 'instructions interpreted': self.interpreted}
 
