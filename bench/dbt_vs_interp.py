@@ -23,7 +23,6 @@ benchmark; translator >= half the speed of the hand-written Python loop.
 """
 
 import argparse
-import os
 import resource
 import shutil
 import subprocess
@@ -207,5 +206,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    os.environ.setdefault('PYTHONHASHSEED', '0')
     sys.exit(main())

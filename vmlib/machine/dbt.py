@@ -11,7 +11,8 @@ count updated one instruction at a time. The translator does that work once per 
   generators (``load_code``/``store_code``/``branch_code`` in ``interp.py``), with the operands
   bound to constants (``bind_operands``) and the guest registers the block uses kept in Python
   locals (``x5`` for ``t0``...) between a load at entry and a store back at exit. ``compile()``
-  turns the source into a function. ``block_source(machine, pc)`` shows it.
+  turns the source into a function. ``block_source(machine, pc)`` shows it; ``Translator``
+  keeps statistics (``stats()``) and the history of the block cache (``history``).
 - **Loops** become Python ``for`` loops, one Python iteration per guest iteration, as many as
   the step budget and the next timer event allow. A loop is found by following the code from
   the block's start on its page (forward branches guessed not taken, ``jal`` followed) back to
@@ -30,8 +31,9 @@ count updated one instruction at a time. The translator does that work once per 
   count. Each static exit (branch taken, not taken, ``jal``, falling through) returns a closure
   variable that first holds a small *resolver*; once the successor is translated (and on the
   same page, so on the same mapping), the resolver patches the variable to the successor
-  itself, and from then on the block jumps there without any lookup. ``jalr`` (returns, calls
-  through pointers) looks its target up every time.
+  itself, and from then on the block jumps there without any lookup. An exit to another page
+  (whose mapping may change) and ``jalr`` (returns, calls through pointers) look their target
+  up every time: a dict lookup through the fetch TLB.
 - **Self-modifying code**: pages holding translated code are kept out of the store TLB (like
   the interpreter's decoded pages), so every store to them reaches ``Hart.ram_written``, which
   calls ``code_written`` here: the blocks covering the written bytes are dropped and unlinked
@@ -56,7 +58,7 @@ import re
 from ..isa import disassemble
 from ..isa.decode import decode_for_execution
 from ..isa.table import SPECS, SNIPPET_GLOBALS, OP_DECODE, OP_ILLEGAL
-from .interp import bind_operands, branch_code, load_code, store_code, run_loop, _indent
+from .interp import bind_operands, branch_code, load_code, store_code, run_loop
 from .mmu import FETCH
 from .traps import Trap, M, ILLEGAL_INSTRUCTION
 
@@ -98,6 +100,8 @@ def _imm(v):
 _REG = re.compile(r'\bR\[(\d+)\]')
 _PC = re.compile(r'\bpc\b')
 _PLUS_ZERO = re.compile(r'\((R\[\d+\]) \+ 0\) & 0xFFFFFFFF')
+_S32 = re.compile(r'\bs32\((R\[\d+\])\)')
+S32_INLINE = r'((\1 ^ 0x80000000) - 0x80000000)'     # vmlib.isa.table.s32, without the call
 
 
 class Translator:
@@ -503,6 +507,8 @@ class Translator:
             code = bind_operands(code, {'rd': str(ins[1]), 'rs1': str(ins[2]),
                                         'rs2': str(ins[3]), 'imm': _imm(ins[4])})
             code = code.replace('R[0]', '0')
+            if 's32(' in code:                  # a function call costs more than the sum
+                code = _S32.sub(S32_INLINE, code)
             # registers always hold 32-bit values: adding 0 needs no wrap-around
             return _PLUS_ZERO.sub(r'\1', code) if '+ 0)' in code else code
 
