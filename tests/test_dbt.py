@@ -478,3 +478,22 @@ def test_the_process_vm_runs_a_c_program_under_the_translator():
             assert vm.engine.stats()['blocks translated'] > 0
     assert results['interp'] == results['dbt']
     assert results['dbt'][1] == 0
+
+
+def test_invalidate_and_flush_drop_blocks_and_unlink_them():
+    m = Machine.from_source(COUNTER_LOOP, engine='dbt')
+    t = m.hart.translator()
+    t.threshold = 0
+    m.run(10_000)
+    assert t.links > 0 and len(t.info) > 1
+    first = min(b.pc for b in t.info.values())
+    t.invalidate(first, first + 4)              # the first block only
+    assert all(b.pc != first for b in t.info.values()) and t.dropped == 1
+    for b in t.info.values():                   # nothing links to a dropped block
+        cells = dict(zip(b.func.__code__.co_freevars, b.func.__closure__))
+        assert all(getattr(c.cell_contents, 'pc', None) != first or c.cell_contents in
+                   (r for r in b.resolvers.values()) for c in cells.values())
+    t.flush()
+    assert not t.info and not t.blocks and not any(any(c) for c in t.cover.values())
+    m.run(10_000)                               # and it all comes back
+    assert m.hart.instret == 20_000 and t.info

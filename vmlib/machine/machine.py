@@ -3,6 +3,9 @@
     >>> m = Machine.from_source('li a0, 0x5555\\n lui t0, 0x100\\n sw a0, 0(t0)')
     >>> m.run().reason
     'poweroff'
+
+``engine`` chooses what runs the instructions: ``'interp'`` (the interpreter, ``interp.py``)
+or ``'dbt'`` (the dynamic binary translator, ``dbt.py``); the results are the same.
 """
 
 from ..isa import disassemble, decode, reg_name, CSR_NUMBERS
