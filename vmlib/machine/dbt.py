@@ -20,8 +20,10 @@ count updated one instruction at a time. The translator does that work once per 
   forward ``beq`` out of the middle) is still one Python loop, with side exits. Inside a loop,
   a load or store remembers the last page the TLB gave and skips the TLB while it stays there.
 - **Hot code only**: compiling costs about a millisecond per block, the time to interpret a few
-  thousand instructions. A block is interpreted its first ``HOT_THRESHOLD`` times (by the
-  interpreter, for exactly the block's instructions) and translated when it runs again.
+  thousand instructions. Where a lookup finds no translation, the interpreter runs on from
+  there (at least the block, at least ``COLD_CHUNK`` instructions); a start pc that comes up
+  more than ``HOT_THRESHOLD`` times is translated. Translated code pulls its successors in: an
+  exit to a cold block is such a lookup, every time it is taken.
 - Blocks are cached by (RAM address, guest pc): a block depends on the bytes it was made from
   and on the virtual address it runs at (``auipc``, ``jal`` and branch targets are constants in
   it). A lookup goes through the fetch TLB (``hart.xtlb``), so a new page table, an
@@ -66,7 +68,8 @@ M32 = 0xFFFFFFFF
 MAX_BLOCK = 64          # instructions per block at most (also the dispatcher's safety margin)
 RESYNC = 1 << 48        # added to the count a block returns: "stop, look at the world again"
 HISTORY_LIMIT = 100_000
-HOT_THRESHOLD = 32      # runs of a block in the interpreter before it is worth translating
+HOT_THRESHOLD = 16      # cold runs of a block before it is worth translating
+COLD_CHUNK = 32         # instructions the interpreter runs at least, from a cold block
 
 
 class Block:
@@ -107,10 +110,12 @@ S32_INLINE = r'((\1 ^ 0x80000000) - 0x80000000)'     # vmlib.isa.table.s32, with
 class Translator:
     """One hart's translator: the block cache, the code generator and the dispatcher."""
 
-    def __init__(self, hart, max_block=MAX_BLOCK, use_locals=True, threshold=HOT_THRESHOLD):
+    def __init__(self, hart, max_block=MAX_BLOCK, use_locals=True, threshold=HOT_THRESHOLD,
+                 cold_chunk=COLD_CHUNK):
         self.hart = hart
         self.threshold = threshold  # a block is interpreted this many times, then translated
         self.heat = {}              # key -> [times interpreted, length] of blocks not translated
+        self.cold_chunk = cold_chunk  # a cold run goes on in the interpreter this far at least
         self.max_block = max_block
         self.use_locals = use_locals
         self.blocks = {}            # key (RAM index << 32 | pc) -> block function
@@ -228,8 +233,10 @@ class Translator:
                     heat = self.heat[key] = [0, len(self.decode_block(pc, index))]
                 heat[0] += 1
                 if heat[0] <= self.threshold and key not in self.blocks:
-                    # still cold: the interpreter runs the block's instructions
-                    self.interp(hart, heat[1])
+                    # still cold: the interpreter runs the block, and on (the dispatcher
+                    # left at least a block's length before stop)
+                    self.interp(hart, max(heat[1], min(self.cold_chunk,
+                                                        self.ns['stop'] - n)))
                     self.interpreted += hart.instret - n
                     return None, hart.instret + RESYNC
             self.fresh += 1
