@@ -497,3 +497,15 @@ def test_invalidate_and_flush_drop_blocks_and_unlink_them():
     assert not t.info and not t.blocks and not any(any(c) for c in t.cover.values())
     m.run(10_000)                               # and it all comes back
     assert m.hart.instret == 20_000 and t.info
+
+
+def test_shorter_blocks_after_longer_ones_keep_the_budget_exact():
+    m = Machine.from_source(COUNTER_LOOP, engine='dbt')
+    t = m.hart.translator()
+    t.threshold = 0
+    m.run(5_000)
+    t.max_block = 1                     # the blocks already made are longer than that
+    for b in (1, 2, 3, 50, 1000):
+        before = m.hart.instret
+        m.run(b)
+        assert m.hart.instret == before + b

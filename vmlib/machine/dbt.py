@@ -117,6 +117,7 @@ class Translator:
         self.heat = {}              # key -> [times interpreted, length] of blocks not translated
         self.cold_chunk = cold_chunk  # a cold run goes on in the interpreter this far at least
         self.max_block = max_block
+        self.longest = 0            # instructions in the longest block translated
         self.use_locals = use_locals
         self.blocks = {}            # key (RAM index << 32 | pc) -> block function
         self.info = {}              # key -> Block
@@ -152,7 +153,7 @@ class Translator:
         hart = self.hart
         ns = self.ns
         interp = self.interp
-        margin = self.max_block
+        margin = max(self.max_block, self.longest)      # no block is longer
         n = hart.instret
         end = n + budget
         f = None                                # the next block to run, or None: look it up
@@ -274,6 +275,7 @@ class Translator:
         for slot in block.slots:
             cover[slot] += 1
         self.translated += 1
+        self.longest = max(self.longest, block.length)
         self._record()
         return func
 
