@@ -105,13 +105,19 @@ def test_stats(elfs):
     assert p.returncode == 0
 
 
-def test_the_translator_is_not_available_yet(elfs):
-    from vmlib.procvm.engine import _ENGINES
-    if 'dbt' in _ENGINES:
-        pytest.skip('the translator exists now')
-    p = vmlib_run('--engine', 'dbt', elfs['hello'])
+def test_the_translator_engine_gives_the_same_run(elfs):
+    plain = vmlib_run('--stats', elfs['hello'])
+    fast = vmlib_run('--engine', 'dbt', '--stats', elfs['hello'])
+    assert fast.returncode == plain.returncode
+    assert fast.stdout == plain.stdout and fast.stdout
+    count = [l for l in plain.stderr.decode().splitlines() if 'instructions' in l]
+    assert count and count[0] in fast.stderr.decode()
+
+
+def test_an_unknown_engine_is_a_usage_error(elfs):
+    p = vmlib_run('--engine', 'jit', elfs['hello'])
     assert p.returncode == 2 and p.stdout == b''
-    assert p.stderr.decode().count('\n') == 1 and b'not available yet' in p.stderr
+    assert b"invalid choice: 'jit'" in p.stderr and b'Traceback' not in p.stderr
 
 
 # --- bad input: one line, status 2 ---------------------------------------------------------

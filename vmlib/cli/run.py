@@ -15,7 +15,7 @@ getrandom() and AT_RANDOM come from --seed.
 Exit status: the program's own; 128 + N when signal N killed it (139 SIGSEGV, 132 SIGILL,
 135 SIGBUS, 134 SIGABRT), with a one-line explanation on stderr like a shell's; 124 when the
 step budget ran out; 125 when the VM cannot go on (a deadlock, an internal error); 2 when
-the file cannot be loaded (not a static RV32 RISC-V ELF) or the engine is not available.
+the file cannot be loaded (not a static RV32 RISC-V ELF).
 """
 
 import argparse

@@ -65,7 +65,7 @@ def register_engine(name, cls):
     """Make ``cls`` (an ``Engine`` subclass taking the machine) available as ``name``.
 
     The translator registers itself as ``'dbt'`` when its module is imported; ``get_engine``
-    tries ``import vmlib.dbt`` the first time ``'dbt'`` is asked for.
+    imports ``vmlib.machine.dbt`` the first time ``'dbt'`` is asked for.
     """
     _ENGINES[name] = cls
 
@@ -77,15 +77,8 @@ def engine_names():
 def get_engine(name):
     """The engine class called ``name``; EngineUnavailable with a one-line reason if none."""
     if name not in _ENGINES and name == 'dbt':
-        try:
-            import importlib
-            importlib.import_module('vmlib.dbt')
-        except ImportError:
-            pass
+        from ..machine import dbt  # noqa: F401  (registers itself)
     if name not in _ENGINES:
-        if name == 'dbt':
-            raise EngineUnavailable('the dbt engine (dynamic binary translator) is not '
-                                    'available yet; use --engine interp')
         raise EngineUnavailable(f'unknown engine {name!r} (choose from '
                                 f'{", ".join(engine_names())})')
     return _ENGINES[name]
