@@ -89,9 +89,8 @@ slides: $(STAMP)
 	$(PY) -m vmlib.slides
 
 bench: $(DEV_STAMP)
-	@if [ -f bench/machine_vs_py65.py ]; then $(PY) bench/machine_vs_py65.py $(BENCH_ARGS); \
-	elif [ -f bench/run.py ]; then $(PY) bench/run.py $(BENCH_ARGS); \
-	else echo "no benchmark yet: expected bench/machine_vs_py65.py" >&2; exit 1; fi
+	status=0; $(PY) bench/machine_vs_py65.py $(BENCH_ARGS) || status=1; \
+	$(PY) bench/dbt_vs_interp.py $(BENCH_ARGS) || status=1; exit $$status
 
 # The guest ELFs are committed; this rebuilds them from guests/src and, when qemu-riscv32 is
 # installed, re-records guests/expected/*.json (see guests/build.py).
