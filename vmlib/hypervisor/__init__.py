@@ -1,0 +1,1 @@
+"""A hypervisor for vmlib's RV32 machine: guests, techniques, Popek & Goldberg, a cost model."""
