@@ -17,20 +17,28 @@ The events are **additive**: one trapped privileged instruction under trap-and-e
 one ``trap`` (guest -> VMM), one ``csr_emulation`` (the VMM's software work) and one
 ``world_switch`` (VMM -> guest). The defaults model a first-generation hardware-assisted x86
 (Intel VT-x, 2005-2008) running a classic VMM, because that is the machine the course's
-references measured; each default says where it comes from and which numbers are estimates.
+references measured; each default says where it comes from and which numbers are estimates
+(most VMM software costs are: papers report whole microbenchmarks, not their parts).
 
 References (cited below by their short name):
 
 - **Adams & Agesen 2006**: K. Adams, O. Agesen, "A Comparison of Software and Hardware
   Techniques for x86 Virtualization", ASPLOS 2006.
 - **Agesen et al. 2012**: O. Agesen, J. Mattson, R. Rugina, J. Sheldon, "Software Techniques
-  for Avoiding Hardware Virtualization Exits", USENIX ATC 2012 (round-trip exit latency across
-  Intel generations, Prescott to Sandy Bridge).
+  for Avoiding Hardware Virtualization Exits", USENIX ATC 2012 (exits are expensive; handling
+  clusters of exiting instructions at once saves transitions).
 - **Bugnion et al. 2012**: E. Bugnion, S. Devine, M. Rosenblum, J. Sugerman, E. Y. Wang,
   "Bringing Virtualization to the x86 Architecture with the Original VMware Workstation",
   ACM TOCS 30(4), 2012.
-- **Intel 2009**: Intel Software Network, "Virtualization and Performance: Understanding VM
-  Exits" (2009): the steps of an exit and "hundreds or thousands of cycles" per transition.
+- **Intel 2009**: Intel Software Network blog, "Virtualization and Performance: Understanding
+  VM Exits" (June 2009): the steps of an exit and "hundreds or thousands of cycles" per
+  transition.
+- **VMware 2009**: S. Drummonds, "Newer processors and virtualization performance", VMware
+  communities blog (June 2009): VMEXIT latency by Intel generation.
+- **LKML 2020**: KVM/SVM patch discussion on linux-kernel, December 2020 (cycle counts of
+  one ``KVM_RUN`` round trip: ~1,350 cycles across VMRUN and the exit, ~2,530 for the ioctl).
+- **Sugerman et al. 2001**: J. Sugerman, G. Venkitachalam, B.-H. Lim, "Virtualizing I/O
+  Devices on VMware Workstation's Hosted Virtual Machine Monitor", USENIX ATC 2001.
 - **Mihocka & Shwartsman 2008**: D. Mihocka, S. Shwartsman, "Virtualization Without Direct
   Execution or Jitting: Designing a Portable Virtual Machine Infrastructure" (the Bochs
   interpreter), ISCA 2008 workshop (AMAS-BT).
@@ -70,15 +78,18 @@ SOURCES = {
         'The unit: about one cycle per simple instruction on a pipelined core (CPI ~ 1). '
         'Direct execution is what a VMM wants most instructions to get.',
     'emulated_instruction':
-        'Estimate, 40: interpreters spend tens of host instructions per guest instruction '
-        '(decode, dispatch, operand fetch, flag and state update); Smith & Nair 2005 ch. 2 '
-        'and the Bochs work of Mihocka & Shwartsman 2008 put well-built interpreters at '
-        'roughly 20-100 host cycles per guest instruction.',
+        'Estimate, 40, inside the 20-100 host instructions per guest instruction usually '
+        'quoted for interpreters (fetch, decode, dispatch, operands, state update): Smith & '
+        'Nair 2005 ch. 2 compare decode-and-dispatch with threaded interpretation, and '
+        'Mihocka & Shwartsman 2008 show how the Bochs interpreter cuts that cost.',
     'trap':
-        'Half of a VM exit + entry round trip. Agesen et al. 2012 measure that round trip '
-        'falling from roughly 2,000+ cycles (Pentium 4 Prescott, first VT-x, the machine of '
-        'Adams & Agesen 2006) to roughly 500 (Sandy Bridge); 1,000 each way models the '
-        'first generation. Intel 2009: "hundreds or thousands of cycles" per transition.',
+        'Half of a VM exit + VM entry round trip of ~2,000 cycles (an estimate for the '
+        'first VT-x generation, Pentium 4 / early Core, the machine of Adams & Agesen 2006, '
+        'whose abstract blames "high VMM/guest transition costs"). Anchors: Intel 2009 says '
+        '"hundreds or thousands of cycles" per transition; VMware 2009 plots the VMEXIT '
+        'latency falling from Prescott to Merom/Penryn to Nehalem; on a 2020 AMD processor '
+        'KVM developers measured ~1,350 cycles from just before VMRUN to just after the exit '
+        '(LKML 2020): try trap=700, world_switch=700 for a recent processor.',
     'world_switch':
         'The other half of the round trip (VM entry: load guest state from the VMCS), as '
         'for trap. Switching between two VMs also reloads the address space, which this '
@@ -104,7 +115,7 @@ SOURCES = {
         'around it (L1 ~ 4 cycles, L2 ~ 12 on Core-era processors).',
     'device_access':
         'Estimate, 300: decode the faulting access and run the device model (a UART '
-        'register); Bugnion et al. 2012 and Sugerman et al. (USENIX 2001) show emulated I/O '
+        'register); Bugnion et al. 2012 and Sugerman et al. 2001 show emulated I/O '
         'as a leading VMM cost, higher still in a hosted VMM that must switch to the host OS.',
     'interrupt_injection':
         'Estimate, 200: write the virtual scause/sepc/sstatus, pick the guest handler '
