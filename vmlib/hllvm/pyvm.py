@@ -45,6 +45,15 @@ class Step(NamedTuple):
                 f'{"  " + names if names else ""}')
 
 
+class FrameView(NamedTuple):
+    """One live frame, as a debugger shows it (a copy: holding it does not change the VM)."""
+
+    function: str           # the function of this activation
+    pc: int                 # its next instruction (in a caller: the one after its call)
+    locals: dict            # name -> value
+    stack: tuple            # its operand stack, bottom first
+
+
 class Run(NamedTuple):
     """How a run ended: the printed text, the exit status, and the work done."""
 
@@ -158,12 +167,23 @@ class PythonVM:
         self.status = EXIT_ERROR
 
     def snapshot(self, frame, ins):
-        names = [self.cf.local_name(frame.fn, i) or f'#{i}' for i in range(frame.fn.nlocals)]
         return Step(self.cf.function_name(frame.index), frame.pc,
                     format_instruction(ins) if ins else '(bad opcode)',
                     ins.op.name if ins else '?', tuple(frame.stack),
-                    dict(zip(names, frame.locals)), len(self.frames), self.output,
+                    self._named_locals(frame), len(self.frames), self.output,
                     tuple((self.cf.function_name(f.index), f.pc) for f in self.frames))
+
+    def frame_views(self):
+        """Every live frame, main first, as ``FrameView`` copies: the whole call stack with
+        each frame's locals and operand stack (a ``Step`` has only the running frame's).
+        Between two snapshots of ``steps()`` this is the state that snapshot describes;
+        after the run it is ``()``."""
+        return tuple(FrameView(self.cf.function_name(f.index), f.pc, self._named_locals(f),
+                               tuple(f.stack)) for f in self.frames)
+
+    def _named_locals(self, frame):
+        names = [self.cf.local_name(frame.fn, i) or f'#{i}' for i in range(frame.fn.nlocals)]
+        return dict(zip(names, frame.locals))
 
     def enter(self, index, args, base):
         """Push a frame for function ``index``: the one check that needs no verifier help."""
