@@ -144,6 +144,7 @@ class Translator:
         self.dropped = 0            # blocks dropped because their mapping changed
         self.interpreted = 0        # instructions run by the interpreter (cold, near a stop)
         self.history = []           # (instret, translated, live blocks, invalidations)
+        self.on_change = None       # callable(translator), told after each history entry
         hart.code_written = self.code_written
 
     # --- running ----------------------------------------------------------------------------
@@ -357,9 +358,13 @@ class Translator:
         self._record()
 
     def _record(self):
+        """Note a change of the block cache in ``history`` and tell ``on_change`` (a watcher
+        such as chapter 06's cache-history view, which snapshots the blocks themselves)."""
         if len(self.history) < HISTORY_LIMIT:
             self.history.append((self.hart.instret, self.translated, len(self.blocks),
                                  self.invalidations))
+        if self.on_change is not None:
+            self.on_change(self)
 
     def stats(self):
         """Counters for ``--stats``: what the translator did so far.
