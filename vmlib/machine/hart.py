@@ -8,7 +8,7 @@ stores the TLB cannot serve (device registers, misaligned accesses, TLB misses).
 """
 
 from ..isa import SPECS, decode
-from ..isa.csrs import is_read_only, min_privilege
+from ..isa.csrs import CSR_NUMBERS, is_read_only, min_privilege
 from ..isa.table import AMO_OPS, OP_DECODE, OP_MISALIGNED_TARGET, SNIPPET_GLOBALS
 from .csr import (CSR_TABLE, MIE, SIE, MPIE, SPIE, SPP, MPP, MPP_SHIFT, MPRV, TVM, TW, TSR,
                   TRANSLATION_BITS)
@@ -21,6 +21,7 @@ from . import interp
 M32 = 0xFFFFFFFF
 DECODE_SLOT = (OP_DECODE, 0, 0, 0, 0)
 ECALL_CAUSE = {U: 8, S: 9, M: 11}
+SSTATUS = CSR_NUMBERS['sstatus']
 TRAP_LOOP_LIMIT = 64        # traps in a row without one instruction retiring: a broken handler
 
 
@@ -57,6 +58,7 @@ class Hart:
         self.icache = {}                # RAM page number -> list of 1024 decoded slots
         self.code_written = None        # callable(index, size): the translator's RAM watch
         self.engine = 'interp'          # which run loop executes: 'interp' or 'dbt'
+        self.nonvirt = False            # the non-virtualizable variant (see csr_instruction)
         self._translator = None
         self._select_tlbs()
         self._run = interp.run_loop()
@@ -348,6 +350,14 @@ class Hart:
         if (entry is None or self.priv < min_privilege(number)
                 or (writes and is_read_only(number)) or not self._counter_allowed(number)
                 or (number == 0x180 and self.priv == S and self.mstatus & TVM)):
+            if self.nonvirt and number == SSTATUS and self.priv == U:
+                # The non-virtualizable variant (Popek & Goldberg, chapter 09): like x86's
+                # PUSHF/POPF, sstatus is sensitive but not privileged here. From U-mode a
+                # read gets the real sstatus view and a write is silently dropped: no trap,
+                # so a trap-and-emulate VMM never sees the instruction.
+                R[rd] = CSR_TABLE[SSTATUS][0](self, SSTATUS)
+                R[32] = 0
+                return
             raise self.illegal(pc)
         read, write = entry
         old = read(self, number) if reads else 0

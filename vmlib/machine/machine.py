@@ -6,6 +6,11 @@
 
 ``engine`` chooses what runs the instructions: ``'interp'`` (the interpreter, ``interp.py``)
 or ``'dbt'`` (the dynamic binary translator, ``dbt.py``); the results are the same.
+
+``nonvirt=True`` makes the CPU the *non-virtualizable variant* of Popek & Goldberg's theorem
+(``vmlib.hypervisor.popek``): in U-mode the CSR instructions on ``sstatus`` do not trap -- a
+read returns the real ``sstatus``, a write is silently ignored, as x86's ``PUSHF``/``POPF``.
+It is ``hart.nonvirt`` and may be switched at any time.
 """
 
 from ..isa import disassemble, decode, reg_name, CSR_NUMBERS
@@ -37,7 +42,7 @@ class RunResult:
 
 class Machine:
     def __init__(self, ram_size=DEFAULT_RAM_SIZE, uart_output=None, uart_input_source=None,
-                 engine='interp'):
+                 engine='interp', nonvirt=False):
         self.uart = Uart16550(uart_output, uart_input_source)
         self.clint = Clint()
         self.test = SifiveTest(on_request=self._finisher)
@@ -48,6 +53,7 @@ class Machine:
         if engine not in ('interp', 'dbt'):
             raise ValueError(f'unknown engine {engine!r} (interp or dbt)')
         self.hart.engine = engine           # run loop: interpreter or binary translator
+        self.hart.nonvirt = bool(nonvirt)   # U-mode sstatus access does not trap (chapter 09)
         self.clint.instret = lambda: self.hart.instret
         self.bus.on_ram_write = self._ram_written
         self.tohost = None
