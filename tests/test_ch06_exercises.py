@@ -136,7 +136,8 @@ def test_invalidation_answers_are_the_blocks_holding_the_written_words():
 def test_invalidation_accepts_lists_and_an_empty_answer():
     ex = next(WhichBlocksInvalidated(seed=s) for s in range(100)
               if not WhichBlocksInvalidated(seed=s).solution())
-    assert ex.check(set()) and ex.check([]) and ex.check(None)
+    assert ex.check(set()) and ex.check([]) and ex.check({})
+    assert 'should be a set' in str(ex.check(None))
     hit = next(WhichBlocksInvalidated(seed=s) for s in range(100)
                if len(WhichBlocksInvalidated(seed=s).solution()) == 2)
     answer = sorted(hit.solution())

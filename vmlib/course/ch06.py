@@ -889,7 +889,7 @@ class WhichBlocksInvalidated(Exercise):
         given = super().normalize(given)
         if isinstance(given, int) and not isinstance(given, bool):
             return {given}
-        if given is None or given == [] or given == {}:
+        if given == [] or given == {}:             # {} is an empty dict: meant as set()
             return set()
         return given
 

@@ -72,7 +72,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "run a RISC-V program here; syscall trace", (4,)),
     _C(6, "06_process_vms_binary_translation", "Process VMs: binary translation and speed",
        "decode-and-dispatch vs translating basic blocks once and chaining them",
-       "interpreter vs translator; block cache growth", (5,)),
+       "interpreter vs translator; block cache growth", (5,), True),
     _C(7, "07_high_level_language_vms", "High-level-language VMs",
        "compile once, run on a VM per platform: a stack bytecode and two VMs",
        "the same bytecode on two platforms; stack animation", (4,)),

@@ -214,9 +214,11 @@ def draw_speed(comparisons, title: str = 'interpreter vs translator (CPU time, t
     fig = new_figure(9.5, 3.4)
     ax = fig.add_subplot(1, 1, 1)
     width = 0.38
+    top = 0.0
     for j, engine in enumerate(('interp', 'dbt')):
         rates = [getattr(c, engine).instructions / max(getattr(c, engine).seconds, 1e-9) / 1e6
                  for c in comparisons]
+        top = max([top, *rates])
         xs = [i + (j - 0.5) * width for i in range(len(comparisons))]
         ax.bar(xs, rates, width, color=ENGINE_COLORS[engine],
                label={'interp': 'interpreter', 'dbt': 'translator'}[engine])
@@ -225,6 +227,7 @@ def draw_speed(comparisons, title: str = 'interpreter vs translator (CPU time, t
                 ax.annotate(f'{c.speedup:.1f}x', (x, rate), xytext=(0, 3),
                             textcoords='offset points', ha='center', fontsize=9)
     ax.set_xticks(range(len(comparisons)), [c.name for c in comparisons], fontsize=9)
+    ax.set_ylim(0, top * 1.15 + 0.1)                 # room for the labels over the bars
     ax.set_ylabel('million instructions\nper CPU second')
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=9)
