@@ -75,7 +75,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "interpreter vs translator; block cache growth", (5,), True),
     _C(7, "07_high_level_language_vms", "High-level-language VMs",
        "compile once, run on a VM per platform: a stack bytecode and two VMs",
-       "the same bytecode on two platforms; stack animation", (4,)),
+       "the same bytecode on two platforms; stack animation", (4,), True),
     _C(8, "08_system_vms_hardware_emulation", "System VMs and hardware emulation",
        "a whole computer in software: boot a guest kernel, privilege levels",
        "boot the guest kernel; who runs at which privilege", (3, 5)),
