@@ -122,7 +122,11 @@ def test_without_the_verifier_a_vm_goes_wrong_in_ways_it_never_reports():
     # a wrong answer, silently: the RV32 VM reads a word that is not the local
     assert unverified_run(by_name['no such local']) == \
         "exit status 0, output 'sum of squares 1..3 = 0\\n'"
-    assert unverified_run(by_name['stack underflow']).startswith('the machine crashed')
+    assert unverified_run(by_name['stack underflow']) == (
+        "the machine crashed: store/AMO access fault at address 0x00000004, in the VM's "
+        "op_store (and no trap handler)")
+    assert unverified_run(by_name['no such function']).startswith(
+        'the machine crashed: load access fault at address 0x00000000')
     assert 'step budget' in unverified_run(by_name['depth mismatch'], max_steps=50_000)
     # the Python VM's handlers assume verified code too: bad code reaches Python errors
     assert unverified_run(by_name['no such local'], 'python').startswith(
@@ -157,6 +161,13 @@ def test_rv32_profile_counts_each_opcode_as_often_as_the_python_vm_runs_it(name)
     assert prof.total == prof.startup + prof.dispatch + sum(h for _, h in prof.by_opcode.values())
     assert prof.dispatch == 7 * prof.bytecodes      # the loop at `next`: 7 instructions
     assert prof.output == PythonVM(cf).run().output
+
+
+def test_dispatch_loop_is_the_seven_instructions_the_profile_charges():
+    text = ch07.dispatch_loop_source()
+    lines = text.splitlines()
+    assert lines[0] == 'next:' and lines[-1].split()[:2] == ['jr', 't0']
+    assert len(lines) == 1 + 7
 
 
 def test_profile_table_and_figure():

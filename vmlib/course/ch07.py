@@ -40,7 +40,7 @@ __all__ = ['DEMO_SOURCE', 'demo_classfile', 'square', 'sum_of_squares', 'Field',
            'classfile_fields', 'hex_dump', 'file_map', 'listing', 'Corruption',
            'demo_corruptions', 'Verdict', 'verdict', 'unverified_run', 'corruption_table',
            'PlatformRun', 'run_on_both', 'platform_table', 'examples_table', 'Profile',
-           'rv32_profile', 'python_opcode_counts', 'profile_table', 'draw_profile',
+           'rv32_profile', 'dispatch_loop_source', 'python_opcode_counts', 'profile_table', 'draw_profile',
            'FAMILIES', 'tiny_family', 'python_family', 'family_table', 'loop_source',
            'compiled_loop_source', 'loop_costs', 'main_classfile', 'StackAfter',
            'MaxStackDepth', 'VerifierVerdict', 'REASONS']
@@ -306,21 +306,18 @@ def demo_corruptions(cf: ClassFile | None = None) -> list[Corruption]:
 def unverified_run(data: bytes, platform: str = 'rv32', max_steps: int = 200_000) -> str:
     """What a VM does with ``data`` when nobody checked it first (``verify=False``), in one
     line: its output and exit status, or how it stopped. The RV32 VM trusts the verifier
-    completely; the Python VM's handlers assume verified code too, so bad code can reach a
-    Python exception inside them (reported here, not raised)."""
-    from ..hllvm import run_rv32
+    completely, and the machine under it has no trap handler: the first trap (a load or store
+    outside memory, a jump to nowhere) is a crash, reported with the VM routine that caused it.
+    The Python VM's handlers assume verified code too, so bad code can reach a Python
+    exception inside them (reported here, not raised)."""
     from ..hllvm.classfile import ClassFormatError
     try:
         if platform == 'rv32':
-            output, status, _ = run_rv32(data, max_steps=max_steps, verify=False)
-        else:
-            cf = ClassFile.from_bytes(data, verify=False)
-            output, status, _ = PythonVM(cf, max_steps=max_steps).run()
-    except StepLimit as e:
-        text = str(e)
-        if 'budget' in text or 'without finishing' in text:
-            return f'still running after {max_steps:,} steps: stopped by the step budget'
-        return 'the machine crashed: ' + text.split(': ', 1)[-1].split(' (last')[0]
+            return _rv32_unverified(data, max_steps)
+        cf = ClassFile.from_bytes(data, verify=False)
+        output, status, _ = PythonVM(cf, max_steps=max_steps).run()
+    except StepLimit:
+        return f'still running after {max_steps:,} steps: stopped by the step budget'
     except ClassFormatError as e:
         return f'refused by the class loader: {e}'
     except TinyError as e:
@@ -328,6 +325,31 @@ def unverified_run(data: bytes, platform: str = 'rv32', max_steps: int = 200_000
     except Exception as e:          # a handler met code it assumed impossible
         return f'a Python exception inside the VM: {type(e).__name__}: {e}'
     return f'exit status {status}, output {output!r}'
+
+
+def _rv32_unverified(data: bytes, max_steps: int) -> str:
+    from ..hllvm.rv32 import machine_for
+    from ..machine.traps import cause_name
+    m = machine_for(data, verify=False)
+    crash = []
+
+    def first_trap(cause, tval):
+        crash.append((cause, tval, m.hart.pc))
+        m.hart.halt('crash', None, 'a trap, and no handler')
+        return True
+
+    m.hart.trap_hook = first_trap
+    result = m.run(max_steps)
+    if crash:
+        cause, tval, pc = crash[0]
+        labels = [(a, n) for n, a in m.symbols.items() if 0x8000_0000 <= a <= pc]
+        where = (f"in the VM's {max(labels)[1]}" if labels else
+                 f'at pc 0x{pc:08x}, outside the VM')
+        return (f'the machine crashed: {cause_name(cause)} at address 0x{tval:08x}, {where} '
+                f'(and no trap handler)')
+    if result.reason == 'budget':
+        return f'still running after {max_steps:,} steps: stopped by the step budget'
+    return f'exit status {result.exit_status}, output {m.output!r}'
 
 
 def corruption_table(corruptions=None, platform: str = 'rv32') -> str:
@@ -439,6 +461,17 @@ def rv32_profile(cf: ClassFile, max_steps: int = 2_000_000) -> Profile:
 
 
 TABLE_BY_CODE = {op.code: op for op in TABLE}
+
+
+def dispatch_loop_source() -> str:
+    """The RV32 VM's interpreter loop (label ``next`` up to its ``jr``), as written in
+    ``vm_rv32.s``: the instructions every bytecode pays for."""
+    from ..hllvm.rv32 import VM_SOURCE
+    with open(VM_SOURCE) as f:
+        lines = f.read().splitlines()
+    start = lines.index('next:')
+    end = next(i for i in range(start, len(lines)) if lines[i].split()[:1] == ['jr'])
+    return '\n'.join(lines[start:end + 1])
 
 
 def python_opcode_counts(cf: ClassFile, max_steps: int = 2_000_000) -> dict[str, int]:
@@ -918,8 +951,10 @@ class VerifierVerdict(Exercise):
                   f"{len(cf.functions) - 1}) and {len(cf.constants)} constants. "
                   f"Function {name} is now:\n\n{listing(cf, p['function'])}\n\n"
                   "The verifier rejects it. At which pc, and why? Answer a dict {'pc': ..., "
-                  "'reason': ...}\nwith the reason one of: " + ', '.join(map(repr, _KINDS))
-                + '.\n(The verifier checks every operand first, then follows each path with '
+                  "'reason': ...}\nwith the reason one of:\n"
+                + '  ' + ', '.join(map(repr, _KINDS[:4])) + ',\n  '
+                + ', '.join(map(repr, _KINDS[4:])) + '.'
+                + '\n(The verifier checks every operand first, then follows each path with '
                   'the stack depth;\na depth mismatch is reported where two paths meet.)')
 
     def explain(self, p, answer):
