@@ -66,7 +66,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "step the CPU: registers, memory, privilege mode, trap flow", (1,), True),
     _C(4, "04_abi_and_api", "ABI and API",
        "user ISA + system calls = ABI; libraries = API; where each is crossed",
-       "follow one printf from API to ABI (ecall) to ISA", (3,)),
+       "follow one printf from API to ABI (ecall) to ISA", (3,), True),
     _C(5, "05_process_vms_emulation", "Process VMs: emulating another ISA",
        "run RISC-V programs on this laptop at the ABI: loader, syscalls, sandboxed files",
        "run a RISC-V program here; syscall trace", (4,)),
