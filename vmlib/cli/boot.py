@@ -25,14 +25,22 @@ EXIT_BUDGET, EXIT_STUCK, EXIT_LOAD = 124, 125, 2
 def add_parser(sub):
     p = sub.add_parser('boot', help='run a bare-metal program (ELF, .s or raw image)',
                        description=__doc__.split('\n\n')[0])
-    p.add_argument('file', help='an RV32 ELF executable, an assembly source (.s), '
-                                'or a raw image (.bin, loaded at 0x80000000)')
+    p.add_argument('file', nargs='?', help='an RV32 ELF executable, an assembly source (.s), '
+                                           'or a raw image (.bin, loaded at 0x80000000)')
+    p.add_argument('--guest', nargs='?', const='demo', metavar='WORKLOAD',
+                   help='boot the course\'s guest kernel (vmlib.guest) with this workload '
+                        '(default demo): ' + ', '.join(_guest_workloads()))
     p.add_argument('--max-steps', type=int, default=DEFAULT_MAX_STEPS, metavar='N',
                    help=f'stop after N instructions (default {DEFAULT_MAX_STEPS:,})')
     p.add_argument('--trace', action='store_true',
                    help='print every instruction, register write and trap to stderr')
     p.add_argument('--stats', action='store_true', help='print run statistics to stderr')
     p.set_defaults(func=run_boot)
+
+
+def _guest_workloads():
+    from ..guest import WORKLOADS
+    return list(WORKLOADS)
 
 
 def _stdin_source():
@@ -91,9 +99,20 @@ def format_event(e):
 
 
 def run_boot(args):
+    if (args.file is None) == (args.guest is None):
+        print('vmlib boot: give a FILE or --guest WORKLOAD (one of the two)', file=sys.stderr)
+        return EXIT_LOAD
     try:
-        m = load_machine(args.file, uart_output=_write_stdout,
-                         uart_input_source=_stdin_source())
+        if args.guest is not None:
+            from .. import guest
+            m = guest.machine(args.guest, uart_output=_write_stdout,
+                              uart_input_source=_stdin_source())
+        else:
+            m = load_machine(args.file, uart_output=_write_stdout,
+                             uart_input_source=_stdin_source())
+    except ValueError as e:                # an unknown guest workload
+        print(f'vmlib boot: {e}', file=sys.stderr)
+        return EXIT_LOAD
     except (ElfError, OSError) as e:
         print(f'vmlib boot: {e}', file=sys.stderr)
         return EXIT_LOAD

@@ -1,0 +1,30 @@
+"""``python -m vmlib boot --guest WORKLOAD``: the guest kernel boots bare from the command line."""
+
+import subprocess
+import sys
+
+
+def vmlib(*args):
+    return subprocess.run([sys.executable, '-m', 'vmlib', *map(str, args)],
+                          capture_output=True, timeout=120)
+
+
+def test_boot_guest_prints_the_console_and_returns_the_exit_status():
+    p = vmlib('boot', '--guest', 'syscall')
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.decode().endswith('syscall: sum of the pids returned: 500\n'
+                                      'kernel: init exited with status 0\n')
+    assert p.stderr == b''
+
+
+def test_boot_guest_unknown_workload_lists_the_known_ones():
+    p = vmlib('boot', '--guest', 'nope')
+    assert p.returncode == 2
+    assert b'syscall' in p.stderr and b'Traceback' not in p.stderr
+
+
+def test_boot_needs_a_file_or_a_guest():
+    p = vmlib('boot')
+    assert p.returncode == 2 and b'--guest' in p.stderr
+    p = vmlib('boot', 'x.elf', '--guest', 'syscall')
+    assert p.returncode == 2 and b'--guest' in p.stderr

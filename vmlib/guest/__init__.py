@@ -1,0 +1,145 @@
+"""The guest kernel: M-mode firmware, an S-mode kernel and U-mode workloads, in RV32 assembly.
+
+A whole small system for the system-VM chapters: it boots on the bare machine
+(``python -m vmlib boot --guest WORKLOAD``) and, unchanged, under the hypervisor. The sources
+are ``firmware.s`` (M-mode: a minimal SBI), ``kernel.s`` (S-mode: Sv32 page tables, traps,
+timer preemption, round-robin processes, system calls, demand paging), ``user/lib.s`` (the
+user library) and one ``user/<workload>.s``, joined into one text (vmlib's assembler has no
+``.include``; GNU ``as`` accepts the same text) and assembled here on first use.
+
+    >>> from vmlib import guest
+    >>> m = guest.machine('syscall')
+    >>> m.run(guest.MAX_STEPS).exit_status
+    0
+
+Memory: the guest uses only guest-physical ``0x8000_0000 .. 0x8040_0000``
+(``GUEST_RAM_SIZE``); ``_start`` (the firmware) is at ``0x8000_0000`` and ``kernel_entry``
+(S-mode entry, 4 KiB aligned) follows it. The time slice is the data word ``quantum`` (mtime
+ticks, 10 instructions a tick); the console output never depends on it.
+
+Privileged instructions and CSRs the kernel (S-mode) uses:
+
+- ``csrw``/``csrr``/``csrs``/``csrc`` on ``sstatus`` (only SUM, bit 18, around user-memory
+  copies, and SPP before ``sret``), ``stvec``, ``sscratch`` (swapped with ``csrrw`` at every
+  trap), ``sepc``, ``scause``, ``stval`` (read), ``sie`` (STIE; the ``csr`` workload writes it
+  in a loop), ``satp`` (written when switching address spaces);
+- ``csrr`` of ``time`` and ``timeh`` (``rdtime``: the firmware sets ``mcounteren.TM``);
+- ``sret``, ``sfence.vma`` (whole TLB after a satp write, one page after a PTE change),
+  ``ecall`` (SBI calls); no ``wfi`` (a process can always run while any lives);
+- device registers: the UART's LSR (read) and THR (write) from the ``uart_write`` system call
+  (the ``io`` workload); all other output goes through SBI ``console_putchar``.
+
+The firmware (M-mode) uses ``mtvec mscratch mepc mcause mtval mstatus medeleg mideleg mie mip
+mcounteren pmpaddr0 pmpcfg0``, ``mret``, the CLINT's ``mtimecmp`` and the SiFive test device.
+
+SBI calls the kernel makes (``a7`` = EID, ``a6`` = FID): legacy ``0x00 set_timer(a0 = low,
+a1 = high)``, legacy ``0x01 console_putchar(a0)``, and ``SRST`` (``0x53525354``, FID 0)
+``system_reset(a0 = 0, a1 = reason)``: reason 0 when init exits with status 0 (exit status 0),
+1 otherwise (exit status 1). The firmware also serves ``0x02 console_getchar`` and
+``0x08 shutdown``; unknown EIDs return ``-2``.
+
+System calls (``ecall`` from U, ``a7`` = number, result in ``a0``, negative = ``-errno``):
+see ``SYSCALLS``. Linux's numbers where the meaning matches, the course's own above 1000.
+"""
+
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+GUEST_RAM_SIZE = 4 * 1024 * 1024
+MAX_STEPS = 400_000        # every workload ends well within this on the bare machine
+
+_DESCRIPTIONS = OrderedDict([
+    ('demo', 'init forks two workers: one computes, one spins forever; preemption lets init finish'),
+    ('syscall', 'getpid in a loop: the cost of a system call'),
+    ('io', 'the kernel writes the UART itself: a device register read and write per byte'),
+    ('csr', 'the kernel writes the sie CSR in a loop (the cr8wr role)'),
+    ('callret', 'recursive calls and returns in user mode'),
+    ('pgfault', 'demand paging: touch heap pages, unmap them, touch again; a bad access is killed'),
+    ('exception', 'illegal instructions delivered to a user handler; without one, the process is killed'),
+    ('ptemod', 'mmap, mprotect and munmap in a loop: page-table entries change'),
+    ('forkwait', 'fork a child, wait for it, many times: process creation and exit'),
+    ('compute', 'arithmetic in user mode only: Collatz sequence lengths'),
+])
+
+# name -> one-line description, for the workloads whose program exists (user/<name>.s)
+WORKLOADS = OrderedDict((name, text) for name, text in _DESCRIPTIONS.items()
+                        if (HERE / 'user' / f'{name}.s').exists())
+
+SYSCALLS = OrderedDict([
+    (64, 'write(fd 1|2, buf, len) -> len | -EBADF | -EFAULT'),
+    (93, 'exit(status)'),
+    (124, 'yield() -> 0'),
+    (172, 'getpid() -> pid'),
+    (215, 'munmap(va) -> 0 | -EINVAL'),
+    (220, 'fork() -> child pid | 0 in the child | -EAGAIN | -ENOMEM'),
+    (222, 'mmap(va) -> va | -EINVAL | -EEXIST | -ENOMEM  (one fresh zeroed page)'),
+    (226, 'mprotect(va, prot) -> 0 | -EINVAL  (prot & 2: writable)'),
+    (260, 'wait(pid | 0) -> a0 = pid, a1 = exit status | -ECHILD'),
+    (1000, 'uart_write(buf, len) -> len | -EFAULT  (the kernel drives the UART registers)'),
+    (1001, 'sie_write(n) -> n  (the kernel writes sie 2n times)'),
+    (1002, 'set_handler(pc | 0) -> 0  (exceptions go to pc: a0 = scause, a1 = epc, a2 = stval)'),
+    (1003, 'pfcount() -> page faults served to this process'),
+])
+
+SOURCE_FILES = ('firmware.s', 'kernel.s', 'user/lib.s')
+
+
+def _read(name):
+    return (HERE / name).read_text(encoding='utf-8')
+
+
+def _check(workload):
+    if workload not in WORKLOADS:
+        raise ValueError(f'unknown guest workload {workload!r}; '
+                         f'choose one of: {", ".join(WORKLOADS)}')
+
+
+def source(workload='demo'):
+    """The whole system for ``workload`` as one assembly text (firmware, kernel, user image)."""
+    _check(workload)
+    parts = [*SOURCE_FILES, f'user/{workload}.s', 'end.s']
+    return '\n'.join(f'# ---- vmlib/guest/{name} ' + '-' * (70 - len(name)) + '\n' + _read(name)
+                     for name in parts)
+
+
+@lru_cache(maxsize=None)
+def program(workload='demo'):
+    """The assembled system (a ``vmlib.asm.Program``), cached: assembled once per process."""
+    from ..asm import assemble
+    return assemble(source(workload), filename=f'guest-{workload}.s')
+
+
+@lru_cache(maxsize=None)
+def elf(workload='demo'):
+    """The system as ELF bytes (what ``python -m vmlib boot`` or QEMU loads)."""
+    return program(workload).to_elf()
+
+
+def machine(workload='demo', quantum=None, **kw):
+    """A machine with the guest for ``workload`` loaded, at reset, ready to ``run()``.
+
+    ``quantum`` (mtime ticks) patches the kernel's time slice; other keywords go to
+    ``Machine`` (``engine``, ``uart_output``, ...).
+    """
+    from ..machine import Machine
+    m = Machine.from_elf(elf(workload), what=f'guest {workload}', **kw)
+    if quantum is not None:
+        set_quantum(m, quantum)
+    return m
+
+
+def set_quantum(m, ticks):
+    """Patch the ``quantum`` word in a loaded machine's RAM."""
+    addr = m.symbols['quantum']
+    i = m.bus.ram_index(addr)
+    m.bus.ram[i:i + 4] = int(ticks).to_bytes(4, 'little')
+
+
+def run(workload='demo', max_steps=MAX_STEPS, **kw):
+    """Boot ``workload`` bare: (console text, RunResult)."""
+    m = machine(workload, **kw)
+    result = m.run(max_steps)
+    return m.output, result
