@@ -386,10 +386,10 @@ class StackVM:
         self.widget = w.VBox([
             w.HBox([self.step_button, self.run_button, self.n, self.reset_button]),
             p['status'],
-            w.HBox([box([w.HTML('<b>code</b>'), p['code']], width='46%'),
-                    box([w.HTML('<b>operand stack</b>'), p['stack']], width='18%'),
+            w.HBox([box([w.HTML('<b>code</b>'), p['code']], width='52%'),
+                    box([w.HTML('<b>operand stack</b>'), p['stack']], width='16%'),
                     box([w.HTML('<b>frames</b> (innermost on top)'), p['frames']],
-                        width='36%')]),
+                        width='32%')]),
             p['output'],
         ])
         self.widget.add_class('vm-stackvm')
@@ -408,8 +408,9 @@ class StackVM:
         return self.state.text(**kw)
 
     def refresh(self):
-        for k, value in self.state.html().items():
-            self.panels[k].value = value
+        views = self.state.html()
+        for k in sorted(views, key=lambda k: k == 'status'):    # the status line last: a
+            self.panels[k].value = views[k]                     # page waiting on it sees all
         self.step_button.disabled = self.run_button.disabled = self.state.finished
 
     def _repr_mimebundle_(self, **kw):
