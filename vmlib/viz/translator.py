@@ -108,8 +108,9 @@ def growth_svg(log: TranslationLog, k: int | None = None, width: int = 420,
         if i:
             points.append(f'{px(x):.1f},{py(ys[i - 1]):.1f}')
         points.append(f'{px(x):.1f},{py(y):.1f}')
-    parts = [f"<svg class='vm-dbt-growth-svg' width='{width}' height='{height}' "
-             f"xmlns='http://www.w3.org/2000/svg' style='font-family:sans-serif; font-size:10px'>",
+    parts = [f"<svg class='vm-dbt-growth-svg' viewBox='0 0 {width} {height}' width='100%' "
+             f"xmlns='http://www.w3.org/2000/svg' style='max-width:{width}px; "
+             "font-family:sans-serif; font-size:10px'>",
              f"<line x1='{left}' y1='{py(0)}' x2='{width - right}' y2='{py(0)}' stroke='#999'/>",
              f"<line x1='{left}' y1='{top}' x2='{left}' y2='{py(0)}' stroke='#999'/>",
              f"<text x='{left - 4}' y='{py(y_max) + 4}' text-anchor='end'>{y_max}</text>",
