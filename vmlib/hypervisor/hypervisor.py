@@ -1,0 +1,155 @@
+"""The hypervisor: one host machine, N guests, a technique, a scheduler and a report.
+
+    >>> from vmlib.hypervisor import Hypervisor
+    >>> hv = Hypervisor('trap', [program, program])          # doctest: +SKIP
+    >>> report = hv.run()                                     # doctest: +SKIP
+    >>> report['guests'][0]['console'], report['efficiency']  # doctest: +SKIP
+
+What it does, whatever the technique:
+
+- builds the host machine (``vmlib.machine.Machine``) with RAM for the VMM and one
+  ``GUEST_RAM_SIZE`` slice per guest (``memory.py``), and a ``VM`` per guest (``vm.py``);
+- **schedules** the guests round-robin on the one host hart, ``slice_size`` guest
+  instructions at a time, until every guest has stopped; each guest has its own **step
+  budget** (``max_steps`` instructions), so every run ends;
+- **reports**: per guest its console, exit status, instructions and why it stopped; for the
+  VMM its traps, exits by reason and hypercalls; the cost model's cycles by event
+  (``costs.CostModel``) and the **efficiency**: the fraction of all guest instructions the
+  hardware ran without the VMM.
+
+A guest that misbehaves is stopped (or contained) with a stated reason; the others run on.
+"""
+
+from collections import Counter
+
+from ..machine import Machine
+from .costs import CostModel, EVENTS
+from .memory import (GuestMemory, FramePool, GUEST_RAM_SIZE, VMM_POOL_SIZE, host_ram_size,
+                     vmm_area_size)
+from .technique import get_technique
+from .vm import VM
+
+DEFAULT_MAX_STEPS = 5_000_000       # per guest
+DEFAULT_SLICE = 20_000              # guest instructions per turn on the hart
+STALL_LIMIT = 1000                  # turns in a row without progress: the guest is stuck
+VARIANTS = (None, 'nonvirt')
+MAX_GUESTS = 8
+
+
+class Hypervisor:
+    """Run ``guests`` (assembled ``vmlib.asm.Program`` objects: the guest kernel, one per VM)
+    with ``technique`` (a name: ``technique_names()``).
+
+    ``variant``: None, or ``'nonvirt'`` for the non-virtualizable CPU of chapter 09.
+    ``costs``: the ``CostModel`` for the report (default: its documented defaults).
+    ``names``: a label per guest (default ``guest 0``, ``guest 1``...); ``workload``: a
+    label for the report. Raises ValueError for a bad argument, never for a guest's deeds.
+    """
+
+    def __init__(self, technique, guests, variant=None, costs=None, max_steps=DEFAULT_MAX_STEPS,
+                 slice_size=DEFAULT_SLICE, names=None, workload=None):
+        guests = list(guests)
+        if not 1 <= len(guests) <= MAX_GUESTS:
+            raise ValueError(f'between 1 and {MAX_GUESTS} guests, not {len(guests)}')
+        if variant not in VARIANTS:
+            raise ValueError(f'unknown CPU variant {variant!r} (None or "nonvirt")')
+        if slice_size < 1 or max_steps < 1:
+            raise ValueError('slice_size and max_steps must be at least 1')
+        self.technique_class = get_technique(technique)
+        self.variant = variant
+        self.nonvirt = variant == 'nonvirt'
+        self.costs = costs if costs is not None else CostModel()
+        self.slice_size = slice_size
+        self.workload = workload
+        n = len(guests)
+        self.host = Machine(ram_size=host_ram_size(n), nonvirt=self.nonvirt)
+        bus, vmm = self.host.bus, vmm_area_size(n)
+        self.vms = []
+        for i, program in enumerate(guests):
+            mem = GuestMemory(bus, vmm + i * GUEST_RAM_SIZE)
+            pool = FramePool(bus, i * VMM_POOL_SIZE, VMM_POOL_SIZE)
+            name = names[i] if names else None
+            self.vms.append(VM(i, program, mem, pool, max_steps, name))
+        self.technique = self.technique_class(self)
+        for vm in self.vms:
+            self.technique.setup(vm)
+        self.turns = 0
+
+    # --- running ----------------------------------------------------------------------------
+
+    def run(self, max_turns=None):
+        """Run every guest until it stops (or its budget runs out); returns ``report()``.
+
+        Round-robin: each live guest in turn gets a slice of ``slice_size`` instructions
+        (less if its budget is nearly spent). ``max_turns`` stops after that many slices in
+        all (for watching a run step by step); guests left running say ``'running'``.
+        """
+        stalls = {vm.index: 0 for vm in self.vms}
+        turns = 0
+        while any(vm.alive for vm in self.vms):
+            for vm in self.vms:
+                if not vm.alive:
+                    continue
+                if max_turns is not None and turns >= max_turns:
+                    return self.report()
+                left = vm.max_steps - vm.guest_instructions
+                if left <= 0:
+                    vm.finish('budget', None, f'step budget exhausted: {vm.guest_instructions:,}'
+                                              ' instructions without the guest powering off')
+                    continue
+                before = vm.guest_instructions
+                self.technique.run_slice(vm, min(self.slice_size, left))
+                turns += 1
+                self.turns += 1
+                stalls[vm.index] = 0 if vm.guest_instructions > before else stalls[vm.index] + 1
+                if vm.alive and stalls[vm.index] > STALL_LIMIT:
+                    vm.finish('error', None, f'no progress in {STALL_LIMIT} turns in a row '
+                                             '(a VMM bug)')
+        return self.report()
+
+    # --- the report -------------------------------------------------------------------------------
+
+    def events(self):
+        """Cost-model events of all guests together."""
+        total = Counter()
+        for vm in self.vms:
+            total.update(vm.events)
+        return {e: total[e] for e in EVENTS}
+
+    def efficiency(self):
+        """Guest instructions the hardware ran without the VMM / all guest instructions."""
+        total = sum(vm.guest_instructions for vm in self.vms)
+        direct = sum(vm.direct_instructions for vm in self.vms)
+        return direct / total if total else 0.0
+
+    def report(self):
+        """Everything about the run as one JSON-ready dict (the ``hv --json`` schema)."""
+        events = self.events()
+        exits = Counter()
+        for vm in self.vms:
+            exits.update(vm.exits)
+        return {
+            'technique': self.technique_class.name,
+            'variant': self.variant or 'rv32',
+            'workload': self.workload,
+            'guests': [vm.report() for vm in self.vms],
+            'vmm': {'traps': events['trap'], 'exits': dict(sorted(exits.items())),
+                    'hypercalls': events['sbi_call'], 'world_switches': events['world_switch'],
+                    'turns': self.turns, **self.technique.stats()},
+            'events': events,
+            'cycles': {'total': self.costs.total(events), 'by_event': self.costs.cycles(events)},
+            'efficiency': self.efficiency(),
+        }
+
+    def registers(self, index=0):
+        """Guest ``index``'s registers and pc as the technique keeps them."""
+        return self.technique.registers(self.vms[index])
+
+
+def run(workload='compute', technique='trap', guests=1, variant=None, **kw):
+    """Boot the guest kernel (``vmlib.guest``) with ``workload`` in ``guests`` VMs and run
+    them; returns the report."""
+    from .. import guest
+    program = guest.program(workload)
+    hv = Hypervisor(technique, [program] * guests, variant, workload=workload, **kw)
+    return hv.run()
