@@ -224,3 +224,8 @@ def test_loop_costs_are_exact_per_iteration():
     assert costs['interpreted: RV32 instructions per iteration'] == 297
     assert costs['slowdown'] == pytest.approx(59.4)
     assert ch07.loop_source(5).count('n <= 5') == 1 and '1..5' in ch07.loop_source(5)
+
+
+def test_module_doctest():
+    import doctest
+    assert doctest.testmod(ch07).failed == 0
