@@ -69,7 +69,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "follow one printf from API to ABI (ecall) to ISA", (3,), True),
     _C(5, "05_process_vms_emulation", "Process VMs: emulating another ISA",
        "run RISC-V programs on this laptop at the ABI: loader, syscalls, sandboxed files",
-       "run a RISC-V program here; syscall trace", (4,)),
+       "run a RISC-V program here; syscall trace", (4,), True),
     _C(6, "06_process_vms_binary_translation", "Process VMs: binary translation and speed",
        "decode-and-dispatch vs translating basic blocks once and chaining them",
        "interpreter vs translator; block cache growth", (5,), True),
