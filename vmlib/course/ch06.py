@@ -36,8 +36,8 @@ from ..machine import Machine
 from ..machine.interp import loop_source
 from .exercises import Exercise
 
-__all__ = ['POWEROFF', 'KERNELS', 'SMC_LOOP', 'GUESTS', 'kernel_source',
-           'kernel_machine', 'smc_machine', 'guest_vm', 'c_function', 'PROGRAMS', 'interpreter_fetch',
+__all__ = ['POWEROFF', 'KERNELS', 'SMC_LOOP', 'GUESTS', 'kernel_source', 'kernel_machine',
+           'smc_machine', 'guest_vm', 'c_function', 'PROGRAMS', 'interpreter_fetch',
            'interpreter_case', 'dispatch_tests', 'source_rows', 'side_by_side', 'BlockView',
            'CacheEvent', 'TranslationLog', 'record_translation', 'EngineRun', 'Comparison',
            'compare_engines', 'comparison_table', 'budget_agreement', 'translator_counters',
@@ -637,8 +637,10 @@ class BlockEnd(Exercise):
         lines = [f'A basic block of the translator starts at 0x{start:08x} in this code:', '']
         lines += [f'  0x{pc:08x}  {text}' for pc, text in self._listing(p)]
         lines += ['',
-                  'Where does the block end? Answer a dict {"end": address of its last instruction,',
-                  '"instructions": how many it holds}. (The translator ends a block after the first',
+                  'Where does the block end? Answer a dict {"end": address of its last '
+                  'instruction,',
+                  '"instructions": how many it holds}. (The translator ends a block after the '
+                  'first',
                   'branch, jump or system instruction, at the end of a 4 KiB page, or after 64.)']
         return '\n'.join(lines)
 
@@ -656,9 +658,10 @@ class BlockEnd(Exercise):
         skipped = sorted({disassemble(w, a).split()[0] for a, w, _ in block[:-1]})
         walk = ''
         if skipped:
-            walk = (f'Walk forward from the start: {", ".join(skipped)} '
-                    f'{"do" if len(skipped) > 1 else "does"} not end a block (none of them jumps; a '
-                    'load or store that faults leaves through a trap, but normally goes on). ')
+            verb = 'do' if len(skipped) > 1 else 'does'
+            walk = (f'Walk forward from the start: {", ".join(skipped)} {verb} not end a block '
+                    '(none of them jumps; a load or store that faults leaves through a trap, but '
+                    'normally goes on). ')
         return (f'{walk}{why}\nSo the block is {len(block)} instruction(s): '
                 f'0x{block[0][0]:08x}-0x{last_pc:08x}.')
 
@@ -859,7 +862,8 @@ class WhichBlocksInvalidated(Exercise):
             first, last = b.span
             lines.append(f'  0x{b.pc:08x}  {b.kind:<5} 0x{first:08x}-0x{last:08x}')
         lines += ['',
-                  f'Now a {p["size"]}-byte store ({name}) writes to 0x{addr:08x}. Which blocks does the',
+                  f'Now a {p["size"]}-byte store ({name}) writes to 0x{addr:08x}. Which blocks '
+                  'does the',
                   'translator drop? Answer the set of their start addresses (set() if none).']
         return '\n'.join(lines)
 
