@@ -12,7 +12,7 @@ from vmlib.hllvm import (EXAMPLES, ClassFile, PythonVM, compile_program, compile
                          example_source, run_rv32)
 from vmlib.hllvm.opcodes import TABLE, instructions
 from vmlib.course import ch07
-from vmlib.course.ch07 import (DEMO_SOURCE, REASONS, classfile_fields, demo_classfile,
+from vmlib.course.ch07 import (REASONS, classfile_fields, demo_classfile,
                                demo_corruptions, family_table, hex_dump, listing, loop_costs,
                                python_family, python_opcode_counts, run_on_both, rv32_profile,
                                tiny_family, unverified_run, verdict)

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from vmlib.course.ch07 import DEMO_SOURCE, demo_classfile
-from vmlib.hllvm import PythonVM, compile_source
+from vmlib.hllvm import PythonVM
 from vmlib.hllvm.pyvm import FrameView
 from vmlib.viz.stackvm import (StackVM, StackVMState, code_lines, code_text, frames_text,
                                render_code, render_frames, render_stack, stack_text,
