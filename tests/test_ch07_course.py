@@ -70,7 +70,8 @@ def test_hex_dump_labels_the_demo():
     assert "main: local names from #4 (n, total)" in text
     assert re.search(r'^00a9    12\s+square pc 4: mul$', text, re.M)
     # the dump's bytes, read back, are the file
-    dumped = ''.join(line[8:31] for line in text.splitlines() if re.match(r'^[0-9a-f]{4}    ', line))
+    dumped = ''.join(line[8:31] for line in text.splitlines()
+                     if re.match(r'^[0-9a-f]{4}    ', line))
     assert bytes.fromhex(dumped.replace(' ', '')) == data
     assert 'code            at  102    69 bytes' in ch07.file_map(data)
 

@@ -78,7 +78,8 @@ def test_stack_widget_steps_through_a_call(lab_page):
     count.fill("100")
     count.press("Enter")
     lab_page.button("Run N", cell).click()
-    lab_page.wait_text(lab_page.widget(cell, ".vm-stackvm-output"), re.compile("sum of squares 1..3 = 14"))
+    output = lab_page.widget(cell, ".vm-stackvm-output")
+    lab_page.wait_text(output, re.compile("sum of squares 1..3 = 14"))
     assert "ended, exit status 0" in lab_page.widget(cell, ".vm-stackvm-state").inner_text()
     assert lab_page.button("Step", cell).is_disabled()
 
