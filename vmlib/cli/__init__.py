@@ -4,12 +4,13 @@
     asm FILE.s -o FILE.elf the assembler (like riscv64-unknown-elf-as + ld)
     disasm FILE.elf        the disassembler (like objdump -d)
     run PROG.elf [ARGS]    the process VM (like qemu-riscv32)
+    hv --technique T       the guest kernel in VMs under a hypervisor
 """
 
 import argparse
 import sys
 
-from . import boot, run
+from . import boot, run, hv
 
 
 def build_parser():
@@ -19,6 +20,7 @@ def build_parser():
     sub = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     boot.add_parser(sub)
     run.add_parser(sub)
+    hv.add_parser(sub)
     try:
         from . import asm_cmds
     except ImportError:             # the assembler's commands are optional while it is built

@@ -37,6 +37,8 @@ Under the non-virtualizable variant of the CPU (``--variant nonvirt``) the guest
 lost -- trap-and-emulate silently computes something else (chapter 09).
 """
 
+from functools import lru_cache
+
 from ..isa import decode, reg_name
 from ..isa.csrs import is_read_only, min_privilege
 from ..isa.table import AMO_OPS
@@ -58,6 +60,9 @@ ACCESS_FAULT = {FETCH: FETCH_ACCESS, LOAD: LOAD_ACCESS, STORE: STORE_ACCESS}
 # What vmlib/guest/firmware.s (fw_panic) prints before it powers off with status 1 when a trap
 # it does not serve reaches M-mode; the VMM, in the firmware's place, does the same.
 FIRMWARE_PANIC = 'firmware: unexpected trap to M-mode, mcause 0x{:08x} mepc 0x{:08x} mtval 0x{:08x}\n'
+
+
+decode = lru_cache(maxsize=4096)(decode)   # the same few privileged words trap again and again
 
 
 class _Stop(Exception):
@@ -97,6 +102,8 @@ class TrapAndEmulate(Technique):
         vm.run_start = None                 # host instret when its current run began
         vm.emulated = 0                     # guest instructions the VMM executed for it
         vm.table = None                     # the shadow table the host satp points at
+        vm.view = None                      # (guest satp, view) it was chosen for
+        vm.timer = None                     # the virtual timer as the current run knows it
         vm.streak = (0, -1)                 # (exceptions reflected in a row, at instret)
         vm.last_fault = (None, 0)
 
@@ -118,7 +125,6 @@ class TrapAndEmulate(Technique):
         h, v = self.hart, vm.vcpu
         self.vm = vm
         h.x = v.x                           # world switch: the hart takes the guest's registers
-        vm.count('world_switch')
         target = self.retired(vm) + budget
         try:
             self.sync(vm)
@@ -127,27 +133,25 @@ class TrapAndEmulate(Technique):
                 n = target - now
                 deadline = v.timer_deadline()
                 if deadline is not None and deadline > now and v.mie & (1 << STI):
-                    n = min(n, deadline - now)
+                    n = min(n, deadline - now)      # stop when the virtual timer fires
                 if n <= 0:
                     break
                 h.pc = v.pc
                 vm.run_start, self.run_end = h.instret, h.instret + n
+                vm.timer = (v.timecmp, v.time_offset, v.mie)
+                vm.count('world_switch')            # VMM -> guest
                 h.run(n)
                 vm.direct_instructions += h.instret - vm.run_start
                 vm.run_start = self.run_end = None
                 v.pc = h.pc
-                if h.halted:
+                if h.halted:                        # the VMM stopped the run from a trap
                     why = h.halted[1]
                     h.halted = None
                     if why == 'yield':
                         break
                     continue
-                if not vm.alive:
-                    break
-                if self.retired(vm) < target:       # stopped for the virtual timer
-                    self.sync(vm)
-                    continue
-                vm.exit('timer')                    # the VMM's own timer ends the slice
+                vm.exit('timer')                    # the VMM's timer: slice or virtual timer
+                self.sync(vm)
         except Exception as e:      # a VMM bug: stop this guest with the reason, never raise
             vm.finish('error', None, f'internal error of the VMM: {type(e).__name__}: {e}')
         finally:
@@ -187,7 +191,8 @@ class TrapAndEmulate(Technique):
                 vm.exit('guest_exception')
                 self.reflect(vm, cause, tval)
             self.sync(vm)
-            vm.count('world_switch')
+            if not h.halted:
+                vm.count('world_switch')    # back into the guest, in the same run
         except _Stop:
             pass
         except Exception as e:
@@ -206,12 +211,17 @@ class TrapAndEmulate(Technique):
             v.enter_trap(cause, 0)
             vm.count('interrupt_injection')
         vm.shadow.set_mxr(v.mxr)
-        table = vm.shadow.table(v.satp, view_of(v.priv, v.mstatus))
-        if table is not vm.table or h.satp != table.satp:
-            vm.table = table
+        key = (v.satp, view_of(v.priv, v.mstatus))
+        table = vm.table
+        if key != vm.view or table is None or vm.shadow.tables.get(table.key) is not table:
+            table = vm.table = vm.shadow.table(*key)
+            vm.view = key
+        if h.satp != table.satp:
             h.satp = table.satp
             h.mmu.flush()
-        if self.run_end is not None:
+        timer = (v.timecmp, v.time_offset, v.mie)
+        if self.run_end is not None and timer != vm.timer:
+            vm.timer = timer
             deadline = v.timer_deadline()
             now = self.retired(vm)
             if (deadline is not None and deadline > now and v.mie & (1 << STI)

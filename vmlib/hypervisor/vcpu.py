@@ -91,8 +91,11 @@ class VirtualHart:
     def interrupt_due(self):
         """The virtual interrupt to deliver now, or None (the spec's rules for S-level
         interrupts: enabled in sie, and the guest in U-mode or in S-mode with SIE set)."""
-        pending = self.mip() & self.mie & self.mideleg
-        if not pending or (self.priv == S and not self.mstatus & SIE):
+        enabled = self.mie & self.mideleg
+        if not enabled or (self.priv == S and not self.mstatus & SIE):
+            return None                 # (checked first: mip() needs the clock)
+        pending = self.mip() & enabled
+        if not pending:
             return None
         for i in INTERRUPT_PRIORITY:
             if pending >> i & 1:

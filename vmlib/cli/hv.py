@@ -1,0 +1,140 @@
+"""``python -m vmlib hv``: run the guest kernel in virtual machines under a hypervisor.
+
+Each guest boots the course's guest kernel (``vmlib.guest``) with one workload; all guests
+share the one host hart, scheduled round-robin. The consoles and a summary (exits, cycles by
+the cost model, efficiency) go to stdout; ``--json`` prints one JSON object instead. The exit
+status is 0 when every guest powered off with status 0, else the first guest's non-zero
+status; when a guest did not power off:
+
+    124  a guest's step budget ran out (like ``timeout``)
+    125  a guest was stopped for misbehaving (fault storm, wfi forever, a VMM error)
+    2    bad arguments (unknown technique, workload or event)
+"""
+
+import argparse
+import json
+import sys
+
+from ..hypervisor import (Hypervisor, CostModel, EVENTS, DEFAULT_MAX_STEPS, DEFAULT_SLICE,
+                          technique_names, get_technique)
+from ..hypervisor.hypervisor import MAX_GUESTS
+
+EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE = 124, 125, 2
+
+
+def add_parser(sub):
+    p = sub.add_parser('hv', help='run the guest kernel in VMs under a hypervisor',
+                       description=__doc__.split('\n', 2)[2],
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--technique', default='trap', metavar='NAME',
+                   help='how the guests run: ' + '; '.join(
+                       f'{n} ({get_technique(n).summary.split(":")[0]})'
+                       for n in technique_names()) + ' (default trap)')
+    p.add_argument('--variant', choices=['nonvirt'], default=None,
+                   help='nonvirt: the non-virtualizable CPU (U-mode sstatus access does not '
+                        'trap), where trap-and-emulate silently goes wrong')
+    p.add_argument('--workload', default='demo', metavar='NAME',
+                   help='the guest kernel workload (default demo): ' + _workload_names())
+    p.add_argument('--guests', type=int, default=1, metavar='N',
+                   help=f'number of VMs, each booting the same workload (1-{MAX_GUESTS})')
+    p.add_argument('--max-steps', type=int, default=DEFAULT_MAX_STEPS, metavar='N',
+                   help=f'step budget per guest, in instructions (default {DEFAULT_MAX_STEPS:,})')
+    p.add_argument('--slice', type=int, default=DEFAULT_SLICE, metavar='N',
+                   help=f'instructions per turn on the host hart (default {DEFAULT_SLICE:,})')
+    p.add_argument('--cost', action='append', default=[], metavar='EVENT=CYCLES',
+                   help='change one cost of the cost model (repeatable), e.g. --cost trap=500')
+    p.add_argument('--json', action='store_true', help='print the report as one JSON object')
+    p.set_defaults(func=run_hv)
+
+
+def _workload_names():
+    try:
+        from .. import guest
+        return ', '.join(guest.WORKLOADS)
+    except ImportError:
+        return '(the guest kernel is not available)'
+
+
+def parse_costs(items):
+    """``['trap=500', ...]`` -> a CostModel; ValueError with a one-line reason."""
+    overrides = {}
+    for item in items:
+        name, sep, value = item.partition('=')
+        if not sep:
+            raise ValueError(f'--cost {item!r}: write EVENT=CYCLES (events: {", ".join(EVENTS)})')
+        try:
+            overrides[name.strip()] = float(value) if '.' in value else int(value)
+        except ValueError:
+            raise ValueError(f'--cost {item!r}: {value!r} is not a number') from None
+    return CostModel().replace(**overrides)
+
+
+def run_hv(args):
+    try:
+        from .. import guest
+        if args.workload not in guest.WORKLOADS:
+            raise ValueError(f'unknown workload {args.workload!r} (choose from '
+                             f'{", ".join(guest.WORKLOADS)})')
+        costs = parse_costs(args.cost)
+        program = guest.program(args.workload)
+        hv = Hypervisor(args.technique, [program] * args.guests, args.variant, costs,
+                        max_steps=args.max_steps, slice_size=args.slice,
+                        workload=args.workload)
+    except (ValueError, ImportError) as e:
+        print(f'vmlib hv: {e}', file=sys.stderr)
+        return EXIT_USAGE
+    report = hv.run()
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        print(format_report(report))
+    return exit_status(report)
+
+
+def exit_status(report):
+    """The command's exit status for a report (see the module docstring)."""
+    for g in report['guests']:
+        if g['reason'] == 'budget':
+            return EXIT_BUDGET
+        if g['reason'] != 'poweroff':
+            return EXIT_STOPPED
+    for g in report['guests']:
+        if g['exit_status']:
+            return g['exit_status']
+    return 0
+
+
+def format_report(report):
+    """The report as text: each guest's console, then what it cost."""
+    lines = []
+    many = len(report['guests']) > 1
+    for g in report['guests']:
+        if many:
+            lines.append(f'--- {g["name"]} console ---')
+        lines.append(g['console'].rstrip('\n'))
+    lines.append('')
+    variant = '' if report['variant'] == 'rv32' else f', CPU variant {report["variant"]}'
+    lines.append(f'technique: {report["technique"]}{variant}; workload: {report["workload"]}')
+    for g in report['guests']:
+        status = '' if g['exit_status'] is None else f', exit status {g["exit_status"]}'
+        share = (f' ({g["direct_instructions"] / g["guest_instructions"]:.1%} direct)'
+                 if g['guest_instructions'] else '')
+        lines.append(f'{g["name"]}: {g["reason"]}{status}; '
+                     f'{g["guest_instructions"]:,} instructions{share}')
+        if g['reason'] != 'poweroff':
+            lines.append(f'  {g["message"]}')
+        lines.extend(f'  note: {n}' for n in g['notes'])
+    vmm = report['vmm']
+    exits = ', '.join(f'{k} {v:,}' for k, v in sorted(vmm['exits'].items(),
+                                                      key=lambda kv: -kv[1]))
+    lines.append(f'VMM: {vmm["traps"]:,} traps ({exits or "none"}); '
+                 f'{vmm["hypercalls"]:,} hypercalls; {vmm["world_switches"]:,} world switches')
+    cycles = report['cycles']
+    lines.append(f'cycles: {cycles["total"]:,} by the cost model')
+    for event, c in sorted(cycles['by_event'].items(), key=lambda kv: -kv[1]):
+        if c:
+            lines.append(f'  {event:<22}{c:>14,}  ({report["events"][event]:,} x '
+                         f'{c / report["events"][event]:g})')
+    lines.append(f'efficiency: {report["efficiency"]:.2%} of guest instructions ran without '
+                 'the VMM')
+    return '\n'.join(lines)
