@@ -84,6 +84,7 @@ class TrapAndEmulate(Technique):
         h.set_priv(U)                        # the host hart never leaves U: the VMM is Python
         self.vm = None                       # the guest on the hart now
         self.run_end = None                  # host instret at which the current run stops
+        self.target = None                   # guest instructions retired when the slice ends
 
     # --- setting a guest up ---------------------------------------------------------------------
 
@@ -125,7 +126,7 @@ class TrapAndEmulate(Technique):
         h, v = self.hart, vm.vcpu
         self.vm = vm
         h.x = v.x                           # world switch: the hart takes the guest's registers
-        target = self.retired(vm) + budget
+        target = self.target = self.retired(vm) + budget
         try:
             self.sync(vm)
             while vm.alive:
@@ -147,7 +148,7 @@ class TrapAndEmulate(Technique):
                 if h.halted:                        # the VMM stopped the run from a trap
                     why = h.halted[1]
                     h.halted = None
-                    if why == 'yield':
+                    if why in ('yield', 'slice'):
                         break
                     continue
                 vm.exit('timer')                    # the VMM's timer: slice or virtual timer
@@ -191,6 +192,11 @@ class TrapAndEmulate(Technique):
                 vm.exit('guest_exception')
                 self.reflect(vm, cause, tval)
             self.sync(vm)
+            done = self.retired(vm)
+            if done >= self.target:                 # emulated instructions end slices too
+                h.halt('vmm', 'slice', 'the slice is used up')
+            elif self.run_end is not None and done + self.run_end - h.instret > vm.max_steps:
+                h.halt('vmm', 'budget', 'the run would pass the step budget: size it again')
             if not h.halted:
                 vm.count('world_switch')    # back into the guest, in the same run
         except _Stop:
