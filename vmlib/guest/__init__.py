@@ -97,12 +97,22 @@ def _check(workload):
                          f'choose one of: {", ".join(WORKLOADS)}')
 
 
+def _part(name, text):
+    return f'# ---- vmlib/guest/{name} ' + '-' * (70 - len(name)) + '\n' + text
+
+
 def source(workload='demo'):
     """The whole system for ``workload`` as one assembly text (firmware, kernel, user image)."""
     _check(workload)
-    parts = [*SOURCE_FILES, f'user/{workload}.s', 'end.s']
-    return '\n'.join(f'# ---- vmlib/guest/{name} ' + '-' * (70 - len(name)) + '\n' + _read(name)
-                     for name in parts)
+    return build_source(_read(f'user/{workload}.s'), f'user/{workload}.s')
+
+
+def build_source(user_program, name='user/program.s'):
+    """The whole system around a user program of your own (text defining ``main``, in the
+    rules of ``user/lib.s``: position-independent, no .data or .bss)."""
+    parts = [_part(n, _read(n)) for n in SOURCE_FILES]
+    parts += [_part(name, user_program), _part('end.s', _read('end.s'))]
+    return '\n'.join(parts)
 
 
 @lru_cache(maxsize=None)

@@ -107,6 +107,8 @@
     .equ P_STATUS, 152              # exit status (ZOMBIE)
     .equ P_HANDLER, 156             # user exception handler, 0 = none (the process is killed)
     .equ P_FAULTS, 160              # page faults served
+    .equ P_BLOCKS, 164              # bit i: leaf entries 32i .. 32i+31 may be in use (so fork
+                                    # and exit look at those blocks only)
     .equ PCB_SIZE, 256
     .equ NPROC, 4
     .equ FREE, 0
@@ -660,13 +662,21 @@ sys_fork:
     sw zero, P_L0(tp)
     call new_address_space
     bnez a0, fork_failed
-    li s2, 0                        # copy the leaf table's 1024 entries
-3:  lw t0, P_L0(s1)
+    lw s6, P_BLOCKS(s1)             # copy the leaf table, block by block
+    sw s6, P_BLOCKS(tp)
+    li s2, 0                        # offset of the entry
+3:  andi t0, s6, 1
+    bnez t0, 4f
+    addi s2, s2, 32 * 4             # a block never used: its 32 entries are empty
+    j 7f
+4:  addi s7, s2, 32 * 4
+5:  lw t0, P_L0(s1)
     add t0, t0, s2
     lw s3, 0(t0)                    # the parent's entry
+    beqz s3, 6f                     # empty: the child's is empty already
     andi t1, s3, PTE_OWN
-    beqz t1, 4f                     # shared (or empty): copied as it is
-    call alloc_page
+    beqz t1, 8f                     # shared (the code): copied as it is
+    call alloc_page                 # the process's own page: the child gets a copy
     beqz a0, fork_failed
     mv s4, a0
     srli a1, s3, 10                 # the parent's page
@@ -676,12 +686,13 @@ sys_fork:
     slli s4, s4, 10
     andi s3, s3, 0x3ff
     or s3, s3, s4
-4:  lw t0, P_L0(tp)
+8:  lw t0, P_L0(tp)
     add t0, t0, s2
     sw s3, 0(t0)
-    addi s2, s2, 4
-    li t0, PAGE_SIZE
-    bltu s2, t0, 3b
+6:  addi s2, s2, 4
+    bltu s2, s7, 5b
+7:  srli s6, s6, 1
+    bnez s6, 3b
     li t0, 0                        # the registers, pc included
 5:  add t1, s1, t0
     lw t2, 0(t1)
@@ -910,18 +921,15 @@ free_address_space:
     sfence.vma zero, zero
     lw s0, P_L0(tp)
     beqz s0, 3f
-    li s1, 0
-1:  add t0, s0, s1
-    lw t0, 0(t0)
-    andi t1, t0, PTE_OWN
-    beqz t1, 2f
-    srli a0, t0, 10
-    slli a0, a0, 12
-    call free_page
-2:  addi s1, s1, 4
-    li t0, PAGE_SIZE
-    bltu s1, t0, 1b
+    lw s1, P_BLOCKS(tp)             # the blocks of entries that may be in use
+1:  andi t0, s1, 1
+    beqz t0, 2f
     mv a0, s0
+    call free_block
+2:  addi s0, s0, 32 * 4
+    srli s1, s1, 1
+    bnez s1, 1b
+    lw a0, P_L0(tp)
     call free_page
     sw zero, P_L0(tp)
 3:  lw a0, P_ROOT(tp)
@@ -929,6 +937,28 @@ free_address_space:
     call free_page
     sw zero, P_ROOT(tp)
 4:  lw s1, 4(sp)
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+    ret
+
+# free_block: free the process's own pages among the 32 leaf entries at a0.
+free_block:
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw s1, 4(sp)
+    mv s0, a0
+    addi s1, a0, 32 * 4
+1:  lw t0, 0(s0)
+    andi t1, t0, PTE_OWN
+    beqz t1, 2f
+    srli a0, t0, 10
+    slli a0, a0, 12
+    call free_page
+2:  addi s0, s0, 4
+    bltu s0, s1, 1b
+    lw s1, 4(sp)
     lw s0, 8(sp)
     lw ra, 12(sp)
     addi sp, sp, 16
@@ -948,6 +978,13 @@ user_pte_address:
 set_user_pte:
     addi sp, sp, -16
     sw ra, 12(sp)
+    srli t0, a0, 17                 # note the entry's block in P_BLOCKS
+    andi t0, t0, 31
+    li t1, 1
+    sll t1, t1, t0
+    lw t0, P_BLOCKS(tp)
+    or t0, t0, t1
+    sw t0, P_BLOCKS(tp)
     call user_pte_address
     srli a1, a1, 12
     slli a1, a1, 10
