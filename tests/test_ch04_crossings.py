@@ -209,9 +209,13 @@ def test_explorer_widget_steps_and_switches_program():
     assert w.widget._dom_classes == ('vm-crossings',)
     assert 'set_tid_address' in w.text() and w.prev.disabled
     w.next.click()
-    assert w.index.value == 1 and 'main(argc=1' in w.text()
-    w.index.value = 4
+    assert (w.index.value, w.current) == (2, 1) and 'main(argc=1' in w.text()
+    w.index.value = 5
     assert 'writev' in w.detail.value and w.figure.value[:4] == b'\x89PNG'
+    w.next.click()
+    w.next.click()
+    w.next.click()
+    assert w.current == 7 and w.next.disabled and 'exit_group' in w.text()
     w.program.value = 'hello'
-    assert w.index.value == 0 and w.index.max == len(w.journey('hello').crossings) - 1
+    assert w.current == 0 and w.index.max == len(w.journey('hello').crossings)
     assert 'hello:' in w.summary.value

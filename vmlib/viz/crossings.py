@@ -11,7 +11,8 @@ shows the registers at that moment (the calling convention or the system-call co
 work). :func:`crossing_detail_text` is the same panel as text, for static readers.
 
 CSS classes for tests: ``vm-crossings`` (the widget), ``vm-crossings-program`` (dropdown),
-``vm-crossings-prev``, ``vm-crossings-next`` (buttons), ``vm-crossings-index`` (slider),
+``vm-crossings-prev``, ``vm-crossings-next`` (buttons), ``vm-crossings-index`` (slider: the
+crossing's number, from 1 as in ``Journey.table``),
 ``vm-crossings-figure`` (the image), ``vm-crossings-detail`` (the panel),
 ``vm-crossings-summary``.
 """
@@ -235,8 +236,8 @@ class CrossingsExplorer:
         self.prev = w.Button(description='Prev', icon='step-backward',
                              tooltip='the previous crossing')
         self.next = w.Button(description='Next', icon='step-forward', tooltip='the next crossing')
-        self.index = w.IntSlider(value=0, min=0, max=0, description='crossing',
-                                 continuous_update=False)
+        self.index = w.IntSlider(value=1, min=1, max=1, description='crossing',
+                                 continuous_update=False)     # numbered from 1, like the table
         self.figure = w.Image(format='png', layout=w.Layout(max_width='100%'))
         self.detail = w.HTML()
         self.summary = w.HTML()
@@ -246,9 +247,9 @@ class CrossingsExplorer:
                          (self.detail, 'vm-crossings-detail'),
                          (self.summary, 'vm-crossings-summary')):
             wdg.add_class(cls)
-        self.prev.on_click(lambda _: self.show(self.index.value - 1))
-        self.next.on_click(lambda _: self.show(self.index.value + 1))
-        self.index.observe(lambda ch: self.show(ch['new']), names='value')
+        self.prev.on_click(lambda _: self.show(self.current - 1))
+        self.next.on_click(lambda _: self.show(self.current + 1))
+        self.index.observe(lambda ch: self.show(ch['new'] - 1), names='value')
         self.program.observe(lambda ch: self.choose(ch['new']), names='value')
         self.widget = w.VBox([w.HBox([self.program, self.prev, self.next, self.index]),
                               self.summary, self.figure, self.detail])
@@ -265,20 +266,25 @@ class CrossingsExplorer:
     def choose(self, name, index: int = 0):
         j = self.journey(name)
         self._busy = True
-        self.index.max = len(j.crossings) - 1
-        self.index.value = max(0, min(index, self.index.max))
+        self.index.max = len(j.crossings)
+        self.index.value = max(0, min(index, len(j.crossings) - 1)) + 1
         self._busy = False
         self.summary.value = _pre(j.summary())
-        self.show(self.index.value, force=True)
+        self.show(self.index.value - 1, force=True)
+
+    @property
+    def current(self) -> int:
+        """The index (from 0) of the crossing shown."""
+        return self.index.value - 1
 
     def show(self, index: int, force: bool = False):
         if self._busy and not force:
             return
         j = self.journey()
         index = max(0, min(index, len(j.crossings) - 1))
-        if self.index.value != index:
+        if self.index.value != index + 1:
             self._busy = True
-            self.index.value = index
+            self.index.value = index + 1
             self._busy = False
         self.prev.disabled = index == 0
         self.next.disabled = index == len(j.crossings) - 1
@@ -286,7 +292,7 @@ class CrossingsExplorer:
         self.detail.value = _pre(crossing_detail_text(j, index))
 
     def text(self) -> str:
-        return crossing_detail_text(self.journey(), self.index.value)
+        return crossing_detail_text(self.journey(), self.current)
 
     def _repr_mimebundle_(self, **kw):
         return self.widget._repr_mimebundle_(**kw)
