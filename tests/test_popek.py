@@ -102,3 +102,157 @@ def test_flag_is_off_by_default_and_switchable_on_the_hart():
     m.hart.nonvirt = True
     assert m.run(10_000).reason == 'poweroff'
     assert m.reg('s0') == ECALL_FROM_U and m.reg('a0') == SUM | SPIE
+
+
+# --- the instruction map ------------------------------------------------------------------------
+
+import json                                                     # noqa: E402
+
+from hypothesis import given, settings, strategies as st        # noqa: E402
+
+from strategies import instructions                             # noqa: E402
+from vmlib.isa import SPECS                                     # noqa: E402
+from vmlib.isa.csrs import CSR_NUMBERS, is_read_only            # noqa: E402
+from vmlib.hypervisor import popek                              # noqa: E402
+
+CSR_SPECS = [s.name for s in SPECS if s.category == 'csr']
+SSTATUS_ROWS = {f'{name} sstatus' for name in CSR_SPECS + ['csrr']}
+
+
+def by_name(variant='rv32'):
+    return {row.name: row for row in popek.instruction_map(variant)}
+
+
+def test_every_row_of_the_decode_table_is_in_the_map_once():
+    names = [row.name for row in popek.instruction_map()]
+    assert len(names) == len(set(names))
+    expected = {s.name for s in SPECS if s.category != 'csr'}
+    expected |= {f'{n} {cls}' for n in CSR_SPECS + ['csrr'] for cls in popek.CSR_CLASSES}
+    assert set(names) == expected
+    assert len(names) == len(SPECS) - len(CSR_SPECS) + 7 * len(popek.CSR_CLASSES)
+
+
+def test_the_theorem_holds_for_rv32_and_fails_for_the_variant_exactly_on_sstatus():
+    assert popek.theorem_holds('rv32') is True and popek.offenders('rv32') == []
+    assert popek.theorem_holds('nonvirt') is False
+    assert {row.name for row in popek.offenders('nonvirt')} == SSTATUS_ROWS
+    assert 'the theorem holds' in popek.theorem_text('rv32')
+    text = popek.theorem_text('nonvirt')
+    assert 'does not hold' in text and all(name in text for name in SSTATUS_ROWS)
+
+
+def test_privileged_is_measured_and_only_sstatus_differs_in_the_variant():
+    diffs = popek.differences()
+    assert {a.name for a, b in diffs} == SSTATUS_ROWS
+    for a, b in diffs:
+        assert (a.in_user, a.privileged) == ('trap 2', True)
+        assert (b.in_user, b.privileged) == ('runs', False)
+        assert a.sensitive == b.sensitive                     # sensitivity is what it does
+
+
+def test_known_rows():
+    m = by_name()
+    for name in ('sret', 'mret', 'wfi', 'sfence.vma'):
+        assert m[name].privileged and m[name].sensitive == ('control',)
+    for name in ('addi', 'lw', 'sw', 'jal', 'amoadd.w', 'lr.w', 'fence.i', 'mul'):
+        assert (m[name].in_user, m[name].privileged, m[name].sensitive) == ('runs', False, ())
+    assert (m['ecall'].in_user, m['ecall'].in_machine) == ('trap 8', 'trap 11')
+    assert m['ebreak'].in_user == 'trap 3' and m['ecall'].innocuous
+    assert m['csrr user counter'].in_user == 'runs' and m['csrr user counter'].innocuous
+    assert m['csrrw user counter'].verdict == 'illegal in every mode'
+    assert m['csrr S-level'].sensitive == ('behaviour',)
+    assert m['csrrw M-level'].sensitive == ('control', 'behaviour')
+    assert m['csrrw sstatus'].verdict == 'traps: the VMM emulates it'
+    assert by_name('nonvirt')['csrrw sstatus'].verdict.startswith('SENSITIVE BUT RUNS')
+
+
+def test_counts():
+    assert popek.counts('rv32') == {
+        'rows': 92, 'privileged': 25, 'sensitive': 25, 'control-sensitive': 22,
+        'behaviour-sensitive': 21, 'innocuous': 67, 'sensitive, not privileged': 0}
+    c = popek.counts('nonvirt')
+    assert (c['privileged'], c['sensitive'], c['sensitive, not privileged']) == (18, 25, 7)
+
+
+def test_the_translator_measures_the_same_map():
+    for variant in popek.VARIANTS:
+        assert popek.instruction_map(variant, engine='dbt') == popek.instruction_map(variant)
+
+
+def test_data_and_text_forms():
+    rows = popek.rows('nonvirt')
+    json.dumps(rows)
+    assert rows[0]['name'] == 'addi' and rows[0]['verdict'] == 'runs directly'
+    assert {r['name'] for r in rows if not r['privileged'] and r['sensitive']} == SSTATUS_ROWS
+    text = popek.table('rv32')
+    assert all(row.name in text for row in popek.instruction_map())
+    assert 'SENSITIVE BUT RUNS' not in text and 'SENSITIVE BUT RUNS' in popek.table('nonvirt')
+    only = popek.table('rv32', categories={'privileged'})
+    assert 'sret' in only and 'addi' not in only
+
+
+def test_robin_and_irvine():
+    mnemonics = [m for m, _, _ in popek.ROBIN_IRVINE]
+    assert {'POPF', 'PUSHF', 'SGDT', 'SIDT', 'SMSW', 'LAR', 'VERW', 'STR'} <= set(mnemonics)
+    assert len(mnemonics) == len(set(mnemonics)) == 18
+    assert {g for _, g, _ in popek.ROBIN_IRVINE} == {'sensitive register', 'protection system'}
+    text = popek.robin_irvine_table()
+    assert 'USENIX Security 2000' in text and all(m in text for m in mnemonics)
+
+
+@pytest.mark.parametrize('text, privileged, sensitive', [
+    ('csrw sscratch, a0', True, ('control',)),
+    ('csrr a0, sstatus', True, ('behaviour',)),
+    ('csrrw zero, satp, a0', True, ('control',)),
+    ('csrr a0, mvendorid', True, ('behaviour',)),
+    ('csrw mvendorid, a0', False, ()),
+    ('rdtime a0', False, ()),
+    ('lw a0, 0(sp)', False, ()),
+    ('sret', True, ('control',)),
+])
+def test_classify_one_instruction(text, privileged, sensitive):
+    row = popek.classify(text)
+    assert (row.privileged, row.sensitive) == (privileged, sensitive)
+
+
+def test_classify_the_variant_and_bad_input():
+    row = popek.classify('csrs sstatus, t0', 'nonvirt')
+    assert row.name == 'csrrs sstatus' and not row.privileged
+    assert row.sensitive == ('control', 'behaviour')
+    for bad in ('li a0, 0x12345678', 'frobnicate a0', 'csrr a0, 0x5c0'):
+        with pytest.raises(ValueError):
+            popek.classify(bad)
+    with pytest.raises(ValueError):
+        popek.instruction_map('x86')
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(sorted(CSR_NUMBERS)), st.sampled_from(CSR_SPECS), st.booleans(),
+       st.booleans(), st.sampled_from(popek.VARIANTS))
+def test_every_csr_obeys_the_theorem_and_its_class(csr, spec, rd, source, variant):
+    """Not just the class representatives: any CSR, any form, either variant."""
+    operand = ('a1' if source else 'zero') if not spec.endswith('i') else str(int(source))
+    row = popek.classify(f'{spec} {"a2" if rd else "zero"}, {csr}, {operand}', variant)
+    broken = bool(row.sensitive) and not row.privileged
+    assert broken == (variant == 'nonvirt' and csr == 'sstatus')
+    writes = spec.startswith('csrrw') or source
+    reads = not spec.startswith('csrrw') or rd
+    if reads and (writes or spec == 'csrrs') and not (writes and is_read_only(CSR_NUMBERS[csr])):
+        name = 'csrr' if not writes else spec
+        twin = by_name(variant)[f'{name} {popek.csr_class(CSR_NUMBERS[csr])}']
+        assert (row.privileged, row.sensitive) == (twin.privileged, twin.sensitive)
+
+
+@settings(max_examples=30, deadline=None)
+@given(instructions(categories={'alu', 'muldiv', 'load', 'store', 'branch', 'jump', 'fence',
+                                'amo', 'system', 'privileged'}),
+       st.sampled_from(popek.VARIANTS))
+def test_operands_do_not_change_a_classification(spec_fields, variant):
+    spec, fields = spec_fields
+    row = popek.classify(spec.encode(**fields), variant)
+    assert row == by_name(variant)[spec.name]
+
+
+def test_doctests():
+    import doctest
+    assert doctest.testmod(popek).failed == 0
