@@ -20,6 +20,7 @@ from .technique import Technique, register
 @register
 class Emulate(Technique):
     name = 'emulate'
+    order = 1
     summary = ('hardware emulation: the whole guest machine (firmware too) interpreted at '
                'its true privilege; the reference')
 

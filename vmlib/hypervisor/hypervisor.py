@@ -9,9 +9,10 @@ What it does, whatever the technique:
 
 - builds the host machine (``vmlib.machine.Machine``) with RAM for the VMM and one
   ``GUEST_RAM_SIZE`` slice per guest (``memory.py``), and a ``VM`` per guest (``vm.py``);
-- **schedules** the guests round-robin on the one host hart, ``slice_size`` guest
-  instructions at a time, until every guest has stopped; each guest has its own **step
-  budget** (``max_steps`` instructions), so every run ends;
+- **schedules** the guests round-robin on the one host hart, about ``slice_size`` guest
+  instructions at a time (a slice may run a little longer when the VMM emulates some of its
+  instructions), until every guest has stopped; each guest has its own **step budget**
+  (``max_steps`` instructions, exactly), so every run ends;
 - **reports**: per guest its console, exit status, instructions and why it stopped; for the
   VMM its traps, exits by reason and hypercalls; the cost model's cycles by event
   (``costs.CostModel``) and the **efficiency**: the fraction of all guest instructions the

@@ -9,6 +9,7 @@ step budgets and writes the report. So adding a technique is one class:
     class MyTechnique(Technique):
         name = 'mine'
         summary = 'one line for --help and the report'
+        order = 7
 
         def setup(self, vm): ...              # load the guest, make its virtual CPU
         def run_slice(self, vm, budget): ...  # run it for about ``budget`` instructions
@@ -29,8 +30,9 @@ def register(cls):
 
 
 def technique_names():
+    """The technique names in the course's order (``Technique.order``)."""
     _load_builtin()
-    return list(TECHNIQUES)
+    return sorted(TECHNIQUES, key=lambda n: (TECHNIQUES[n].order, n))
 
 
 def get_technique(name):
@@ -38,7 +40,7 @@ def get_technique(name):
     _load_builtin()
     if name not in TECHNIQUES:
         raise ValueError(f'unknown technique {name!r} (choose from '
-                         f'{", ".join(TECHNIQUES)})')
+                         f'{", ".join(technique_names())})')
     return TECHNIQUES[name]
 
 
@@ -51,6 +53,7 @@ class Technique:
 
     name = '?'
     summary = ''
+    order = 99                  # place in listings: the course's numbering of the techniques
 
     def __init__(self, hv):
         self.hv = hv

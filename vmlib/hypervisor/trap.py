@@ -72,6 +72,7 @@ class _Stop(Exception):
 @register
 class TrapAndEmulate(Technique):
     name = 'trap'
+    order = 2
     summary = ('trap-and-emulate: the guest kernel runs deprivileged in U-mode; privileged '
                'instructions trap to the VMM, which emulates them on virtual state')
 
