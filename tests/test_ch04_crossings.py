@@ -30,6 +30,11 @@ def hello():
     return follow('hello')
 
 
+def test_module_doctest():
+    import doctest
+    assert doctest.testmod(ch04).failed == 0
+
+
 def test_printf_one_figures_the_chapter_quotes(printf_one):
     j = printf_one
     assert (j.counts['program'], j.counts['libc'], j.ecalls) == (18, 4194, 4)

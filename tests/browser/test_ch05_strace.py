@@ -26,7 +26,8 @@ def test_strace_widget_runs_programs(lab_page):
     assert 'openat(AT_FDCWD, "files.out", O_WRONLY|O_CREAT|O_TRUNC|O_LARGEFILE, 0644) = 3' in text
     assert cell.locator(".vm-strace-line.vm-strace-error[data-name='openat']").count() == 2
     assert "exit status 0" in status.inner_text()
-    assert "stdin: 2 lines, 5 words, 24 bytes" in lab_page.widget(cell, ".vm-strace-stdout").inner_text()
+    stdout = lab_page.widget(cell, ".vm-strace-stdout").inner_text()
+    assert "stdin: 2 lines, 5 words, 24 bytes" in stdout
 
     # another program, other arguments: Run
     lab_page.widget(cell, ".vm-strace-program select").select_option("args")
@@ -43,7 +44,8 @@ def test_strace_widget_runs_programs(lab_page):
     assert 'argv[2] = "two words"' in stdout and "argc = 3" in stdout
     assert "args: exit status 7" in lab_page.widget(cell, ".vm-strace-stderr").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
-    lab_page.widget(cell, ".vm-strace").screenshot(path=str(ARTIFACTS / "test_ch05_strace-args.png"))
+    widget = lab_page.widget(cell, ".vm-strace")
+    widget.screenshot(path=str(ARTIFACTS / "test_ch05_strace-args.png"))
 
     # and printf_one: its one printf is one writev
     lab_page.widget(cell, ".vm-strace-program select").select_option("printf_one")

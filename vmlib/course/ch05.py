@@ -34,7 +34,8 @@ from ..procvm.syscalls import HANDLERS
 from .ch04 import GUESTS, guest
 from .exercises import Exercise
 
-__all__ = ['GuestRun', 'run_guest', 'run_assembly', 'split_args', 'StackRow', 'initial_stack', 'stack_text',
+__all__ = ['GuestRun', 'run_guest', 'run_assembly', 'split_args', 'StackRow', 'initial_stack',
+           'stack_text',
            'implemented_syscalls', 'OPEN_EACH', 'sandbox_tree', 'SANDBOX_TRIES', 'sandbox_demo',
            'resolve_in_sandbox', 'compare_with_qemu', 'comparison_text', 'recordings',
            'InitialStack', 'SandboxPath', 'TRACE_PROGRAMS']
