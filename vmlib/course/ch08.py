@@ -575,12 +575,22 @@ SYSTEM_INSTRUCTIONS = ('ecall', 'ebreak', 'csrrw', 'csrrs', 'csrrc', 'csrrwi', '
                        'csrrci', 'mret', 'sret', 'wfi', 'sfence.vma')
 
 
+def _code_segments(elf_bytes: bytes):
+    """The executable PT_LOAD segments of an ELF: [(address, bytes)]."""
+    import io
+    from elftools.elf.elffile import ELFFile
+    from elftools.elf.constants import P_FLAGS
+    elf = ELFFile(io.BytesIO(elf_bytes))
+    return [(seg['p_paddr'], seg.data()) for seg in elf.iter_segments()
+            if seg['p_type'] == 'PT_LOAD' and seg['p_flags'] & P_FLAGS.PF_X]
+
+
 def _system_instructions(segments, part_of):
-    """Count the system instructions in ELF ``segments`` by ``part_of(address)`` (a name, or
+    """Count the system instructions in code ``segments`` by ``part_of(address)`` (a name, or
     None to skip); CSR instructions are named with their CSR (``csrrw mtvec``)."""
     names = {v: k for k, v in CSR_NUMBERS.items()}
     out = {}
-    for addr, seg, _ in segments:
+    for addr, seg in segments:
         for off in range(0, len(seg) - 3, 4):
             part = part_of(addr + off)
             if part is None:
@@ -597,34 +607,34 @@ def _system_instructions(segments, part_of):
 
 
 def system_isa_use(workload: str = 'demo') -> dict:
-    """The system instructions (CSR access, ``mret``/``sret``, ``sfence.vma``, ``wfi``,
-    ``ecall``...) in the guest system's image, by part: {'firmware': Counter(name),
-    'kernel': ..., 'user': ...}. The system ISA a system VM must implement, seen from the
-    guest's side."""
-    from ..machine.loader import parse_elf
+    """The system instructions (CSR access, ``mret``/``sret``, ``sfence.vma``, ``ecall``...)
+    in the firmware's and the kernel's code: {'firmware': Counter(name), 'kernel': ...}.
+    The system ISA a system VM must implement, seen from the guest's side. (The user image is
+    left out: its strings sit between its instructions, and in U-mode every privileged
+    instruction traps anyway.)"""
     sym = _symbols(workload)
-    parts = (('firmware', sym.firmware), ('kernel', sym.kernel), ('user', sym.user_image))
+    parts = (('firmware', sym.firmware), ('kernel', sym.kernel))
 
     def part_of(pa):
         return next((name for name, (lo, hi) in parts if lo <= pa < hi), None)
 
-    found = _system_instructions(parse_elf(guest.elf(workload), 'guest').segments, part_of)
+    found = _system_instructions(_code_segments(guest.elf(workload)), part_of)
     return {name: found.get(name, Counter()) for name, _ in parts}
 
 
 def process_vm_row(program: str = 'hello') -> dict:
     """Chapter 05's process VM running ``guests/<program>.elf``: instructions (all in U),
-    traps (each an ``ecall`` served in Python) and the system instructions in the ELF."""
-    from ..machine.loader import parse_elf
+    its traps (system calls and demand-paging faults, all served in Python) and the system
+    instructions in its code."""
     from ..procvm import ProcessVM
     from .ch04 import guest as guest_elf
     path = guest_elf(program)
     vm = ProcessVM(path, [program], {}, capture=True)
     result = vm.run()
-    found = _system_instructions(parse_elf(path.read_bytes(), program).segments,
-                                 lambda pa: 'program')
+    found = _system_instructions(_code_segments(path.read_bytes()), lambda pa: 'program')
     return {'instructions': result.instructions, 'exit_status': result.exit_status,
-            'traps': sum(vm.hart.stats_traps.values()),
+            'ecalls': vm.hart.stats_traps.get(8, 0),
+            'faults': sum(n for c, n in vm.hart.stats_traps.items() if c != 8),
             'system_instructions': found.get('program', Counter())}
 
 
@@ -633,8 +643,11 @@ def vm_comparison_text(workload: str = 'demo') -> str:
     tl = timeline(workload)
     use = system_isa_use(workload)
     p = process_vm_row()
-    priv_kernel = sum(n for part in ('firmware', 'kernel') for name, n in use[part].items()
-                      if name not in ('ecall', 'ebreak'))
+    groups = Counter()
+    for part in ('firmware', 'kernel'):
+        for name, n in use[part].items():
+            groups['CSR accesses' if name.startswith('csr') else name] += n
+    priv_kernel = ', '.join(f'{n} {name}' for name, n in groups.most_common())
     p_system = ', '.join(f'{n} {name}' for name, n in sorted(p['system_instructions'].items()))
     modes = ', '.join(f'{m} {n:,}' for m, n in tl.counts().items())
     rows = [
@@ -642,10 +655,10 @@ def vm_comparison_text(workload: str = 'demo') -> str:
         ('interface', 'ABI: user ISA + Linux syscalls', 'ISA: user ISA + system ISA'),
         ('guest code', 'one program, U-mode only', 'firmware (M), kernel (S), processes (U)'),
         ('instructions run', f'{p["instructions"]:,}, all in U', f'{tl.instructions:,}: {modes}'),
-        ('traps', f'{p["traps"]} ecalls, served in Python',
+        ('traps', f'{p["ecalls"]} ecalls + {p["faults"]} page faults, served in Python',
          f'{len(tl.traps()):,} taken by the guest\'s own handlers'),
-        ('system instr.', f'{p_system or "none"} (the VM is the OS)',
-         f'{priv_kernel} in firmware + kernel (csrw, mret, sret, sfence.vma...)'),
+        ('system instr.', f'{p_system or "none"}: nothing privileged',
+         f'{priv_kernel}'),
         ('page tables', "built by the VM (Python)", 'built by the guest kernel (Sv32, satp)'),
         ('devices', 'none: files and output via syscalls', 'UART, CLINT timer, test device'),
         ('start', 'a loader: ELF segments, initial stack', 'reset: the firmware boots the kernel'),
@@ -889,14 +902,11 @@ class WhoRunsAt(Exercise):
     def explain(self, p, answer):
         tl = timeline(p['workload'])
         s = tl.at(p['n'])
-        segs = tl.segments
-        i = segs.index(s)
-        came = next((e for e in tl.events if e.index == s.start), None)
+        came = ([e for e in tl.events if e.index == s.start] or [None])[-1]
         went = next((e for e in tl.events if e.index == s.end), None)
         return (f"Instructions {s.start:,} .. {s.end - 1:,} run in {s.mode}-mode ({s.who}).\n"
                 f"It began with: {came.text if came else 'reset'}\n"
-                f"It ended with: {went.text if went else 'the end of the run'}"
-                + ('' if i + 1 < len(segs) else ''))
+                f"It ended with: {went.text if went else 'the end of the run'}")
 
     def normalize(self, given):
         given = super().normalize(given)
@@ -941,8 +951,10 @@ class SwitchesPerSyscall(Exercise):
     def _clean(tl, trap):
         """System calls whose path back to U has no interrupt in it (teachable ones)."""
         evs = tl.syscall_switches(trap)
+        after = tl.events[tl.events.index(evs[-1]) + 1:][:1]
         return (isinstance(evs[-1], ReturnEvent) and evs[-1].to_priv == U
-                and all(e.kind in ('system call', 'SBI call', 'return') for e in evs))
+                and all(e.kind in ('system call', 'SBI call', 'return') for e in evs)
+                and not (after and after[0].index == evs[-1].index))    # U runs, really
 
     def generate(self, rng):
         w = rng.choice(self.POOL)
