@@ -104,7 +104,7 @@ _INNOCUOUS = {
     'amo': 'reads and writes memory through the page table the VMM controls',
     'fence': 'orders memory: nothing about the machine configuration',
 }
-_TRAPS_ALWAYS = ('traps in every mode (a {cause} from U), so the VMM receives every one '
+_TRAPS_ALWAYS = ('traps in every mode (in U-mode: {cause}), so the VMM receives every one '
                  "and can reflect it -- innocuous in the theorem's sense, like System/370's SVC")
 _PRIVILEGED_OPS = {
     'sret': ((CONTROL,), 'returns from a supervisor trap: changes the privilege level and '
@@ -328,7 +328,8 @@ def _row(instruction, operand, spec, csr, reads, writes, variant, engine):
     in_m = probe(word, M, variant, engine, title)
     kinds, why = _sensitivity(spec, csr, reads, writes)
     if why is None:                                         # ecall, ebreak
-        why = _TRAPS_ALWAYS.format(cause=cause_name(in_u.cause) if in_u.trapped else 'trap')
+        why = _TRAPS_ALWAYS.format(cause=f'mcause {in_u.cause}, {cause_name(in_u.cause)}'
+                                   if in_u.trapped else 'no trap')
     return Row(instruction, operand, spec.category, csr_class(csr) if csr is not None else '',
                disassemble(word), str(in_u), str(in_m), in_u.illegal and not in_m.trapped,
                kinds, why)
