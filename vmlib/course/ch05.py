@@ -396,9 +396,10 @@ def compare_with_qemu(names=None, engine='interp') -> list[dict]:
                                 case.get('stdin', ''),
                                 [f'{k}={v}' for k, v in case.get('env', {}).items()],
                                 root=folder, engine=engine)
+                program = f'guests/{name}.elf'
                 files = {p.relative_to(folder).as_posix(): p.read_text(errors='replace')
                          for p in sorted(folder.rglob('*'))
-                         if p.is_file() and p.parent.name != 'guests'}
+                         if p.is_file() and p.relative_to(folder).as_posix() != program}
             same = {'stdout': run.stdout.decode('utf-8', 'replace') == case['stdout'],
                     'stderr': run.stderr.decode('utf-8', 'replace') == case['stderr'],
                     'exit status': run.exit_status == case['exit_status'],
