@@ -2,7 +2,8 @@
 
 Opens the chapter, runs all its cells, then drives the StackVM widget (found by the CSS classes
 vmlib.viz.stackvm gives it): the next instruction, the operand stack, the frames and the output
-must answer each click.
+must answer each click. The widget updates its status line last, so waiting for the status line
+(pc, state) to change is enough to see the whole new state.
 """
 
 from __future__ import annotations
@@ -78,9 +79,10 @@ def test_stack_widget_steps_through_a_call(lab_page):
     count.fill("100")
     count.press("Enter")
     lab_page.button("Run N", cell).click()
-    output = lab_page.widget(cell, ".vm-stackvm-output")
-    lab_page.wait_text(output, re.compile("sum of squares 1..3 = 14"))
-    assert "ended, exit status 0" in lab_page.widget(cell, ".vm-stackvm-state").inner_text()
+    # (the panel, not the status line inside it: that is replaced while the kernel answers)
+    status = lab_page.widget(cell, ".vm-stackvm-status-panel")
+    lab_page.wait_text(status, re.compile("ended, exit status 0"))
+    assert "sum of squares 1..3 = 14" in lab_page.widget(cell, ".vm-stackvm-output").inner_text()
     assert lab_page.button("Step", cell).is_disabled()
 
     # Reset: back before the first instruction

@@ -408,10 +408,14 @@ class StackVM:
         return self.state.text(**kw)
 
     def refresh(self):
+        """Update every panel and the buttons, the status line last: a page that waits for the
+        status line to change then sees the whole new state."""
         views = self.state.html()
-        for k in sorted(views, key=lambda k: k == 'status'):    # the status line last: a
-            self.panels[k].value = views[k]                     # page waiting on it sees all
+        for k, value in views.items():
+            if k != 'status':
+                self.panels[k].value = value
         self.step_button.disabled = self.run_button.disabled = self.state.finished
+        self.panels['status'].value = views['status']
 
     def _repr_mimebundle_(self, **kw):
         return self.widget._repr_mimebundle_(**kw)
