@@ -135,6 +135,7 @@ def machine(workload='demo', quantum=None, **kw):
     ``Machine`` (``engine``, ``uart_output``, ...).
     """
     from ..machine import Machine
+    kw.setdefault('ram_size', GUEST_RAM_SIZE)      # the guest's whole world, as under the VMM
     m = Machine.from_elf(elf(workload), what=f'guest {workload}', **kw)
     if quantum is not None:
         set_quantum(m, quantum)
