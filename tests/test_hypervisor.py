@@ -276,6 +276,15 @@ def test_shadow_paging_reproduces_sv32_exactly():
     assert exits['hidden_page_fault'] > 5 and exits['page_table_write'] >= 2
 
 
+def test_a_page_table_reused_as_plain_memory_stops_trapping():
+    """forkwait frees each child's page tables and the kernel clears the pages for their next
+    use: after a few trapped writes with no walk in between, the VMM unshadows the page."""
+    report = hv_run('trap', [guest.program('forkwait')])
+    assert report['guests'][0]['console'] == bare(guest.program('forkwait'))[0]
+    assert report['vmm']['shadow']['guest 0']['unshadowed'] > 10
+    assert report['vmm']['exits']['page_table_write'] < 500     # (7,727 without the rule)
+
+
 # --- the non-virtualizable variant --------------------------------------------------------------
 
 def test_the_nonvirt_variant_breaks_trap_and_emulate_only():

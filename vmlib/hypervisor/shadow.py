@@ -20,7 +20,9 @@ them. They are filled lazily:
   read-only in every shadow; a guest write to it traps, the VMM performs the write and drops
   the shadow entries derived from the entry written (``shadow_update``). A page that no
   shadow entry depends on any more is unprotected on its next write (it stopped being a page
-  table, or will be walked again before it matters);
+  table, or will be walked again before it matters); so is a page written ``FLOOD_LIMIT``
+  times without being walked in between (KVM's "write flooding" rule: a freed page table
+  being cleared for another use), after its shadow entries are dropped;
 - A and D bits are the guest's: a fill sets A (and D for a store) in the guest's entry as the
   hardware would, and a page whose D bit is clear is shadowed read-only so that the first
   store comes back to set it.
@@ -40,6 +42,7 @@ from ..machine.traps import S, U
 from .memory import PAGE
 
 MAX_TABLES = 16             # shadow tables kept per guest (LRU): address spaces x views
+FLOOD_LIMIT = 8             # trapped writes to a page table never walked in between: unshadow it
 VIEWS = ('U', 'S', 'S+SUM')
 _leaf_problem = Mmu.leaf_problem        # the architectural permission rules, used as is
 
@@ -168,8 +171,9 @@ class ShadowMMU:
         self.page_users = {}            # guest page number -> how many (table, vpn, PTE) links
         self.writable = {}              # guest page number -> {(table, vpn)} mapping it writable
         self.pt_pages = set()           # guest pages holding page tables: write-protected
+        self.flood = {}                 # guest page -> trapped writes since it was last walked
         self.mxr = False
-        self.flushes = 0
+        self.flushes = self.zaps = 0
 
     # --- tables ------------------------------------------------------------------------------
 
@@ -202,6 +206,7 @@ class ShadowMMU:
         for table in list(self.tables.values()):
             self.drop(table)
         self.pt_pages.clear()
+        self.flood.clear()
         self.flushes += 1
 
     # --- hidden page faults ------------------------------------------------------------------
@@ -223,9 +228,13 @@ class ShadowMMU:
         page = gpa >> 12
         for addr in t.ptes:
             self._protect(addr >> 12)
+            self.flood.pop(addr >> 12, None)
         if access == STORE and page in self.pt_pages:
             if self.page_users.get(page):
-                return 'pt-write', gpa
+                writes = self.flood[page] = self.flood.get(page, 0) + 1
+                if writes <= FLOOD_LIMIT:
+                    return 'pt-write', gpa
+                self._zap(page)                 # written again and again, never walked
             self.pt_pages.discard(page)         # nothing depends on it any more
         rules = _rules(table.key[1], self.mxr)
         priv = U if table.key[1] == 'U' else S
@@ -271,6 +280,16 @@ class ShadowMMU:
         if maps:
             self.tlb_flush()
 
+    def _zap(self, page):
+        """Drop every shadow entry built from guest page ``page`` (it is being rewritten,
+        most likely reused as plain memory: shadowing it any longer costs a trap a store)."""
+        for addr in range(page << 12, (page + 1) << 12, 4):
+            for table, vpn in list(self.users.get(addr, ())):
+                self._forget(table, vpn)
+        self.flood.pop(page, None)
+        self.zaps += 1
+        self.tlb_flush()
+
     def _forget(self, table, vpn):
         key = (table, vpn)
         ptes, page = self.sources.pop(key, ((), None))
@@ -310,4 +329,4 @@ class ShadowMMU:
     def stats(self):
         return {'tables': len(self.tables), 'entries': len(self.sources),
                 'protected_pages': len(self.pt_pages), 'frames': self.pool.in_use,
-                'flushes': self.flushes}
+                'flushes': self.flushes, 'unshadowed': self.zaps}
