@@ -668,14 +668,14 @@ sys_fork:
 3:  andi t0, s6, 1
     bnez t0, 4f
     addi s2, s2, 32 * 4             # a block never used: its 32 entries are empty
-    j 7f
+    j 8f
 4:  addi s7, s2, 32 * 4
 5:  lw t0, P_L0(s1)
     add t0, t0, s2
     lw s3, 0(t0)                    # the parent's entry
-    beqz s3, 6f                     # empty: the child's is empty already
+    beqz s3, 7f                     # empty: the child's is empty already
     andi t1, s3, PTE_OWN
-    beqz t1, 8f                     # shared (the code): copied as it is
+    beqz t1, 6f                     # shared (the code): copied as it is
     call alloc_page                 # the process's own page: the child gets a copy
     beqz a0, fork_failed
     mv s4, a0
@@ -686,21 +686,21 @@ sys_fork:
     slli s4, s4, 10
     andi s3, s3, 0x3ff
     or s3, s3, s4
-8:  lw t0, P_L0(tp)
+6:  lw t0, P_L0(tp)
     add t0, t0, s2
     sw s3, 0(t0)
-6:  addi s2, s2, 4
+7:  addi s2, s2, 4
     bltu s2, s7, 5b
-7:  srli s6, s6, 1
+8:  srli s6, s6, 1
     bnez s6, 3b
     li t0, 0                        # the registers, pc included
-5:  add t1, s1, t0
+9:  add t1, s1, t0
     lw t2, 0(t1)
     add t1, tp, t0
     sw t2, 0(t1)
     addi t0, t0, 4
     li t1, 128
-    bltu t0, t1, 5b
+    bltu t0, t1, 9b
     sw zero, F_A0(tp)               # fork returns 0 in the child
     lw t0, P_HANDLER(s1)
     sw t0, P_HANDLER(tp)
