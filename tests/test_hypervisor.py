@@ -516,6 +516,28 @@ def test_max_turns_stops_early_and_reports_running_guests():
     assert hv.run()['guests'][0]['reason'] == 'poweroff'
 
 
+def test_the_trace_tells_each_exit_and_injection():
+    events = []
+    report = Hypervisor('trap', [guest.program('syscall')], trace=events.append).run()
+    kinds = {}
+    for e in events:
+        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    exits = report['vmm']['exits']
+    assert {k: v for k, v in kinds.items() if k in exits} == exits
+    assert kinds['interrupt_injection'] == report['events']['interrupt_injection']
+    # one system call (getpid): ecall from (virtual) U reflected to the kernel, its
+    # privileged instructions emulated in S, and sret back to U
+    start = next(i for i, e in enumerate(events)
+                 if e.kind == 'guest_exception' and e.detail == 'ecall: system call 172')
+    call = events[start]
+    assert (call.priv, call.to_priv) == (0, 1)
+    back = next(e for e in events[start:] if e.detail == 'sret')
+    assert back.to_priv == 0 and back.to_pc == call.pc + 4
+    between = events[start + 1:events.index(back)]
+    assert all(e.priv == e.to_priv == 1 for e in between)
+    assert [e.detail for e in between][:2] == ['csrrw tp, sscratch, tp', 'csrr t0, sscratch']
+
+
 # --- construction --------------------------------------------------------------------------------
 
 def test_memory_layout():

@@ -12,8 +12,9 @@
 from .costs import CostModel, EVENTS
 from .hypervisor import Hypervisor, run, DEFAULT_MAX_STEPS, DEFAULT_SLICE, VARIANTS
 from .memory import GUEST_RAM_SIZE
+from .vm import VmmEvent
 from .technique import TECHNIQUES, Technique, register, get_technique, technique_names
 
 __all__ = ['Hypervisor', 'run', 'CostModel', 'EVENTS', 'TECHNIQUES', 'Technique', 'register',
            'get_technique', 'technique_names', 'DEFAULT_MAX_STEPS', 'DEFAULT_SLICE', 'VARIANTS',
-           'GUEST_RAM_SIZE']
+           'GUEST_RAM_SIZE', 'VmmEvent']

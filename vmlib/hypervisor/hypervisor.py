@@ -44,11 +44,14 @@ class Hypervisor:
     ``variant``: None, or ``'nonvirt'`` for the non-virtualizable CPU of chapter 09.
     ``costs``: the ``CostModel`` for the report (default: its documented defaults).
     ``names``: a label per guest (default ``guest 0``, ``guest 1``...); ``workload``: a
-    label for the report. Raises ValueError for a bad argument, never for a guest's deeds.
+    label for the report. ``trace``: a callable receiving a ``vm.VmmEvent`` for everything
+    the VMM does (trap-and-emulate: each exit, injection and turn; emulation has no VMM
+    exits -- watch its guest machine, ``vms[i].machine``, instead). Raises ValueError for a
+    bad argument, never for a guest's deeds.
     """
 
     def __init__(self, technique, guests, variant=None, costs=None, max_steps=DEFAULT_MAX_STEPS,
-                 slice_size=DEFAULT_SLICE, names=None, workload=None):
+                 slice_size=DEFAULT_SLICE, names=None, workload=None, trace=None):
         guests = list(guests)
         if not 1 <= len(guests) <= MAX_GUESTS:
             raise ValueError(f'between 1 and {MAX_GUESTS} guests, not {len(guests)}')
@@ -62,6 +65,7 @@ class Hypervisor:
         self.costs = costs if costs is not None else CostModel()
         self.slice_size = slice_size
         self.workload = workload
+        self.trace = trace              # callable(VmmEvent): what the VMM does, as it does it
         n = len(guests)
         self.host = Machine(ram_size=host_ram_size(n), nonvirt=self.nonvirt)
         bus, vmm = self.host.bus, vmm_area_size(n)

@@ -39,7 +39,7 @@ lost -- trap-and-emulate silently computes something else (chapter 09).
 
 from functools import lru_cache
 
-from ..isa import decode, reg_name
+from ..isa import decode, reg_name, disassemble
 from ..isa.csrs import is_read_only, min_privilege
 from ..isa.table import AMO_OPS
 from ..machine.csr import CSR_TABLE
@@ -50,7 +50,7 @@ from . import sbi
 from .shadow import ShadowMMU, GuestFault, PoolEmpty, translate, view_of
 from .technique import Technique, register
 from .vcpu import VirtualHart
-from .vm import VirtualClint
+from .vm import VirtualClint, VmmEvent
 
 M32 = 0xFFFFFFFF
 FAULT_STORM_LIMIT = 64      # exceptions reflected in a row without one guest instruction retiring
@@ -128,6 +128,8 @@ class TrapAndEmulate(Technique):
         self.vm = vm
         h.x = v.x                           # world switch: the hart takes the guest's registers
         target = self.target = self.retired(vm) + budget
+        if self.hv.trace:
+            self.event(vm, 'enter', v.pc, v.priv, f'{vm.name} gets the hart')
         try:
             self.sync(vm)
             while vm.alive:
@@ -153,6 +155,8 @@ class TrapAndEmulate(Technique):
                         break
                     continue
                 vm.exit('timer')                    # the VMM's timer: slice or virtual timer
+                if self.hv.trace:
+                    self.event(vm, 'timer', v.pc, v.priv, 'the VMM\'s timer')
                 self.sync(vm)
         except Exception as e:      # a VMM bug: stop this guest with the reason, never raise
             vm.finish('error', None, f'internal error of the VMM: {type(e).__name__}: {e}')
@@ -172,6 +176,9 @@ class TrapAndEmulate(Technique):
         vm, h = self.vm, self.hart
         v = vm.vcpu
         v.pc = h.pc
+        vm.last_exit = None
+        if self.hv.trace:
+            before = (self.retired(vm), v.pc, v.priv, self.describe(vm, cause, tval))
         try:
             if cause & INTERRUPT:           # the host takes none; be safe
                 return True
@@ -206,7 +213,25 @@ class TrapAndEmulate(Technique):
             vm.finish('error', None, f'internal error of the VMM: {type(e).__name__}: {e}')
             h.halt('vmm', None, 'error')
         h.pc = v.pc
+        if self.hv.trace and vm.last_exit:
+            n, pc, priv, detail = before
+            self.hv.trace(VmmEvent(vm.index, n, vm.last_exit, pc, priv, v.pc, v.priv, detail))
         return True
+
+    def describe(self, vm, cause, tval):
+        """What a trap is about, in a few words (for ``VmmEvent.detail``)."""
+        v = vm.vcpu
+        if cause == ILLEGAL_INSTRUCTION:
+            return disassemble(tval, v.pc)
+        if cause == ECALL_FROM_U and v.priv == S:
+            return 'ecall: SBI ' + sbi.call_name(v.x[sbi.A7], v.x[sbi.A6])
+        if cause == ECALL_FROM_U:
+            return f'ecall: system call {v.x[17]}'
+        return f'{cause_name(cause)} at 0x{tval & M32:08x}'
+
+    def event(self, vm, kind, pc, priv, detail):
+        v = vm.vcpu
+        self.hv.trace(VmmEvent(vm.index, self.retired(vm), kind, pc, priv, v.pc, v.priv, detail))
 
     def sync(self, vm):
         """After the VMM changed virtual state: deliver a due virtual interrupt, point the
@@ -215,8 +240,11 @@ class TrapAndEmulate(Technique):
         v, h = vm.vcpu, self.hart
         cause = v.interrupt_due()
         if cause is not None:
+            pc, priv = v.pc, v.priv
             v.enter_trap(cause, 0)
             vm.count('interrupt_injection')
+            if self.hv.trace:
+                self.event(vm, 'interrupt_injection', pc, priv, cause_name(cause))
         vm.shadow.set_mxr(v.mxr)
         key = (v.satp, view_of(v.priv, v.mstatus))
         table = vm.table

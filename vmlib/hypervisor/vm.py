@@ -9,6 +9,7 @@ for trap-and-emulate, a whole emulated machine for emulation).
 """
 
 from collections import Counter
+from typing import NamedTuple
 
 from ..machine.devices import (Uart16550, SifiveTest, UART_BASE, UART_SIZE, CLINT_BASE,
                                CLINT_SIZE, TEST_BASE, TEST_SIZE)
@@ -57,6 +58,7 @@ class VM:
         """One trap into the VMM, for ``why`` (a name in the report's ``vmm.exits``)."""
         self.exits[why] += 1
         self.events['trap'] += 1
+        self.last_exit = why
 
     def note(self, text):
         if len(self.notes) < 20:
@@ -76,6 +78,7 @@ class VM:
                 (TEST_BASE, TEST_SIZE, test)]
 
     on_stop = None                      # callable() the technique sets: stop running it now
+    last_exit = None
 
     def _power_request(self, reason, status):
         if reason == 'reset':
@@ -94,6 +97,23 @@ class VM:
                 'exits': dict(sorted(self.exits.items())),
                 'events': {e: self.events[e] for e in EVENTS if self.events[e]},
                 'notes': list(self.notes)}
+
+
+class VmmEvent(NamedTuple):
+    """One thing the VMM did, for timelines (``Hypervisor(trace=callable)``): in guest
+    ``guest`` after ``retired`` of its instructions, ``kind`` (an exit reason of the report,
+    ``'interrupt_injection'`` or ``'enter'``: the guest gets the hart), at guest ``pc`` in
+    virtual privilege ``priv`` (0 U, 1 S); the guest went on at ``to_pc`` in ``to_priv``;
+    ``detail`` says what it was (the instruction, the SBI call, the fault...)."""
+
+    guest: int
+    retired: int
+    kind: str
+    pc: int
+    priv: int
+    to_pc: int
+    to_priv: int
+    detail: str
 
 
 class VirtualClint:
