@@ -146,6 +146,7 @@ class TrapAndEmulate(Technique):
                 vm.count('world_switch')            # VMM -> guest
                 h.run(n)
                 vm.direct_instructions += h.instret - vm.run_start
+                vm.count('guest_instruction', h.instret - vm.run_start)
                 vm.run_start = self.run_end = None
                 v.pc = h.pc
                 if h.halted:                        # the VMM stopped the run from a trap
