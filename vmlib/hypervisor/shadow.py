@@ -39,7 +39,6 @@ from ..machine.csr import SUM, MXR
 from ..machine.mmu import (Mmu, FETCH, LOAD, STORE, PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A,
                            PTE_D, PAGE_FAULT, ACCESS_FAULT, SATP_MODE)
 from ..machine.traps import S, U
-from .memory import PAGE
 
 MAX_TABLES = 16             # shadow tables kept per guest (LRU): address spaces x views
 FLOOD_LIMIT = 8             # trapped writes to a page table never walked in between: unshadow it

@@ -59,7 +59,8 @@ ACCESS = {12: FETCH, 13: LOAD, 15: STORE}
 ACCESS_FAULT = {FETCH: FETCH_ACCESS, LOAD: LOAD_ACCESS, STORE: STORE_ACCESS}
 # What vmlib/guest/firmware.s (fw_panic) prints before it powers off with status 1 when a trap
 # it does not serve reaches M-mode; the VMM, in the firmware's place, does the same.
-FIRMWARE_PANIC = 'firmware: unexpected trap to M-mode, mcause 0x{:08x} mepc 0x{:08x} mtval 0x{:08x}\n'
+FIRMWARE_PANIC = ('firmware: unexpected trap to M-mode, mcause 0x{:08x} mepc 0x{:08x} '
+                  'mtval 0x{:08x}\n')
 
 
 decode = lru_cache(maxsize=4096)(decode)   # the same few privileged words trap again and again
@@ -87,7 +88,7 @@ class TrapAndEmulate(Technique):
         self.run_end = None                  # host instret at which the current run stops
         self.target = None                   # guest instructions retired when the slice ends
 
-    # --- setting a guest up ---------------------------------------------------------------------
+    # --- setting a guest up -------------------------------------------------------------------
 
     def setup(self, vm):
         entry = vm.program.symbols.get('kernel_entry')
@@ -121,7 +122,7 @@ class TrapAndEmulate(Technique):
         regs['pc'] = vm.vcpu.pc
         return regs
 
-    # --- running a slice ---------------------------------------------------------------------------
+    # --- running a slice ----------------------------------------------------------------------
 
     def run_slice(self, vm, budget):
         h, v = self.hart, vm.vcpu
@@ -171,7 +172,7 @@ class TrapAndEmulate(Technique):
         self.hart.halt('vmm', None, message)
         raise _Stop()
 
-    # --- the VMM's entry: every trap of the host hart ------------------------------------------
+    # --- the VMM's entry: every trap of the host hart -----------------------------------------
 
     def on_trap(self, cause, tval):
         vm, h = self.vm, self.hart
@@ -264,7 +265,7 @@ class TrapAndEmulate(Technique):
                     and deadline - now < self.run_end - h.instret):
                 h.halt('vmm', 'timer', 'the virtual timer fires before this run ends')
 
-    # --- reflecting traps to the guest kernel ----------------------------------------------------
+    # --- reflecting traps to the guest kernel -------------------------------------------------
 
     def reflect(self, vm, cause, tval):
         """Deliver an exception to the guest kernel as the hardware would (via the virtual
@@ -294,7 +295,7 @@ class TrapAndEmulate(Technique):
                   f'{cause_name(cause)} at pc=0x{v.pc:08x} (tval=0x{tval & M32:08x}): a trap '
                   'its firmware does not serve; stopped as the firmware would (status 1)')
 
-    # --- illegal instructions: the privileged ones are emulated ----------------------------------
+    # --- illegal instructions: the privileged ones are emulated -------------------------------
 
     def illegal_instruction(self, vm, word):
         v = vm.vcpu
@@ -360,7 +361,7 @@ class TrapAndEmulate(Technique):
             v.time_offset += v.timecmp - v.time()
         self.hart.halt('vmm', 'yield', 'wfi: the guest waits')
 
-    # --- SBI ------------------------------------------------------------------------------------------
+    # --- SBI ----------------------------------------------------------------------------------
 
     def sbi_call(self, vm):
         v = vm.vcpu
@@ -375,7 +376,7 @@ class TrapAndEmulate(Technique):
             vm.note(f'SBI call {name} at pc=0x{v.pc:08x}: answered -2 (not supported)')
         self.retire(vm)
 
-    # --- page faults: hidden, reflected, page-table writes, device registers ---------------------
+    # --- page faults: hidden, reflected, page-table writes, device registers ------------------
 
     def page_fault(self, vm, access, va):
         v = vm.vcpu
