@@ -3,11 +3,12 @@ import pytest
 
 from vmlib.course import ch09
 from vmlib.course.ch09 import (ClassifyInstruction, TrapUnderTrapAndEmulate,
-                               WhichBreakVirtualization)
+                               WhichBreakVirtualization, PredictVmmTraps)
 from vmlib.course.exercises import exercises_for_chapter
 from vmlib.hypervisor import popek
 
-EXERCISES = [ClassifyInstruction, TrapUnderTrapAndEmulate, WhichBreakVirtualization]
+EXERCISES = [ClassifyInstruction, TrapUnderTrapAndEmulate, WhichBreakVirtualization,
+             PredictVmmTraps]
 
 
 def test_registered_for_chapter_9():
