@@ -41,6 +41,22 @@ def test_every_workload_is_the_same_bare_and_under_every_technique(workload):
             (technique, g['message'])
 
 
+@pytest.mark.parametrize('workload', ['demo', 'forkwait'])
+@pytest.mark.parametrize('quantum', [20, 300])
+def test_timer_preemption_at_any_rate_changes_nothing_visible(workload, quantum):
+    """The kernel's time slice (its data word ``quantum``) patched small or large: virtual
+    timer interrupts come at other moments (hundreds of injections, or a few), the output not."""
+    program = guest.program(workload)
+    console = bare(program)[0]
+    for technique in TECHNIQUE_NAMES:
+        hv = Hypervisor(technique, [program])
+        hv.vms[0].mem.write(program.symbols['quantum'], 4, quantum)
+        report = hv.run()
+        assert report['guests'][0]['console'] == console, technique
+        if technique == 'trap' and quantum == 20:
+            assert report['events']['interrupt_injection'] > 50
+
+
 def test_the_guest_kernel_boots_on_a_bare_machine_with_only_its_own_ram():
     assert guest.GUEST_RAM_SIZE == GUEST_RAM_SIZE
     console, status, _ = bare(guest.program('compute'))
