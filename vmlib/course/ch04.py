@@ -599,6 +599,8 @@ def _syscall_problem(rng):
     elif choice == 'openat':
         args = [('dirfd', L.AT_FDCWD & 0xFFFFFFFF), ('path', buf),
                 ('flags', rng.choice([L.O_RDONLY, L.O_WRONLY | L.O_CREAT]))]
+        if args[-1][1] & L.O_CREAT:             # the kernel reads the mode only with O_CREAT
+            args.append(('mode', 0o644))
     elif choice == 'close':
         args = [('fd', rng.choice(_FDS[3:]))]
     elif choice == 'exit_group':
@@ -632,6 +634,7 @@ class SyscallRegisters(Exercise):
 
     def question(self, p):
         call = ', '.join('dirfd=AT_FDCWD (-100)' if n == 'dirfd' else
+                         f'{n}=0o{v:o} ({v:#x})' if n == 'mode' else
                          f'{n}={v:#x}' if v > 9 else f'{n}={v}' for n, v in p['args'])
         return (f"The C library is about to ask the kernel for\n    {p['name']}({call})\n"
                 "Which registers hold what just before its ecall? Answer a dict such as\n"
