@@ -4,7 +4,7 @@
 #   make lab      set up, then open JupyterLab on the first chapter
 #   make test     set up, then run the whole test suite (tests/ and every notebook with nbval)
 #   make slides   build the offline reveal.js decks into slides/
-#   make bench    run the benchmark (the machine against py65)
+#   make bench    run the benchmarks (machine vs py65, translator vs interpreter, hypervisor)
 #   make guests   rebuild the guest programs (guests/*.elf) from C and re-record them under QEMU
 
 SHELL := /bin/bash
@@ -90,7 +90,8 @@ slides: $(STAMP)
 
 bench: $(DEV_STAMP)
 	status=0; $(PY) bench/machine_vs_py65.py $(BENCH_ARGS) || status=1; \
-	$(PY) bench/dbt_vs_interp.py $(BENCH_ARGS) || status=1; exit $$status
+	$(PY) bench/dbt_vs_interp.py $(BENCH_ARGS) || status=1; \
+	$(PY) bench/hv_efficiency.py $(BENCH_ARGS) || status=1; exit $$status
 
 # The guest ELFs are committed; this rebuilds them from guests/src and, when qemu-riscv32 is
 # installed, re-records guests/expected/*.json (see guests/build.py).

@@ -65,6 +65,13 @@ def test_layout_places_each_chapter_once_by_depth():
     assert all(d[b] > d[a] for a, b in C.map_edges())
 
 
+def test_readme_chapter_table_agrees_with_the_ready_flags():
+    """The README's chapter table says ready/planned as the course map does (update both)."""
+    readme = (NOTEBOOKS.parent / "README.md").read_text()
+    status = dict(re.findall(r"^\| (\d\d) \|.*\| (ready|planned) \|$", readme, re.M))
+    assert status == {f"{n:02d}": "ready" if c.ready else "planned" for n, c in CHAPTERS.items()}
+
+
 def test_chapter_table_marks_ready_and_coming():
     lines = C.chapter_table().splitlines()
     assert len(lines) == 16 and "ready" in lines[0] and "coming" in lines[15]
