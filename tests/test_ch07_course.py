@@ -17,7 +17,7 @@ from vmlib.course.ch07 import (REASONS, classfile_fields, demo_classfile,
                                python_family, python_opcode_counts, run_on_both, rv32_profile,
                                tiny_family, unverified_run, verdict)
 
-from test_hllvm_properties import programs
+from strategies import programs
 
 
 # --- the demo program ----------------------------------------------------------------------------

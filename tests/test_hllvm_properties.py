@@ -1,8 +1,8 @@
 """Property tests of the high-level-language VM: random programs, three implementations.
 
-A strategy builds random *syntax trees* of well-formed Tiny programs (every name declared,
-every loop bounded, functions calling only earlier functions, so every program ends). Each
-tree is printed as source, parsed back (it must give the same tree), compiled once, and run on
+The shared strategies (``tests/strategies.py``) build random *syntax trees* of well-formed
+Tiny programs (every name declared, every loop bounded, functions calling only earlier
+functions, so every program ends). Each tree is printed as source, parsed back (it must give the same tree), compiled once, and run on
 the Python VM, on the RV32 VM and by the reference interpreter that walks the tree; all three
 must print the same text and end with the same status (the VMs' ``at f (pc N)`` line after a
 run-time error is theirs alone: a tree has no pc).
@@ -19,138 +19,12 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from vmlib.hllvm import (ClassFile, ClassFormatError, PythonVM, StepLimit, VerifyError,
                          compile_program, compile_source, example_source, parse, run_rv32)
 from vmlib.hllvm.interp import evaluate
-from vmlib.hllvm.nodes import (Assign, Binary, Call, ExprStmt, Function, If, Num, Print,
-                               Program, Return, Unary, Var, VarDecl, While, to_source)
+from vmlib.hllvm.nodes import to_source
 from vmlib.hllvm.opcodes import BY_NAME, TABLE, decode, encode, instructions
 
-INT_MIN, INT_MAX = -2**31, 2**31 - 1
-EDGE = (0, 1, -1, 2, -2, 3, 7, -7, 10, 100, 46341, 65536, INT_MAX, INT_MIN, INT_MAX - 1,
-        INT_MIN + 1)
-BINARY_OPS = ('+', '-', '*', '/', '%', '==', '!=', '<', '<=', '>', '>=', 'and', 'or')
+from strategies import INT_MAX, INT_MIN, expression_programs, ints, programs
+
 TRACE = re.compile(r'^    at \w+ \(pc \d+\)\n', re.M)
-
-ints = st.one_of(st.sampled_from(EDGE), st.integers(-20, 20), st.integers(INT_MIN, INT_MAX))
-texts = st.text(alphabet='ab =-:"\\\n\u00e9', max_size=6)
-
-
-# --- random programs -------------------------------------------------------------------------
-
-class ProgramMaker:
-    """Draws a well-formed program, keeping track of names in scope as it goes."""
-
-    def __init__(self, draw, max_functions=3, max_depth=2, max_block=5, max_loop=4):
-        self.draw = draw
-        self.count = 0
-        self.max_depth, self.max_block, self.max_loop = max_depth, max_block, max_loop
-        self.max_functions = max_functions
-
-    def fresh(self, prefix):
-        self.count += 1
-        return f'{prefix}{self.count}'
-
-    def program(self):
-        functions = []
-        for _ in range(self.draw(st.integers(0, self.max_functions))):
-            params = tuple(self.fresh('p') for _ in range(self.draw(st.integers(0, 3))))
-            callable_ = [(f.name, len(f.params)) for f in functions]
-            body = self.block(list(params), list(params), callable_, self.max_depth)
-            body.append(Return(self.expr(list(params), callable_, 2)))
-            functions.append(Function(self.fresh('f'), params, tuple(body)))
-        callable_ = [(f.name, len(f.params)) for f in functions]
-        main = self.block([], [], callable_, self.max_depth, size=(2, self.max_block + 3))
-        return Program(tuple(functions), tuple(main))
-
-    def block(self, readable, assignable, funcs, depth, size=None):
-        lo, hi = size or (1, self.max_block)
-        readable, assignable = list(readable), list(assignable)    # names die with the block
-        body = []
-        for _ in range(self.draw(st.integers(lo, hi))):
-            body += self.statement(readable, assignable, funcs, depth)
-        return body
-
-    def statement(self, readable, assignable, funcs, depth):
-        kinds = ['var', 'print', 'print']
-        if assignable:
-            kinds += ['assign', 'assign']
-        if depth > 0:
-            kinds += ['if', 'while']
-        if funcs:
-            kinds.append('call')
-        kind = self.draw(st.sampled_from(kinds))
-        if self.draw(st.integers(0, 60)) == 0:
-            kind = 'return'
-        if kind == 'var':
-            value = self.expr(readable, funcs, 2)
-            name = self.fresh('v')
-            readable.append(name)
-            assignable.append(name)
-            return [VarDecl(name, value)]
-        if kind == 'assign':
-            return [Assign(self.draw(st.sampled_from(assignable)), self.expr(readable, funcs, 2))]
-        if kind == 'print':
-            items = self.draw(st.lists(st.one_of(texts, st.just(None)), max_size=3))
-            return [Print(tuple(self.expr(readable, funcs, 2) if i is None else i
-                                for i in items))]
-        if kind == 'if':
-            cond = self.expr(readable, funcs, 2)
-            then = self.block(readable, assignable, funcs, depth - 1)
-            orelse = self.block(readable, assignable, funcs, depth - 1) \
-                if self.draw(st.booleans()) else []
-            return [If(cond, tuple(then), tuple(orelse))]
-        if kind == 'while':     # var c = 0; while (c < K [and e]) { ...; c = c + 1; }
-            counter = self.fresh('c')
-            cond = Binary('<', Var(counter), Num(self.draw(st.integers(0, self.max_loop))))
-            if self.draw(st.booleans()):
-                cond = Binary('and', cond, self.expr(readable + [counter], funcs, 1))
-            body = self.block(readable + [counter], assignable, funcs, depth - 1)
-            body.append(Assign(counter, Binary('+', Var(counter), Num(1))))
-            readable.append(counter)                    # readable after the loop, not writable
-            return [VarDecl(counter, Num(0)), While(cond, tuple(body))]
-        if kind == 'call':
-            return [ExprStmt(self.call(readable, funcs, 1))]
-        return [Return(self.expr(readable, funcs, 1) if self.draw(st.booleans()) else None)]
-
-    def call(self, readable, funcs, depth):
-        name, arity = self.draw(st.sampled_from(funcs))
-        return Call(name, tuple(self.expr(readable, funcs, depth) for _ in range(arity)))
-
-    def expr(self, readable, funcs, depth):
-        kinds = ['num'] + ['var'] * 2 * bool(readable)
-        if depth > 0:
-            kinds += ['unary', 'binary', 'binary', 'binary'] + ['call'] * bool(funcs)
-        kind = self.draw(st.sampled_from(kinds))
-        if kind == 'num':
-            return Num(self.draw(ints))
-        if kind == 'var':
-            return Var(self.draw(st.sampled_from(readable)))
-        if kind == 'unary':
-            return Unary(self.draw(st.sampled_from(('-', 'not'))),
-                         self.expr(readable, funcs, depth - 1))
-        if kind == 'call':
-            return self.call(readable, funcs, depth - 1)
-        op = self.draw(st.sampled_from(BINARY_OPS))
-        left = self.expr(readable, funcs, depth - 1)
-        if op in '/%' and self.draw(st.booleans()):     # dividing by zero: sometimes
-            right = Num(self.draw(ints.filter(bool)))
-        else:
-            right = self.expr(readable, funcs, depth - 1)
-        return Binary(op, left, right)
-
-
-@st.composite
-def programs(draw, **kw):
-    return ProgramMaker(draw, **kw).program()
-
-
-@st.composite
-def expression_programs(draw):
-    """Straight-line programs: a few variables, then prints of deep random expressions."""
-    m = ProgramMaker(draw)
-    names = [f'x{i}' for i in range(draw(st.integers(0, 3)))]
-    body = [VarDecl(n, Num(draw(ints))) for n in names]
-    body += [Print(tuple(m.expr(names, [], 4) for _ in range(draw(st.integers(1, 3)))))
-             for _ in range(draw(st.integers(1, 3)))]
-    return Program((), tuple(body))
 
 
 def reference(tree):
