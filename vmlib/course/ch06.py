@@ -641,7 +641,10 @@ class BlockEnd(Exercise):
                   'instruction,',
                   '"instructions": how many it holds}. (The translator ends a block after the '
                   'first',
-                  'branch, jump or system instruction, at the end of a 4 KiB page, or after 64.)']
+                  'branch, jump or system instruction, at the end of a 4 KiB page, or after 64.',
+                  '"System" here: ecall, ebreak, CSR accesses, mret/sret, wfi, sfence.vma, and '
+                  'the atomics',
+                  'lr/sc/amo*, which the translator also hands to the hart.)']
         return '\n'.join(lines)
 
     def explain(self, p, answer):
@@ -719,6 +722,9 @@ def _why(mnemonic):
         return 'a jump: the next instruction is elsewhere'
     if mnemonic.startswith('b'):
         return 'a branch: taken or not, there are two ways on'
+    if mnemonic.startswith(('lr.', 'sc.', 'amo')):
+        return ('an atomic: the translator hands lr/sc/AMOs to the hart, like a system '
+                'instruction')
     return ('a system instruction: the hart executes it, and it may trap or change the '
             'privilege, the page tables or the timer')
 
