@@ -43,6 +43,7 @@ from ..isa import decode, reg_name, disassemble
 from ..isa.csrs import is_read_only, min_privilege
 from ..isa.table import AMO_OPS
 from ..machine.csr import CSR_TABLE
+from ..machine.hart import counter_allowed
 from ..machine.mmu import FETCH, LOAD, STORE
 from ..machine.traps import (INTERRUPT, STI, M, S, U, cause_name, ILLEGAL_INSTRUCTION,
                              FETCH_ACCESS, LOAD_ACCESS, STORE_ACCESS, ECALL_FROM_U)
@@ -340,7 +341,7 @@ class TrapAndEmulate(Technique):
         reads = op != 'w' or rd != 32
         entry = CSR_TABLE.get(number)
         if (entry is None or v.priv < min_privilege(number)
-                or (writes and is_read_only(number)) or not _counter_allowed(v, number)):
+                or (writes and is_read_only(number)) or not counter_allowed(v, number)):
             return False
         read, write = entry
         old = read(v, number) if reads else 0
@@ -517,13 +518,3 @@ class TrapAndEmulate(Technique):
 
     def stats(self):
         return {'shadow': {vm.name: vm.shadow.stats() for vm in self.hv.vms}}
-
-
-def _counter_allowed(v, number):
-    """The hardware's counter-enable rules, with the firmware's mcounteren."""
-    if not 0xC00 <= number <= 0xC1F and not 0xC80 <= number <= 0xC9F:
-        return True
-    bit = 1 << (number & 0x1F)
-    if v.priv < M and not v.mcounteren & bit:
-        return False
-    return not (v.priv == U and not v.scounteren & bit)

@@ -25,6 +25,19 @@ SSTATUS = CSR_NUMBERS['sstatus']
 TRAP_LOOP_LIMIT = 64        # traps in a row without one instruction retiring: a broken handler
 
 
+def counter_allowed(state, number):
+    """May ``state`` (anything with ``priv``, ``mcounteren``, ``scounteren``: the hart, or a
+    hypervisor's virtual CPU) read CSR ``number``? Only the counters (cycle/time/instret and the
+    hpm counters) have a rule: below M, ``mcounteren`` must allow them; in U, ``scounteren``
+    too."""
+    if not 0xC00 <= number <= 0xC1F and not 0xC80 <= number <= 0xC9F:
+        return True
+    bit = 1 << (number & 0x1F)
+    if state.priv < M and not state.mcounteren & bit:
+        return False
+    return not (state.priv == U and not state.scounteren & bit)
+
+
 class Hart:
     def __init__(self, bus, clint):
         self.bus, self.clint = bus, clint
@@ -368,12 +381,7 @@ class Hart:
         R[32] = 0
 
     def _counter_allowed(self, number):
-        if not 0xC00 <= number <= 0xC1F and not 0xC80 <= number <= 0xC9F:
-            return True
-        bit = 1 << (number & 0x1F)
-        if self.priv < M and not self.mcounteren & bit:
-            return False
-        return not (self.priv == U and not self.scounteren & bit)
+        return counter_allowed(self, number)
 
     def counter(self, name):
         if name == 'time':
