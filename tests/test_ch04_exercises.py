@@ -1,5 +1,6 @@
-"""Chapter 04's seeded exercises: deterministic, checkers accept the solution and reject the
-listed wrong answers, and the answers agree with the machine (real runs) and the psABI."""
+"""Chapter 04's seeded exercises: the answers agree with the machine (real runs) and the psABI.
+(What every exercise owes -- determinism, the checker, show_answer -- is tested for all chapters
+in test_course_exercises.py.)"""
 from __future__ import annotations
 
 import pytest
@@ -11,31 +12,10 @@ from vmlib.course.exercises import exercises_for_chapter
 from vmlib.procvm import linux as L
 
 CLASSES = (SyscallRegisters, WhichSyscall, CountEcalls, ArgumentRegisters)
-SEEDS = range(25)
 
 
 def test_registered_for_chapter_4():
     assert set(CLASSES) <= set(exercises_for_chapter(4))
-
-
-@pytest.mark.parametrize('cls', CLASSES)
-def test_same_seed_same_problem(cls):
-    assert cls(seed=7).text(True) == cls(seed=7).text(True)
-    assert len({repr(cls(seed=s).params) for s in range(20)}) > 5
-
-
-@pytest.mark.parametrize('cls', CLASSES)
-def test_checker_accepts_the_solution_and_rejects_wrong_answers(cls):
-    for seed in SEEDS:
-        ex = cls(seed=seed)
-        answer = ex.solution()
-        assert ex.check(answer), (seed, answer)
-        for wrong in ex.wrong_answers(ex.params, answer):
-            feedback = ex.check(wrong)
-            assert not feedback and feedback.messages, (seed, wrong)
-        assert not ex.check(None)
-        shown = repr(cls(seed=seed, show_answer=True))
-        assert 'Solution:' in shown and 'Answer: ' in shown
 
 
 def test_syscall_registers_put_the_number_in_a7():

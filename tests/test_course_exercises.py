@@ -150,3 +150,30 @@ def test_whole_numbers_are_compared_exactly():
     assert ex.compare(0x80001000, 0x80001000) == []
     assert ex.compare(0x80001000, 0x80001004) != []
     assert ex.compare(0.5, 0.5 + 1e-12) == []
+
+
+ALL_EXERCISES = sorted(REGISTRY.values(), key=lambda c: (c.chapter, c.__name__))
+
+
+@pytest.mark.parametrize("cls", ALL_EXERCISES, ids=lambda c: f"ch{c.chapter:02d}-{c.__name__}")
+def test_each_exercise_on_fixed_seeds(cls):
+    """What every chapter's exercise owes the learner, checked on seeds 0-29 (the chapters'
+    own tests add what is particular to each: that the answers agree with the machine): the
+    same seed gives the same problem, different seeds different problems, the checker accepts
+    the solution and rejects each listed mistake and a nonsense answer with a message, and
+    ``show_answer`` prints the worked solution."""
+    assert cls(seed=11).text(True) == cls(seed=11).text(True)
+    assert len({repr(cls(seed=s).params) for s in range(30)}) > 5
+    for seed in range(30):
+        ex = cls(seed=seed)
+        answer = ex.solution()
+        assert ex.check(answer), seed
+        for wrong in ex.wrong_answers(ex.params, answer):
+            if exercises._plain(wrong) == answer:
+                continue  # the mistake happens to give the right answer for this seed
+            fb = ex.check(wrong)
+            assert not fb and fb.messages, (seed, wrong)
+        assert not ex.check(None) and not ex.check("nonsense")
+        shown = repr(cls(seed=seed, show_answer=True))
+        assert "Solution:" in shown and "\nAnswer: " in shown
+        assert "Solution:" not in repr(cls(seed=seed))
