@@ -46,6 +46,9 @@ follow:
 from __future__ import annotations
 
 import bisect
+import difflib
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -65,8 +68,8 @@ __all__ = ['ClassifyInstruction', 'TrapUnderTrapAndEmulate', 'WhichBreakVirtuali
            'PredictVmmTraps', 'INSTRUCTIONS', 'KERNEL_INSTRUCTIONS', 'TRAP_POOL', 'TRAP_SETUP',
            'VmmExit', 'VmmLog', 'Step', 'Bounce', 'record', 'vmm_log', 'describe',
            'exits_text', 'WORKLOADS', 'bare_run', 'emulate_report', 'hv_run',
-           'equivalence_rows', 'equivalence_text', 'resource_control', 'resource_control_text',
-           'direct_cycles', 'efficiency_rows', 'efficiency_text', 'cycles_text', 'Divergence',
+           'equivalence_rows', 'equivalence_text', 'hv_command', 'resource_control', 'resource_control_text',
+           'cycles_by_event', 'efficiency_rows', 'efficiency_text', 'cycles_text', 'Divergence',
            'divergence', 'divergence_text', 'consoles_text', 'kernel_excerpt',
            'SHADOW_WORKLOADS', 'shadow_rows', 'shadow_text', 'predict_source',
            'measure_snippet']
@@ -899,6 +902,17 @@ def hv_run(workload: str, technique: str = 'trap', variant: str | None = None,
                       workload=workload, **kw).run()
 
 
+def hv_command(*args) -> str:
+    """``python -m vmlib hv ARGS``, run as a learner would: what it prints. (Its exit status
+    is the guest's; a usage error -- status 2 -- raises, with the command's message.)"""
+    cmd = [sys.executable, '-m', 'vmlib', 'hv', *map(str, args)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if proc.returncode not in (0, 1) or not proc.stdout:
+        raise RuntimeError(f'vmlib hv failed (exit {proc.returncode}): '
+                           f'{proc.stderr.strip() or proc.stdout[:200]}')
+    return proc.stdout
+
+
 def resource_control(slice_size: int = 5000, max_steps: int = 400_000, every: int = 10,
                      worker: str = 'compute') -> dict:
     """Two guests on one hart under trap-and-emulate: a kernel that disables interrupts and
@@ -939,15 +953,10 @@ def resource_control_text(rc: dict, rows: int = 6) -> str:
     return '\n'.join(lines)
 
 
-def direct_cycles(report: dict, costs: CostModel | None = None) -> dict:
-    """The cost model's cycles by event for a run, *with* the instructions the hardware ran
-    directly charged as ``guest_instruction`` (the hypervisor's report counts them as
-    ``direct_instructions`` and leaves the event at zero: here they are put back, so the
-    total compares with the bare machine)."""
-    costs = costs or CostModel()
-    counts = dict(report['events'])
-    counts['guest_instruction'] = sum(g['direct_instructions'] for g in report['guests'])
-    return costs.cycles(counts)
+def cycles_by_event(report: dict, costs: CostModel | None = None) -> dict:
+    """The cost model's cycles by event for a run's counts (the report's ``events``: the
+    instructions the hardware ran directly are ``guest_instruction``), under ``costs``."""
+    return (costs or CostModel()).cycles(report['events'])
 
 
 def efficiency_rows(workloads=WORKLOADS, costs: CostModel | None = None) -> list[dict]:
@@ -958,7 +967,7 @@ def efficiency_rows(workloads=WORKLOADS, costs: CostModel | None = None) -> list
     for w in workloads:
         report = vmm_log(w).report
         g = report['guests'][0]
-        cycles = direct_cycles(report, costs)
+        cycles = cycles_by_event(report, costs)
         total = sum(cycles.values())
         bare = costs.total({'guest_instruction': bare_run(w)[2]})
         rows.append({'workload': w, 'guest instructions': g['guest_instructions'],
@@ -1057,21 +1066,23 @@ def _sstatus_access(e):
 
 
 def divergence_text(d: Divergence) -> str:
-    lines = [f'{d.agreed} VMM exits agree, exit for exit, on RV32 and on the variant. On the '
-             'way, the variant let these sstatus instructions of the guest kernel run without '
-             'a trap -- the VMM never saw them:', '']
+    lines = [f'{d.agreed} VMM exits agree, exit for exit, on RV32 and on the variant. On the way,',
+             'the variant let these sstatus instructions of the guest kernel run without a trap',
+             '-- the VMM never saw them:', '']
     for e in d.unseen:
-        effect = ('on RV32 the VMM ' + describe(e).replace('emulates it on the virtual CSRs: ',
-                                                           'changed ')
+        effect = ('on RV32 the VMM changed ' + ', '.join(_change_text(*c) for c in e.changes)
                   if e.changes else 'on RV32 the VMM changed nothing: harmless')
-        lines.append(f'  guest #{e.instret:<6} {e.where:<22} {e.instruction:<22} {effect}')
-    lines += ['', 'From there the runs part. RV32 (the VMM saw the write; sstatus.SUM = 1):']
-    lines += [f'  guest #{e.instret:<6} {e.where:<22} {e.instruction or "-":<22} {e.action}'
-              for e in d.rv32_next]
+        lines.append(f'  guest #{e.instret:<6} {e.where:<18} {e.instruction:<19} {effect}')
+    lines += ['', 'From there the runs part. RV32 (the VMM saw the write: sstatus.SUM = 1):']
+    lines += [_trail(e) for e in d.rv32_next]
     lines += ['The variant (sstatus.SUM still 0 in the virtual CPU the VMM keeps):']
-    lines += [f'  guest #{e.instret:<6} {e.where:<22} {e.instruction or "-":<22} {e.action}'
-              for e in d.variant_next]
+    lines += [_trail(e) for e in d.variant_next]
     return '\n'.join(lines)
+
+
+def _trail(e):
+    return (f'  guest #{e.instret:<6} {e.where:<22} {e.instruction or "-":<23} '
+            f'{describe(e, short=True)}')
 
 
 def consoles_text(d: Divergence) -> str:
@@ -1085,7 +1096,6 @@ def consoles_text(d: Divergence) -> str:
              for i, (name, c, s) in enumerate(runs)]
     lines.append('')
     ref, var = bare.splitlines(), d.variant.console.splitlines()
-    import difflib
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=ref, b=var, autojunk=False).get_opcodes():
         if tag == 'equal':
             lines += [f'= {x}' for x in ref[i1:i2]]
@@ -1117,7 +1127,7 @@ def shadow_rows(workloads=SHADOW_WORKLOADS) -> list[dict]:
     for w in workloads:
         log = vmm_log(w)
         r = log.report
-        cycles = direct_cycles(r)
+        cycles = cycles_by_event(r)
         total = sum(cycles.values())
         shadow = sum(cycles[e] for e in ('shadow_fill', 'shadow_update', 'page_walk_step'))
         exits = r['vmm']['exits']
@@ -1133,13 +1143,18 @@ def shadow_rows(workloads=SHADOW_WORKLOADS) -> list[dict]:
 
 
 def shadow_text(rows) -> str:
-    cols = ['hidden page faults', 'shadow fills', 'guest page faults', 'page-table writes',
-            'shadow updates', 'share of cycles']
-    head = f"{'workload':<10}" + ''.join(f'{c:>19}' for c in cols)
+    cols = [('hidden page faults', 'hidden faults'), ('shadow fills', 'fills'),
+            ('guest page faults', 'guest faults'), ('page-table writes', 'PT writes'),
+            ('shadow updates', 'updates'), ('share of cycles', 'share of cycles')]
+    head = f"{'workload':<10}" + ''.join(f'{short:>16}' for _, short in cols)
     lines = [head, '-' * len(head)]
     for r in rows:
         lines.append(f"{r['workload']:<10}" + ''.join(
-            f'{r[c]:>19.1%}' if c == 'share of cycles' else f'{r[c]:>19,}' for c in cols))
+            f'{r[c]:>16.1%}' if c == 'share of cycles' else f'{r[c]:>16,}' for c, _ in cols))
+    lines += ['hidden faults: the VMM filled a shadow entry (fills); guest faults: page faults the '
+              'guest itself takes,',
+              'reflected to its kernel; PT writes: stores to a guest page table, trapped and '
+              'emulated (updates).']
     return '\n'.join(lines)
 
 
@@ -1241,7 +1256,8 @@ class PredictVmmTraps(Exercise):
         lines = ['Measured: the snippet ran as a tiny guest kernel under the hypervisor. Per '
                  'line:']
         for item, n in zip(items, per_item):
-            lines.append(f'  {item.replace(chr(10), "; "):<26} {n} trap{"s" if n != 1 else ""}')
+            shown = '; '.join(part.strip() for part in item.split('\n'))
+            lines.append(f'  {shown:<26} {n} trap{"s" if n != 1 else ""}')
         lines.append(f'The loop body runs {p["rounds"]} times: each privileged instruction in '
                      'it traps every time;\nthe rest runs directly on the hardware.')
         return '\n'.join(lines)

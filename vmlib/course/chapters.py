@@ -81,7 +81,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "boot the guest kernel; who runs at which privilege", (3, 5)),
     _C(9, "09_trap_and_emulate", "Trap-and-emulate and Popek & Goldberg",
        "deprivilege the guest kernel; sensitive vs privileged instructions",
-       "sensitive/privileged instruction map; divergence", (8,)),
+       "sensitive/privileged instruction map; divergence", (8,), True),
     _C(10, "10_binary_translation_full_virtualization",
        "Full virtualization by binary translation",
        "VMware's way: rewrite sensitive kernel code, run user code directly",
