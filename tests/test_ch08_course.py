@@ -208,3 +208,11 @@ def test_privilege_table_over_workloads():
     assert rows[0]['system call'] >= 500 and rows[1]['page fault'] >= 64
     text = ch08.privilege_table_text(rows)
     assert text.splitlines()[0].split()[:5] == ['workload', 'instructions', 'M', '%', 'S']
+
+
+def test_boot_command_prints_the_console_and_the_status():
+    text = ch08.boot_command('syscall')
+    lines = text.splitlines()
+    assert lines[0] == '$ python -m vmlib boot --guest syscall'
+    assert lines[1:-1] == ch08.timeline('syscall').console.rstrip('\n').split('\n')
+    assert lines[-1] == '(exit status 0)'

@@ -53,7 +53,7 @@ from .exercises import Exercise
 __all__ = ['Segment', 'TrapEvent', 'ReturnEvent', 'Timeline', 'record', 'timeline',
            'record_emulated', 'kernel_constant', 'Symbols', 'KINDS', 'privilege_rows',
            'privilege_table_text', 'boot_text', 'system_isa_use', 'process_vm_row',
-           'vm_comparison_text', 'emulation_row', 'emulation_text', 'hv_json',
+           'vm_comparison_text', 'emulation_row', 'emulation_text', 'hv_json', 'boot_command',
            'hv_figures_text', 'emulation_cost_text', 'WORKLOADS_SHOWN',
            'WhereDoesTrapLand', 'WhoRunsAt', 'SwitchesPerSyscall']
 
@@ -556,15 +556,19 @@ def privilege_rows(workloads=None) -> list[dict]:
     return rows
 
 
+SHORT = {'system call': 'syscalls', 'SBI call': 'SBI calls', 'timer (M)': 'timer M',
+         'timer (S)': 'timer S', 'page fault': 'pg faults', 'exception': 'exceptions'}
+
+
 def privilege_table_text(rows) -> str:
     head = (f'{"workload":<10}{"instructions":>13}{"M %":>7}{"S %":>7}{"U %":>7}'
-            + ''.join(f'{k:>13}' for k in KINDS) + f'{"switches":>10}')
+            + ''.join(f'{SHORT[k]:>11}' for k in KINDS) + f'{"switches":>10}')
     lines = [head, '-' * len(head)]
     for r in rows:
         n = r['instructions']
         lines.append(f'{r["workload"]:<10}{n:>13,}'
                      + ''.join(f'{100 * r[m] / n:>7.1f}' for m in 'MSU')
-                     + ''.join(f'{r[k]:>13,}' for k in KINDS) + f'{r["switches"]:>10,}')
+                     + ''.join(f'{r[k]:>11,}' for k in KINDS) + f'{r["switches"]:>10,}')
     return '\n'.join(lines)
 
 
@@ -706,6 +710,18 @@ def emulation_text(rows) -> str:
     return '\n'.join(lines)
 
 
+def boot_command(workload: str = 'demo') -> str:
+    """``python -m vmlib boot --guest W`` run as a learner would (stdin empty), as text: the
+    command, the console, the exit status. (Captured whole: a notebook's ``!`` shows a console
+    written byte by byte in arbitrary pieces.)"""
+    cmd = [sys.executable, '-m', 'vmlib', 'boot', '--guest', workload]
+    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                          timeout=300)
+    out = proc.stdout if proc.stdout.endswith('\n') or not proc.stdout else proc.stdout + '\n'
+    return (f'$ python -m vmlib boot --guest {workload}\n{out}{proc.stderr}'
+            f'(exit status {proc.returncode})')
+
+
 def hv_json(workload: str = 'syscall', technique: str = 'emulate') -> dict:
     """``python -m vmlib hv --technique T --workload W --json``, run as a learner would, parsed."""
     cmd = [sys.executable, '-m', 'vmlib', 'hv', '--technique', technique, '--workload', workload,
@@ -765,6 +781,10 @@ _ECALL = {'U': 8, 'S': 9, 'M': 11}
 SIE_BIT, MIE_BIT = 1 << 1, 1 << 3
 
 
+def _bits(value: int) -> str:
+    return ', '.join(str(b) for b in range(32) if value >> b & 1) or 'none'
+
+
 class WhereDoesTrapLand(Exercise):
     """Where a trap lands in the guest system -- or whether an interrupt waits."""
 
@@ -773,7 +793,7 @@ class WhereDoesTrapLand(Exercise):
 
     def generate(self, rng):
         medeleg, mideleg = timeline('syscall').delegation       # the firmware's choice
-        mode = rng.choice(['U', 'U', 'S', 'S', 'M'])
+        mode = rng.choice(['U', 'U', 'U', 'S', 'S', 'M'])
         what = rng.randrange(len(_EVENTS))
         _, exc, irq = _EVENTS[what]
         if rng.random() < 0.35:                                  # a firmware that differs
@@ -817,9 +837,10 @@ class WhereDoesTrapLand(Exercise):
     def question(self, p):
         return (f"In the guest system (firmware in M, kernel in S, processes in U) the hart is\n"
                 f"in {p['mode']}-mode and {_EVENTS[p['event']][0]}.\n"
-                f"medeleg = 0x{p['medeleg']:04x}, mideleg = 0x{p['mideleg']:04x}; as the guest "
-                "kernel runs, sstatus.SIE = 0\nin S-mode and mstatus.MIE = 0 in M-mode; "
-                "mie enables MTIE and STIE.\n"
+                f"medeleg = 0x{p['medeleg']:04x} (bits {_bits(p['medeleg'])}), "
+                f"mideleg = 0x{p['mideleg']:04x} (bits {_bits(p['mideleg'])}).\n"
+                "As in the guest kernel, sstatus.SIE = 0 in S-mode and mstatus.MIE = 0 in "
+                "M-mode;\nmie enables MTIE and STIE.\n"
                 "Which mode takes the trap now? Answer 'M', 'S', or 'pending' if it is not "
                 "taken now.")
 
