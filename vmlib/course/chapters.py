@@ -78,7 +78,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "the same bytecode on two platforms; stack animation", (4,), True),
     _C(8, "08_system_vms_hardware_emulation", "System VMs and hardware emulation",
        "a whole computer in software: boot a guest kernel, privilege levels",
-       "boot the guest kernel; who runs at which privilege", (3, 5)),
+       "boot the guest kernel; who runs at which privilege", (3, 5), True),
     _C(9, "09_trap_and_emulate", "Trap-and-emulate and Popek & Goldberg",
        "deprivilege the guest kernel; sensitive vs privileged instructions",
        "sensitive/privileged instruction map; divergence", (8,), True),
