@@ -89,3 +89,51 @@ def test_which_break_virtualization():
     ex = next(WhichBreakVirtualization(seed=s) for s in range(100)
               if WhichBreakVirtualization(seed=s).solution())
     assert 'breaks it' in ex.text(True)
+
+
+# --- predict the VMM traps ----------------------------------------------------------------------
+
+def test_predict_traps_counts_a_hand_made_snippet():
+    setup = ('csrw sscratch, zero', 'li a1, 5')
+    body = ('csrr a3, sepc', 'addi a1, a1, 3', 'csrr a5, sstatus')
+    assert ch09.measure_snippet(setup, body, 3, 'rv32') == (7, [1, 0, 0, 3, 0, 3, 0, 0])
+    # the variant lets the sstatus read through unseen
+    assert ch09.measure_snippet(setup, body, 3, 'nonvirt') == (4, [1, 0, 0, 3, 0, 0, 0, 0])
+
+
+def _expected_traps(line, variant):
+    """Independent prediction from Popek & Goldberg's probes on the bare machine: the line
+    traps under trap-and-emulate if it traps in U-mode -- or if it reads a counter, which
+    this VMM does not let guests read directly."""
+    total = 0
+    for part in (p.strip() for p in line.split('\n')):
+        if part.startswith('li '):
+            continue
+        row = popek.classify(part, variant)
+        total += row.in_user != 'runs' or row.csr_class == 'user counter'
+    return total
+
+
+@pytest.mark.parametrize('seed', range(0, 60, 3))
+def test_predict_traps_measured_matches_the_instruction_map(seed):
+    ex = PredictVmmTraps(seed=seed)
+    p = ex.params
+    per_line = [_expected_traps(x, p['variant']) for x in p['setup']]
+    per_line += [0] + [p['rounds'] * _expected_traps(x, p['variant']) for x in p['body']]
+    per_line += [0, 0]
+    assert ex._measured(p) == (sum(per_line), per_line)
+    assert ex.solution() == sum(per_line)
+
+
+def test_predict_traps_hints_and_explanation():
+    ex = next(PredictVmmTraps(seed=s) for s in range(200)
+              if any(x.startswith('rdtime') for x in PredictVmmTraps(seed=s).params['body']))
+    answer = ex.solution()
+    low = ex.check(answer - ex.params['rounds'])
+    assert not low and 'counter reads trap' in str(low)
+    assert 'counter' not in str(ex.check(answer + 1))
+    text = ex.text(True)
+    assert 'Per line:' in text and f'Answer: {answer}' in text
+    nonvirt = next(PredictVmmTraps(seed=s) for s in range(200)
+                   if PredictVmmTraps(seed=s).params['variant'] == 'nonvirt')
+    assert 'do not trap' in str(nonvirt.check(nonvirt.solution() + 1))
