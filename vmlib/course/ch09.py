@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import guest
-from ..hypervisor import CostModel, EVENTS, Hypervisor, popek, sbi
+from ..hypervisor import CostModel, EVENTS, Hypervisor, popek
 from ..hypervisor.shadow import GuestFault, translate, view_of
 from ..isa import decode, disassemble, reg_name
 from ..isa.csrs import CSR_NUMBERS
@@ -66,10 +66,11 @@ from .exercises import Exercise
 
 __all__ = ['ClassifyInstruction', 'TrapUnderTrapAndEmulate', 'WhichBreakVirtualization',
            'PredictVmmTraps', 'INSTRUCTIONS', 'KERNEL_INSTRUCTIONS', 'TRAP_POOL', 'TRAP_SETUP',
-           'VmmExit', 'VmmLog', 'Step', 'Bounce', 'record', 'vmm_log', 'describe',
+           'VmmExit', 'VmmLog', 'NOT_EXITS', 'Step', 'Bounce', 'record', 'vmm_log', 'describe',
            'exits_text', 'WORKLOADS', 'bare_run', 'emulate_report', 'hv_run',
-           'equivalence_rows', 'equivalence_text', 'hv_command', 'resource_control', 'resource_control_text',
-           'cycles_by_event', 'efficiency_rows', 'efficiency_text', 'cycles_text', 'Divergence',
+           'equivalence_rows', 'equivalence_text', 'hv_command', 'resource_control',
+           'resource_control_text', 'cycles_by_event', 'efficiency_rows', 'efficiency_text',
+           'cycles_text', 'Divergence',
            'divergence', 'divergence_text', 'consoles_text', 'kernel_excerpt',
            'SHADOW_WORKLOADS', 'shadow_rows', 'shadow_text', 'predict_source',
            'measure_snippet']
@@ -453,18 +454,14 @@ def _word_at(vm, pc, priv):
 
 
 def _cause(kind, detail, scause):
+    """The host trap of an event: from its kind, the cause it reflected, or the hypervisor's
+    detail (``'<cause name> at 0x...'`` for memory faults); None for the VMM's timer."""
     if kind in _CAUSES:
         return _CAUSES[kind]
     if kind == 'guest_exception':
         return scause                       # the VMM reflected exactly this cause
-    for code, name in ((12, 'instruction page fault'), (13, 'load page fault'),
-                       (15, 'store/AMO page fault')):
-        if detail.startswith(name) or detail.startswith(cause_name(code)):
-            return code
-    if kind in ('hidden_page_fault', 'page_table_write', 'mmio', 'guest_fault'):
-        head = detail.split(' at ')[0]
-        return next((c for c in range(16) if cause_name(c) == head), None)
-    return None
+    head = detail.split(' at ')[0]
+    return next((c for c in range(16) if cause_name(c) == head), None)
 
 
 #: what a virtual trap entry writes (``VirtualHart.enter_trap``)
