@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from vmlib import guest
 from vmlib.course import ch08
-from vmlib.course.ch08 import ReturnEvent, TrapEvent
+from vmlib.course.ch08 import TrapEvent
 from vmlib.machine.trace import Retired, TrapTaken
 from vmlib.machine.traps import U, S, M
 
@@ -99,6 +99,10 @@ def test_processes_have_their_own_address_spaces():
     assert len(set().union(*satps.values())) == 3
     pids = {s.who for s in ch08.timeline('forkwait').segments if s.priv == U}
     assert len(pids) == 17                                  # init and 16 children
+
+
+def test_the_translator_gives_the_same_timeline():
+    assert ch08.record('syscall', engine='dbt').segments == ch08.timeline('syscall').segments
 
 
 def test_preemption_changes_the_timeline_not_the_console():

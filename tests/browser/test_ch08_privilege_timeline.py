@@ -31,7 +31,8 @@ def test_privilege_timeline_widget(lab_page):
     # the cell jumped to pgfault's first page fault: it is in the list, U -> S, to trap_entry
     lab_page.wait_text(status, re.compile(r"^pgfault: instructions"))
     fault = cell.locator(".vm-privtl-trap[data-kind='page fault']").first
-    assert re.search(r"U → S\s+page fault: store/AMO page fault at 0x00600000", fault.inner_text())
+    assert re.search(r"U → S\s+page fault: store/AMO page fault at 0x00600000",
+                     fault.inner_text())
     assert "handler trap_entry" in fault.inner_text()
     assert "page faults served" in lab_page.widget(cell, ".vm-privtl-console").inner_text()
     src = figure.get_attribute("src")

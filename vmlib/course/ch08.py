@@ -46,6 +46,7 @@ from ..hypervisor.costs import SOURCES
 from ..isa import decode
 from ..isa.csrs import CSR_NUMBERS
 from ..machine.csr import CSR_TABLE
+from ..machine.machine import RunResult
 from ..machine.trace import TrapTaken, TrapReturn
 from ..machine.traps import (INTERRUPT, MTI, STI, cause_name, PRIV_NAMES, U, S, M)
 from .exercises import Exercise
@@ -424,7 +425,8 @@ class Timeline:
         for p in LANES:
             row = ''.join(c.most_common(1)[0][0] if c else ' ' for c in cells[p])
             lines.append(f'{PRIV_NAMES[p]} |{row}|')
-        lines.append('   F = firmware (M), K = kernel (S), 1 2 3... = the process with that pid (U)')
+        lines.append('   F = firmware (M), K = kernel (S), 1 2 3... = the process with that pid (U, '
+                     'last digit)')
         return '\n'.join(lines)
 
     def event_lines(self, start: int = 0, end: int | None = None, limit: int = 40,
@@ -495,9 +497,7 @@ def record_emulated(workload: str = 'demo'):
     def run():
         box['report'] = hv.run()
         g = box['report']['guests'][0]
-        return type('EmulatedResult', (), {'reason': g['reason'], 'exit_status': g['exit_status'],
-                                          'instructions': g['guest_instructions'],
-                                          'message': g['message']})()
+        return RunResult(g['reason'], g['exit_status'], g['guest_instructions'], g['message'])
 
     tl = _record_machine(workload, m, run)
     tl.console = box['report']['guests'][0]['console']
