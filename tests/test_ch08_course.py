@@ -95,6 +95,7 @@ def test_processes_have_their_own_address_spaces():
         if s.priv == U:
             satps.setdefault(s.who, set()).add(s.satp)
     assert sorted(satps) == ['pid 1', 'pid 2', 'pid 3']
+    assert tl.address_spaces() == {who: sorted(v) for who, v in satps.items()}
     assert all(len(v) == 1 for v in satps.values())
     assert len(set().union(*satps.values())) == 3
     pids = {s.who for s in ch08.timeline('forkwait').segments if s.priv == U}

@@ -383,6 +383,15 @@ class Timeline:
             out[s.who] += len(s)
         return dict(sorted(out.items(), key=lambda kv: (kv[0].startswith('pid'), kv[0])))
 
+    def address_spaces(self) -> dict:
+        """The ``satp`` values each process ran with, {'pid N': [satp, ...]}: a process is told
+        apart from the others by its address space (its root page table) as much as by pid."""
+        out = {}
+        for s in self.segments:
+            if s.priv == U and s.satp not in out.setdefault(s.who, []):
+                out[s.who].append(s.satp)
+        return out
+
     def trap_counts(self) -> dict:
         c = Counter(e.kind for e in self.traps())
         return {k: c[k] for k in KINDS if c[k]} | {k: v for k, v in c.items() if k not in KINDS}
