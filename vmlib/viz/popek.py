@@ -231,7 +231,6 @@ class InstructionMapWidget:
 
     def redraw(self):
         v = self.variant.value
-        self.verdict.value = verdict_html(v)
         self.map.value = map_html(v)
         names = [r.name for r in self.rows()]
         offenders = [r.name for r in popek.offenders(v)]
@@ -239,6 +238,7 @@ class InstructionMapWidget:
         self.pick.options = names
         self.pick.value = keep or (offenders[0] if offenders else 'csrrw sstatus')
         self.show_detail()
+        self.verdict.value = verdict_html(v)    # last: a page waiting on it sees the rest
 
     def show_detail(self):
         by_name = {r.name: r for r in self.rows()}

@@ -143,16 +143,18 @@ def _e(x) -> str:
     return html.escape(str(x))
 
 
-def step_text(step, costs: CostModel | None = None) -> str:
-    """One step of a bounce in a line."""
+def step_text(step, short: bool = False) -> str:
+    """One step of a bounce in a line (``short``: a few words for the list)."""
     from ..course.ch09 import describe
     if step.kind == 'direct':
         return (f'{step.priv}: {step.instructions} instruction'
-                f'{"s" if step.instructions != 1 else ""} run directly on the hardware, '
-                f'{step.start} .. {step.end}')
+                f'{"s" if step.instructions != 1 else ""} run directly'
+                f'{"" if short else " on the hardware"}, {step.start} .. {step.end}')
     e = step.exit
-    head = f'TRAP ({e.trap_name}) at {e.where}' if e.is_exit else f'at {e.where}'
     ins = f' [{e.instruction}]' if e.instruction else ''
+    if short:
+        return f'{e.priv}: {e.where}{ins}: {"TRAP, " if e.is_exit else ""}{describe(e, True)}'
+    head = f'TRAP ({e.trap_name}) at {e.where}' if e.is_exit else f'at {e.where}'
     return f'{e.priv}: {head}{ins}: the VMM {describe(e)}'
 
 
@@ -162,10 +164,11 @@ def steps_html(bounce, current: int, costs: CostModel) -> str:
         cls = 'vm-trapt-step' + (' vm-trapt-current' if i == current else '')
         style = 'background:#fde0b4; font-weight:bold;' if i == current else ''
         color = COLORS['VMM'] if s.kind == 'vmm' else COLORS[s.priv]
+        cycles = s.cycles(costs)
         parts.append(f"<div class='{cls}' data-index='{i}' data-kind='{s.kind}' "
                      f"style='{style} white-space:pre'><span style='color:{color}'>"
-                     f"{i + 1:>3} {_fmt(s.cycles(costs)):>7} cycles</span>  "
-                     f"{_e(step_text(s, costs))}</div>")
+                     f"{i + 1:>3} {_fmt(cycles):>7} cycle{'' if cycles == 1 else 's'}</span>  "
+                     f"{_e(step_text(s, short=True))}</div>")
     parts.append('</div>')
     return ''.join(parts)
 
@@ -250,7 +253,7 @@ class TrapTimelineWidget:
         self.status.value = (f"<div class='vm-trapt-status' data-step='{self.current + 1}' "
                              f"data-steps='{len(steps)}' style='{MONO}'><b>step "
                              f"{self.current + 1} of {len(steps)}</b>: "
-                             f"{_e(step_text(s, costs))}</div>")
+                             f"{_e(step_text(s))}</div>")
 
     def text(self) -> str:
         """The same view as text: the bounce's table under the widget's costs."""
