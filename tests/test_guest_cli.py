@@ -1,5 +1,7 @@
 """``python -m vmlib boot --guest WORKLOAD``: the guest kernel boots bare from the command line."""
 
+import os
+import pty
 import subprocess
 import sys
 
@@ -28,3 +30,17 @@ def test_boot_needs_a_file_or_a_guest():
     assert p.returncode == 2 and b'--guest' in p.stderr
     p = vmlib('boot', 'x.elf', '--guest', 'syscall')
     assert p.returncode == 2 and b'--guest' in p.stderr
+
+
+def test_boot_from_a_terminal_does_not_wait_for_a_key():
+    """With a terminal on stdin (a learner typing the README's command) the UART is polled,
+    not read: the kernel checks the status register and must run on without input."""
+    controller, terminal = pty.openpty()
+    try:
+        proc = subprocess.run([sys.executable, '-m', 'vmlib', 'boot', '--guest', 'syscall'],
+                              stdin=terminal, capture_output=True, text=True, timeout=120)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert proc.returncode == 0, proc.stderr
+    assert 'kernel: init exited with status 0' in proc.stdout

@@ -10,6 +10,7 @@ reason, a one-line explanation goes to stderr and the status says which:
 """
 
 import os
+import select
 import sys
 import time
 
@@ -44,15 +45,28 @@ def _guest_workloads():
 
 
 def _stdin_source():
-    """Read stdin lazily, when the guest asks for input; after end of file, nothing more."""
+    """Read stdin lazily, when the guest asks for input; after end of file, nothing more.
+
+    A pipe or a file is read as the guest polls (blocking: the same input gives the same run).
+    A terminal is only polled, as QEMU does: when nothing has been typed the UART says "no
+    data" and the guest goes on -- a guest that merely checks the status register must not
+    wait for a key press.
+    """
     state = {'eof': False}
+    try:
+        fd = sys.stdin.fileno()
+        interactive = os.isatty(fd)
+    except (OSError, ValueError, AttributeError):
+        fd, interactive = None, False
 
     def source():
-        if state['eof']:
+        if state['eof'] or fd is None:
+            return b''
+        if interactive and not select.select([fd], [], [], 0)[0]:
             return b''
         try:
-            data = os.read(sys.stdin.fileno(), 4096)
-        except (OSError, ValueError, AttributeError):
+            data = os.read(fd, 4096)
+        except (OSError, ValueError):
             data = b''
         if not data:
             state['eof'] = True
