@@ -67,8 +67,8 @@ def course_decks() -> dict[str, Deck]:
     """One deck per track of the course map (``vmlib.course.chapters.TRACKS``), made of the
     track's chapters that are marked ready; a track with no ready chapter has no deck yet.
 
-    So the tracks are defined once, in the course map: the beginner deck is chapters 00-03 now
-    and grows as chapters land; the advanced deck appears with its first chapter.
+    So the tracks are defined once, in the course map: a deck holds its track's ready chapters
+    and grows as chapters land.
     """
     from vmlib.course.chapters import CHAPTERS, TRACKS
 
