@@ -92,13 +92,14 @@ def test_built_html_loads_nothing_from_the_network(make_notebook, tmp_path):
     assert "hidden_input_marker" not in html  # tag hide-input
 
 
-def test_beginner_deck_is_the_beginner_tracks_ready_chapters():
+@pytest.mark.parametrize("track, first", [("beginner", "00"), ("advanced", "08")])
+def test_each_deck_is_its_tracks_ready_chapters(track, first):
     from vmlib.course.chapters import CHAPTERS, TRACKS
 
-    deck = slides.DECKS["beginner"]
-    assert deck.chapters[:4] == ("00", "01", "02", "03")
-    assert deck.chapters == tuple(f"{n:02d}" for n in TRACKS["beginner"].chapters if CHAPTERS[n].ready)
-    assert deck.subtitle.startswith("Beginner track: chapters 00-")
+    deck = slides.DECKS[track]
+    assert deck.chapters[0] == first
+    assert deck.chapters == tuple(f"{n:02d}" for n in TRACKS[track].chapters if CHAPTERS[n].ready)
+    assert deck.subtitle.startswith(f"{TRACKS[track].title}: chapter")
 
 
 def test_every_chapter_of_every_deck_has_its_notebook():

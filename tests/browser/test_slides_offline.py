@@ -22,18 +22,20 @@ def check_offline(page):
     assert page.errors == [], page.errors
 
 
-def test_beginner_deck_offline(offline_page, slides_vendor, tmp_path, artifacts_dir):
-    stats = slides.deck_stats("beginner")  # the committed chapters 00-03
-    html = slides.build_deck("beginner", tmp_path, vendor_dir=slides_vendor)
+@pytest.mark.parametrize("deck", sorted(slides.course_decks()))
+def test_course_deck_offline(deck, offline_page, slides_vendor, tmp_path, artifacts_dir):
+    """Every deck of the course (beginner, advanced): all its slides and notes, no network."""
+    stats = slides.deck_stats(deck)
+    html = slides.build_deck(deck, tmp_path, vendor_dir=slides_vendor)
     page = offline_page
     open_deck(page, html)
     assert page.evaluate("() => Reveal.getTotalSlides()") == stats.slides
     assert page.locator(".reveal aside.notes").count() == stats.notes
     assert page.locator(".reveal .slide-number").inner_text().replace(" ", "").endswith(f"/{stats.slides}")
-    page.screenshot(path=str(artifacts_dir / "beginner-deck-first.png"))
+    page.screenshot(path=str(artifacts_dir / f"{deck}-deck-first.png"))
     page.evaluate("() => Reveal.slide(Reveal.getHorizontalSlides().length - 1)")
     page.wait_for_timeout(800)
-    page.screenshot(path=str(artifacts_dir / "beginner-deck-last.png"))
+    page.screenshot(path=str(artifacts_dir / f"{deck}-deck-last.png"))
     check_offline(page)
 
 
