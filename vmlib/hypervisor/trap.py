@@ -40,10 +40,8 @@ lost -- trap-and-emulate silently computes something else (chapter 09).
 from functools import lru_cache
 
 from ..isa import decode, reg_name, disassemble
-from ..isa.csrs import is_read_only, min_privilege
 from ..isa.table import AMO_OPS
-from ..machine.csr import CSR_TABLE
-from ..machine.hart import counter_allowed
+from ..machine.hart import csr_access
 from ..machine.mmu import FETCH, LOAD, STORE
 from ..machine.traps import (INTERRUPT, STI, M, S, U, cause_name, ILLEGAL_INSTRUCTION,
                              FETCH_ACCESS, LOAD_ACCESS, STORE_ACCESS, ECALL_FROM_U)
@@ -332,25 +330,7 @@ class TrapAndEmulate(Technique):
     def csr(self, vm, ins):
         """A CSR instruction, executed on the virtual hart with the hardware's rules at the
         guest's virtual privilege; False when the guest itself would trap."""
-        v, R = vm.vcpu, vm.vcpu.x
-        number, rs1, rd = ins.csr, ins.rs1, ins.rd or 32
-        name = ins.name
-        source = rs1 if name.endswith('i') else R[rs1]
-        op = name[4] if name.endswith('i') else name[-1]
-        writes = op == 'w' or rs1 != 0
-        reads = op != 'w' or rd != 32
-        entry = CSR_TABLE.get(number)
-        if (entry is None or v.priv < min_privilege(number)
-                or (writes and is_read_only(number)) or not counter_allowed(v, number)):
-            return False
-        read, write = entry
-        old = read(v, number) if reads else 0
-        if writes:
-            new = source if op == 'w' else (old | source if op == 's' else old & ~source)
-            write(v, number, new & M32)
-        R[rd] = old
-        R[32] = 0
-        return True
+        return csr_access(vm.vcpu, ins.name, ins.rd or 32, ins.rs1, ins.csr)
 
     def wfi(self, vm):
         """Wait for an interrupt: the guest is idle, so its virtual time jumps to its timer

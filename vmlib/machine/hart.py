@@ -38,6 +38,32 @@ def counter_allowed(state, number):
     return not (state.priv == U and not state.scounteren & bit)
 
 
+def csr_access(state, name, rd, rs1, number):
+    """Execute one Zicsr instruction (``csrrw``/``csrrs``/``csrrc`` and their ``i`` forms) on
+    ``state`` -- the hart, or a hypervisor's virtual CPU, which emulates the instruction with the
+    very same rules: False when the access is not allowed at ``state.priv`` (the caller traps),
+    else the CSR is read and written as the spec says and ``rd`` set. ``rd`` 32 is the sink.
+    """
+    R = state.x
+    source = rs1 if name.endswith('i') else R[rs1]
+    op = name[4] if name.endswith('i') else name[-1]        # 'w', 's' or 'c'
+    writes = op == 'w' or rs1 != 0
+    reads = op != 'w' or rd != 32
+    entry = CSR_TABLE.get(number)
+    if (entry is None or state.priv < min_privilege(number)
+            or (writes and is_read_only(number)) or not counter_allowed(state, number)
+            or (number == 0x180 and state.priv == S and state.mstatus & TVM)):
+        return False
+    read, write = entry
+    old = read(state, number) if reads else 0
+    if writes:
+        new = source if op == 'w' else (old | source if op == 's' else old & ~source)
+        write(state, number, new & M32)
+    R[rd] = old
+    R[32] = 0
+    return True
+
+
 class Hart:
     def __init__(self, bus, clint):
         self.bus, self.clint = bus, clint
@@ -354,34 +380,17 @@ class Hart:
         return Trap(ILLEGAL_INSTRUCTION, word)
 
     def csr_instruction(self, name, rd, rs1, number, pc):
-        R = self.x
-        source = rs1 if name.endswith('i') else R[rs1]
-        op = name[4] if name.endswith('i') else name[-1]        # 'w', 's' or 'c'
-        writes = op == 'w' or rs1 != 0
-        reads = op != 'w' or rd != 32
-        entry = CSR_TABLE.get(number)
-        if (entry is None or self.priv < min_privilege(number)
-                or (writes and is_read_only(number)) or not self._counter_allowed(number)
-                or (number == 0x180 and self.priv == S and self.mstatus & TVM)):
-            if self.nonvirt and number == SSTATUS and self.priv == U:
-                # The non-virtualizable variant (Popek & Goldberg, chapter 09): like x86's
-                # PUSHF/POPF, sstatus is sensitive but not privileged here. From U-mode a
-                # read gets the real sstatus view and a write is silently dropped: no trap,
-                # so a trap-and-emulate VMM never sees the instruction.
-                R[rd] = CSR_TABLE[SSTATUS][0](self, SSTATUS)
-                R[32] = 0
-                return
-            raise self.illegal(pc)
-        read, write = entry
-        old = read(self, number) if reads else 0
-        if writes:
-            new = source if op == 'w' else (old | source if op == 's' else old & ~source)
-            write(self, number, new & M32)
-        R[rd] = old
-        R[32] = 0
-
-    def _counter_allowed(self, number):
-        return counter_allowed(self, number)
+        if csr_access(self, name, rd, rs1, number):
+            return
+        if self.nonvirt and number == SSTATUS and self.priv == U:
+            # The non-virtualizable variant (Popek & Goldberg, chapter 09): like x86's
+            # PUSHF/POPF, sstatus is sensitive but not privileged here. From U-mode a
+            # read gets the real sstatus view and a write is silently dropped: no trap,
+            # so a trap-and-emulate VMM never sees the instruction.
+            self.x[rd] = CSR_TABLE[SSTATUS][0](self, SSTATUS)
+            self.x[32] = 0
+            return
+        raise self.illegal(pc)
 
     def counter(self, name):
         if name == 'time':
