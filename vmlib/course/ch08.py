@@ -807,7 +807,9 @@ class WhereDoesTrapLand(Exercise):
         _, exc, irq = _EVENTS[what]
         if rng.random() < 0.35:                                  # a firmware that differs
             if irq is None:
-                medeleg ^= 1 << (_ECALL[mode] if exc is None else exc)
+                bit = _ECALL[mode] if exc is None else exc
+                if bit != _ECALL['M']:           # medeleg[11] is read-only zero (the spec)
+                    medeleg ^= 1 << bit
             elif irq == STI:
                 mideleg ^= 1 << STI
         return {'mode': mode, 'event': what, 'medeleg': medeleg, 'mideleg': mideleg}
