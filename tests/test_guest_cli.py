@@ -44,3 +44,14 @@ def test_boot_from_a_terminal_does_not_wait_for_a_key():
         os.close(terminal)
     assert proc.returncode == 0, proc.stderr
     assert 'kernel: init exited with status 0' in proc.stdout
+
+
+def test_boot_engine_dbt_runs_the_same_guest_and_reports_the_translator():
+    interp = vmlib('boot', '--guest', 'compute', '--stats')
+    dbt = vmlib('boot', '--guest', 'compute', '--stats', '--engine', 'dbt')
+    assert dbt.returncode == interp.returncode == 0
+    assert dbt.stdout == interp.stdout
+    retired = [line for line in (interp.stderr + dbt.stderr).decode().splitlines()
+               if 'instructions retired' in line]
+    assert len(retired) == 2 and retired[0] == retired[1]
+    assert b'blocks translated' in dbt.stderr and b'blocks translated' not in interp.stderr

@@ -36,6 +36,9 @@ def add_parser(sub):
     p.add_argument('--trace', action='store_true',
                    help='print every instruction, register write and trap to stderr')
     p.add_argument('--stats', action='store_true', help='print run statistics to stderr')
+    p.add_argument('--engine', choices=['interp', 'dbt'], default='interp',
+                   help='what executes the instructions: the interpreter (default) or the '
+                        'dynamic binary translator; the run is the same')
     p.set_defaults(func=run_boot)
 
 
@@ -120,10 +123,10 @@ def run_boot(args):
         if args.guest is not None:
             from .. import guest
             m = guest.machine(args.guest, uart_output=_write_stdout,
-                              uart_input_source=_stdin_source())
+                              uart_input_source=_stdin_source(), engine=args.engine)
         else:
             m = load_machine(args.file, uart_output=_write_stdout,
-                             uart_input_source=_stdin_source())
+                             uart_input_source=_stdin_source(), engine=args.engine)
     except ValueError as e:                # an unknown guest workload
         print(f'vmlib boot: {e}', file=sys.stderr)
         return EXIT_LOAD
@@ -164,6 +167,10 @@ def print_stats(m, result, elapsed):
              f'UART bytes out:       {len(m.uart.output):,}']
     for cause, count in sorted(h.stats_traps.items()):
         lines.append(f'trap {cause_name(cause)}: {count:,}')
+    if h.engine == 'dbt':
+        counters = h.translator().stats()
+        width = max(22, *(len(key) + 2 for key in counters))
+        lines += [f'{key + ":":<{width}}{value:,}' for key, value in counters.items()]
     rate = result.instructions / elapsed / 1e6 if elapsed else 0
     lines.append(f'host time:            {elapsed:.3f} s ({rate:.2f} M instructions/s)')
     print('\n'.join('vmlib stats: ' + line for line in lines), file=sys.stderr)
