@@ -307,6 +307,23 @@ def jupyter_lab(tmp_path_factory, chromium_executable):
 # A notebook open in JupyterLab
 
 
+def _scroll_into_view(loc, timeout: float) -> None:
+    """Scroll a locator's element into view. A widget that re-renders (a click's answer
+    arriving) can replace the element between finding it and scrolling to it; the locator then
+    finds the new one, so try again rather than fail on "not attached to the DOM"."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            loc.scroll_into_view_if_needed(timeout=timeout)
+            return
+        except PlaywrightError as e:
+            if "not attached" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 class LabPage:
     """A browser page on the ``jupyter_lab`` server, with helpers for notebooks and widgets.
 
@@ -399,7 +416,7 @@ class LabPage:
             loc = loc.filter(has_text=has_text)
         loc = loc.first
         loc.wait_for(state="visible", timeout=timeout)
-        loc.scroll_into_view_if_needed()
+        _scroll_into_view(loc, timeout)
         return loc
 
     def button(self, label: str | re.Pattern, scope=None, timeout: float = 15_000):
@@ -407,7 +424,7 @@ class LabPage:
         pattern = label if isinstance(label, re.Pattern) else re.compile(rf"^\s*{re.escape(label)}\s*$")
         loc = (scope if scope is not None else self.page).locator("button.widget-button").filter(has_text=pattern).first
         loc.wait_for(state="visible", timeout=timeout)
-        loc.scroll_into_view_if_needed()
+        _scroll_into_view(loc, timeout)
         return loc
 
     def slider_keys(self, slider, key: str = "ArrowRight", times: int = 1) -> None:
