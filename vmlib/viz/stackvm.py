@@ -33,6 +33,7 @@ from typing import Iterable
 
 from ..hllvm import ClassFile, PythonVM, StepLimit, compile_source
 from ..hllvm.opcodes import BY_NAME, instructions
+from ._course_common import panel_box, step_controls
 
 MONO = ('font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px; '
         'line-height:1.35')
@@ -363,26 +364,13 @@ class StackVM:
         import ipywidgets as w
 
         self.state = StackVMState(program, max_steps)
-        self.step_button = w.Button(description='Step', tooltip='execute one bytecode',
-                                    icon='step-forward')
-        self.run_button = w.Button(description='Run N', tooltip='execute N bytecodes',
-                                   icon='forward')
-        self.n = w.BoundedIntText(value=run_n, min=1, max=max_steps, description='N',
-                                  layout=w.Layout(width='140px'))
-        self.reset_button = w.Button(description='Reset', tooltip='start again', icon='undo')
-        for wdg, cls in ((self.step_button, 'vm-stackvm-step'),
-                         (self.run_button, 'vm-stackvm-run'), (self.n, 'vm-stackvm-n'),
-                         (self.reset_button, 'vm-stackvm-reset')):
-            wdg.add_class(cls)
+        (self.step_button, self.run_button, self.n,
+         self.reset_button) = step_controls('stackvm', 'bytecode', run_n, max_steps,
+                                            'start again', self.step, self.reset)
         self.panels = {k: w.HTML() for k in ('status', 'code', 'stack', 'frames', 'output')}
         for k, panel in self.panels.items():
             panel.add_class(f'vm-stackvm-{k}-panel')
-        self.step_button.on_click(lambda _: self.step(1))
-        self.run_button.on_click(lambda _: self.step(self.n.value))
-        self.reset_button.on_click(lambda _: self.reset())
-        p = self.panels
-        box = lambda children, **kw: w.VBox(children, layout=w.Layout(  # noqa: E731
-            border='1px solid #ddd', padding='4px', **kw))
+        p, box = self.panels, panel_box
         self.widget = w.VBox([
             w.HBox([self.step_button, self.run_button, self.n, self.reset_button]),
             p['status'],

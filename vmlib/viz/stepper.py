@@ -34,6 +34,7 @@ from ..isa import disassemble, reg_name
 from ..machine.trace import (Retired, RegWrite, MemWrite, PageWalk, DeviceAccess, TrapTaken,
                              TrapReturn, PrivilegeChange, Halted)
 from ..machine.traps import PRIV_NAMES, cause_name, Trap, M
+from ._course_common import panel_box, step_controls
 
 REG_NAMES = [reg_name(i) for i in range(32)]
 PRIV_COLORS = {'M': '#b00020', 'S': '#8a6d00', 'U': '#1a7f37'}
@@ -509,31 +510,18 @@ class Stepper:
         import ipywidgets as w
 
         self.state = StepperState(make_machine, symbols, regions)
-        self.step_button = w.Button(description='Step', tooltip='execute one instruction',
-                                    icon='step-forward')
-        self.run_button = w.Button(description='Run N', tooltip='execute N instructions',
-                                   icon='forward')
-        self.n = w.BoundedIntText(value=run_n, min=1, max=100_000, description='N',
-                                  layout=w.Layout(width='140px'))
-        self.reset_button = w.Button(description='Reset', tooltip='a fresh machine at reset',
-                                     icon='undo')
+        (self.step_button, self.run_button, self.n,
+         self.reset_button) = step_controls('stepper', 'instruction', run_n, 100_000,
+                                            'a fresh machine at reset', self.step, self.reset)
         self.region = w.Dropdown(options=list(self.state.regions), description='memory',
                                  layout=w.Layout(width='420px'))
         self.panels = {k: w.HTML() for k in ('status', 'disasm', 'regs', 'mem', 'trap', 'uart',
                                              'events')}
-        for wdg, cls in ((self.step_button, 'vm-stepper-step'), (self.run_button, 'vm-stepper-run'),
-                         (self.n, 'vm-stepper-n'), (self.reset_button, 'vm-stepper-reset'),
-                         (self.region, 'vm-stepper-region')):
-            wdg.add_class(cls)
+        self.region.add_class('vm-stepper-region')
         for k, panel in self.panels.items():
             panel.add_class(f'vm-stepper-{k}-panel')
-        self.step_button.on_click(lambda _: self.step(1))
-        self.run_button.on_click(lambda _: self.step(self.n.value))
-        self.reset_button.on_click(lambda _: self.reset())
         self.region.observe(self._choose_region, names='value')
-        p = self.panels
-        box = lambda children, **kw: w.VBox(children, layout=w.Layout(  # noqa: E731
-            border='1px solid #ddd', padding='4px', **kw))
+        p, box = self.panels, panel_box
         self.widget = w.VBox([
             w.HBox([self.step_button, self.run_button, self.n, self.reset_button]),
             p['status'],
