@@ -327,3 +327,26 @@ def test_gnu_mapping_symbols_and_constants_are_not_labels():
     m = Machine.from_elf(elf)
     assert not any(name.startswith('$') for name in m.symbols)
     assert m.symbol_names().get(0x80000000) == '_start'
+
+
+def test_a_machine_can_run_on_a_ram_buffer_it_is_given():
+    """Machine(ram=...): the program's stores land in the caller's buffer (how the hypervisor's
+    emulate technique gives a guest its slice of host memory); a buffer of the wrong size is
+    refused."""
+    import mmap
+    host = mmap.mmap(-1, 3 << 16)
+    slice_ = memoryview(host)[1 << 16:2 << 16]
+    m = Machine(ram_size=1 << 16, ram=slice_)
+    m.load(Machine.from_source('''
+        li t0, 0x80000100
+        li t1, 0x12345678
+        sw t1, 0(t0)
+        li t0, 0x100000
+        li t1, 0x5555
+        sw t1, 0(t0)
+    ''').program)
+    assert m.run().reason == 'poweroff'
+    assert host[(1 << 16) + 0x100:(1 << 16) + 0x104] == bytes.fromhex('78563412')
+    assert host[0x100:0x104] == bytes(4)
+    with pytest.raises(ValueError, match='not 65,536'):
+        Machine(ram_size=1 << 16, ram=memoryview(host)[:100])

@@ -25,9 +25,8 @@ class Emulate(Technique):
                'its true privilege; the reference')
 
     def setup(self, vm):
-        m = Machine(ram_size=vm.mem.size, nonvirt=self.hv.nonvirt)
-        ram = vm.mem.view()             # the emulated machine's RAM is the guest's slice
-        m.bus.ram, m.bus.ram16, m.bus.ram32 = ram, ram.cast('H'), ram.cast('I')
+        # the emulated machine's RAM is the guest's slice of host memory
+        m = Machine(ram_size=vm.mem.size, ram=vm.mem.view(), nonvirt=self.hv.nonvirt)
         vm.mem.load_program(vm.program)
         m.program, m.symbols = vm.program, vm.program.symbols
         m.reset(vm.program.entry)       # the firmware's reset vector, in M-mode

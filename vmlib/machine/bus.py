@@ -19,10 +19,17 @@ assert sys.byteorder == 'little', 'the RAM views assume a little-endian host'
 
 
 class Bus:
-    def __init__(self, ram_size=DEFAULT_RAM_SIZE, devices=()):
-        self.ram = mmap.mmap(-1, ram_size)
-        self.ram16 = memoryview(self.ram).cast('H')
-        self.ram32 = memoryview(self.ram).cast('I')
+    def __init__(self, ram_size=DEFAULT_RAM_SIZE, devices=(), ram=None):
+        """``ram``: a writable buffer of ``ram_size`` bytes to use as RAM (a hypervisor gives
+        an emulated guest its slice of host memory this way); by default a fresh one."""
+        if ram is None:
+            ram = mmap.mmap(-1, ram_size)
+        elif len(memoryview(ram)) != ram_size:
+            raise ValueError(f'the RAM buffer has {len(memoryview(ram)):,} bytes, '
+                             f'not {ram_size:,}')
+        self.ram = ram
+        self.ram16 = memoryview(ram).cast('B').cast('H')
+        self.ram32 = memoryview(ram).cast('B').cast('I')
         self.ram_size = ram_size
         self.devices = list(devices)        # (base, size, device)
         self.trace = None                   # set by the machine

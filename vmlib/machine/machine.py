@@ -11,6 +11,9 @@ or ``'dbt'`` (the dynamic binary translator, ``dbt.py``); the results are the sa
 (``vmlib.hypervisor.popek``): in U-mode the CSR instructions on ``sstatus`` do not trap -- a
 read returns the real ``sstatus``, a write is silently ignored, as x86's ``PUSHF``/``POPF``.
 It is ``hart.nonvirt`` and may be switched at any time.
+
+``ram=`` gives the machine a buffer of ``ram_size`` bytes to use as its RAM instead of a fresh
+one: the hypervisor's ``emulate`` technique runs a guest on its slice of host memory this way.
 """
 
 from ..isa import disassemble, decode, reg_name, CSR_NUMBERS
@@ -42,13 +45,13 @@ class RunResult:
 
 class Machine:
     def __init__(self, ram_size=DEFAULT_RAM_SIZE, uart_output=None, uart_input_source=None,
-                 engine='interp', nonvirt=False):
+                 engine='interp', nonvirt=False, ram=None):
         self.uart = Uart16550(uart_output, uart_input_source)
         self.clint = Clint()
         self.test = SifiveTest(on_request=self._finisher)
         self.bus = Bus(ram_size, [(UART_BASE, UART_SIZE, self.uart),
                                   (CLINT_BASE, CLINT_SIZE, self.clint),
-                                  (TEST_BASE, TEST_SIZE, self.test)])
+                                  (TEST_BASE, TEST_SIZE, self.test)], ram)
         self.hart = Hart(self.bus, self.clint)
         if engine not in ('interp', 'dbt'):
             raise ValueError(f'unknown engine {engine!r} (interp or dbt)')
