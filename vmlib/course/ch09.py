@@ -139,7 +139,19 @@ def _yes_no(given):
     return given
 
 
-class ClassifyInstruction(Exercise):
+class _OneInstruction(Exercise):
+    """An exercise about one instruction on one CPU (``p['instruction']``, ``p['variant']``):
+    its row of the measured map, and yes/no answers accepted as words too. (No title: not
+    registered itself.)"""
+
+    def _row(self, p):
+        return popek.classify(p['instruction'], p['variant'])
+
+    def normalize(self, given):
+        return _yes_no(super().normalize(given))
+
+
+class ClassifyInstruction(_OneInstruction):
     """Popek & Goldberg's classification of one instruction, on RV32 or the variant."""
 
     chapter = 9
@@ -149,9 +161,6 @@ class ClassifyInstruction(Exercise):
         text = _fill(rng.choice(INSTRUCTIONS), rng)
         variant = 'nonvirt' if 'sstatus' in text and rng.random() < 0.5 else 'rv32'
         return {'instruction': text, 'variant': variant}
-
-    def _row(self, p):
-        return popek.classify(p['instruction'], p['variant'])
 
     def solve(self, p):
         row = self._row(p)
@@ -176,9 +185,6 @@ class ClassifyInstruction(Exercise):
                 f"{'privileged' if row.privileged else 'not privileged'}.\n"
                 f"What it does: {row.why}. So it is {kinds}.\n"
                 f"Verdict under trap-and-emulate: {row.verdict}.")
-
-    def normalize(self, given):
-        return _yes_no(super().normalize(given))
 
     def diagnose(self, p, given):
         if not isinstance(given, dict):
@@ -209,7 +215,7 @@ class ClassifyInstruction(Exercise):
                 {'privileged': answer['privileged']}]
 
 
-class TrapUnderTrapAndEmulate(Exercise):
+class TrapUnderTrapAndEmulate(_OneInstruction):
     """The guest kernel runs deprivileged in U-mode: what happens to one of its instructions?"""
 
     chapter = 9
@@ -220,9 +226,6 @@ class TrapUnderTrapAndEmulate(Exercise):
         text = _fill(template, rng)
         variant = rng.choice(['rv32', 'nonvirt'])
         return {'instruction': text, 'purpose': purpose, 'variant': variant}
-
-    def _row(self, p):
-        return popek.classify(p['instruction'], p['variant'])
 
     def solve(self, p):
         row = self._row(p)
@@ -253,9 +256,6 @@ class TrapUnderTrapAndEmulate(Exercise):
         else:
             how = 'It is innocuous: it runs directly on the hardware, with the same result.'
         return f"In U-mode it {_did(row.in_user)}. {how}\nWhat it does: {row.why}."
-
-    def normalize(self, given):
-        return _yes_no(super().normalize(given))
 
     def diagnose(self, p, given):
         if not isinstance(given, dict):
