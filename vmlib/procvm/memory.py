@@ -48,6 +48,17 @@ def prot_text(prot):
                    (('r', PROT_READ), ('w', PROT_WRITE), ('x', PROT_EXEC)))
 
 
+def page_pieces(va, size):
+    """Split ``[va, va + size)`` at page boundaries: ``(va, offset in its page, length)`` for
+    each piece, so a copy can look up one frame per page."""
+    while size > 0:
+        off = va & PAGE_MASK
+        n = min(PAGE - off, size)
+        yield va, off, n
+        va += n
+        size -= n
+
+
 class GuestFault(Exception):
     """A system call touched memory the process cannot access (the call fails with EFAULT)."""
 
@@ -270,16 +281,13 @@ class AddressSpace:
 
     def populate(self, start, data):
         """Place ``data`` at ``start`` (inside regions), giving pages frames as needed."""
-        va, pos = start, 0
-        while pos < len(data):
+        pos = 0
+        for va, off, n in page_pieces(start, len(data)):
             frame = self.pages.get(va >> 12)
             if frame is None:
                 frame = self.map_page(va >> 12)
-            off = va & PAGE_MASK
-            n = min(PAGE - off, len(data) - pos)
             self.bus.load_bytes(RAM_BASE + frame + off, data[pos:pos + n])
             pos += n
-            va += n
 
     def handle_fault(self, va, need):
         """A page fault at ``va`` needing permission ``need`` (PROT_*): serve it by demand
@@ -313,13 +321,9 @@ class AddressSpace:
             raise GuestFault(va)
         out = bytearray()
         ram = self.bus.ram
-        while size > 0:
-            frame = self._frame(va >> 12, PROT_READ)
-            off = va & PAGE_MASK
-            n = min(PAGE - off, size)
+        for piece, off, n in page_pieces(va, size):
+            frame = self._frame(piece >> 12, PROT_READ)
             out += ram[frame + off:frame + off + n]
-            va += n
-            size -= n
         return bytes(out)
 
     def write(self, va, data):
@@ -327,13 +331,10 @@ class AddressSpace:
         if va < 0 or va + len(data) > 1 << 32:
             raise GuestFault(va)
         pos = 0
-        while pos < len(data):
-            frame = self._frame(va >> 12, PROT_WRITE)
-            off = va & PAGE_MASK
-            n = min(PAGE - off, len(data) - pos)
+        for piece, off, n in page_pieces(va, len(data)):
+            frame = self._frame(piece >> 12, PROT_WRITE)
             self.bus.load_bytes(RAM_BASE + frame + off, data[pos:pos + n])  # code stays fresh
             pos += n
-            va += n
 
     def check(self, va, size, need):
         """GuestFault unless all of [va, va+size) is accessible with ``need``."""
@@ -380,16 +381,12 @@ class AddressSpace:
         """Bytes at ``va`` for display only: no demand paging, no faults (None if absent)."""
         out = bytearray()
         ram = self.bus.ram
-        while size > 0:
-            frame = self.pages.get(va >> 12)
-            r = self.region_at(va)
+        for piece, off, n in page_pieces(va, size):
+            frame = self.pages.get(piece >> 12)
+            r = self.region_at(piece)
             if frame is None or r is None or not r.prot & (PROT_READ | PROT_WRITE):
                 return None if not out else bytes(out)
-            off = va & PAGE_MASK
-            n = min(PAGE - off, size)
             out += ram[frame + off:frame + off + n]
-            va += n
-            size -= n
         return bytes(out)
 
     def peek_cstring(self, va, limit):
