@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from vmlib.course import ch05
-from vmlib.course.ch04 import guest, GUESTS
+from vmlib.course.guest_programs import guest, GUESTS
 from vmlib.course.ch05 import (run_guest, run_assembly, initial_stack, stack_text, sandbox_demo,
                                sandbox_tree, resolve_in_sandbox, SANDBOX_TRIES, OPEN_EACH,
                                compare_with_qemu, comparison_text, split_args)

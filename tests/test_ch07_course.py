@@ -16,6 +16,7 @@ from vmlib.course.ch07 import (REASONS, classfile_fields, demo_classfile,
                                demo_corruptions, family_table, hex_dump, listing, loop_costs,
                                python_family, python_opcode_counts, run_on_both, rv32_profile,
                                tiny_family, unverified_run, verdict)
+from vmlib.viz.stackvm import draw_profile
 
 from strategies import programs
 
@@ -176,7 +177,7 @@ def test_profile_table_and_figure():
     text = ch07.profile_table(prof, python_opcode_counts(demo_classfile()))
     assert re.search(r'^add\s+6\s+6\s+42\s+42\s+14\.0$', text, re.M)
     assert '68 bytecodes in 1,651 RV32 instructions' in text
-    fig = ch07.draw_profile(prof)
+    fig = draw_profile(prof)
     assert len(fig.axes[0].patches) == 2 * len(prof.by_opcode)
 
 

@@ -15,16 +15,16 @@ the final one, as forward references do).
 """
 
 from ..isa.regs import reg_number
-from .directives import Data, Directives, SECTION_ORDER, riscv_nops
+from .directives import Data, Directives, riscv_nops
 from .errors import AsmError, error_at
 from .expr import Rel, Scope, Unknown, evaluate, lo12
 from .instructions import read_instruction, suggest
 from .lexer import tokenize
 from .operands import split_operands
 from .program import Program, Section
+from .sections import MAX_SECTION_SIZE, SECTION_ORDER
 
 DEFAULT_BASE = 0x8000_0000
-MAX_SECTION_SIZE = 16 << 20        # a course program is far smaller; this bounds mistakes
 
 
 class _Section:

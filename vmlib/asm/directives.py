@@ -19,8 +19,7 @@ one would change the program.
 from .errors import error_at
 from .instructions import suggest
 from .operands import read_expression, split_operands
-
-SECTION_ORDER = ('.text', '.data', '.rodata', '.bss')
+from .sections import MAX_SECTION_SIZE, SECTION_ORDER
 
 IGNORED = {'.option', '.attribute', '.type', '.size', '.file', '.ident', '.loc', '.local',
            '.hidden', '.protected', '.internal', '.addrsig', '.addrsig_sym', '.variant_cc',
@@ -293,7 +292,6 @@ class Directives:
         self.add(Data(n, lambda: bytes([fill & 0xFF]) * n), tok)
 
     def check_room(self, tok, n):
-        from .assembler import MAX_SECTION_SIZE
         if self.sec.size + n > MAX_SECTION_SIZE:
             raise error_at(tok, f'section {self.sec.name} grows beyond '
                                 f'{MAX_SECTION_SIZE >> 20} MiB')

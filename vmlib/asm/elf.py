@@ -17,7 +17,7 @@ specification asks of loadable segments; segments share file pages, so the file 
 
 import struct
 
-from .program import SECTION_KINDS
+from .sections import SECTION_KINDS
 
 EM_RISCV = 243
 ET_EXEC = 2

@@ -9,13 +9,8 @@ for QEMU, objdump and ``python -m vmlib boot``.
 
 from typing import NamedTuple
 
-# How each output section is loaded: ELF section flags and segment permissions follow.
-SECTION_KINDS = {
-    '.text': dict(executable=True, writable=False, nobits=False),
-    '.data': dict(executable=False, writable=True, nobits=False),
-    '.rodata': dict(executable=False, writable=False, nobits=False),
-    '.bss': dict(executable=False, writable=True, nobits=True),
-}
+from .elf import write_elf
+from .sections import SECTION_KINDS
 
 
 class Section(NamedTuple):
@@ -99,7 +94,6 @@ class Program:
 
     def to_elf(self):
         """The program as a static ELF32 RISC-V executable (bytes)."""
-        from .elf import write_elf
         return write_elf(self)
 
     def symbol_names(self):

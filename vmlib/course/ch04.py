@@ -39,6 +39,7 @@ from ..procvm import ProcessVM
 from ..procvm import linux as L
 from ..procvm.strace import SyscallRecord, format_result
 from .exercises import Exercise
+from .guest_programs import GUESTS, guest      # re-exported: notebooks import them from here
 
 __all__ = ['GUESTS', 'guest', 'PROGRAMS', 'CALLING_CONVENTION', 'CALLEE_SAVED', 'ARG_REGS',
            'SYSCALL_REGS', 'follow', 'Journey', 'Crossing', 'Segment', 'LibcStart',
@@ -46,8 +47,6 @@ __all__ = ['GUESTS', 'guest', 'PROGRAMS', 'CALLING_CONVENTION', 'CALLEE_SAVED', 
            'code_listing', 'preserved_across', 'matching_return', 'function_names',
            'source_calls', 'LAYERS',
            'SyscallRegisters', 'WhichSyscall', 'CountEcalls', 'ArgumentRegisters']
-
-GUESTS = Path(__file__).resolve().parents[2] / 'guests'
 
 #: the guests a learner can follow, with the arguments the chapter uses by default
 PROGRAMS = {
@@ -57,14 +56,6 @@ PROGRAMS = {
 }
 
 DEFAULT_MAX_STEPS = 2_000_000
-
-
-def guest(name: str) -> Path:
-    """The committed ELF ``guests/NAME.elf``."""
-    path = GUESTS / f'{name}.elf'
-    if not path.is_file():
-        raise FileNotFoundError(f'no guest program {name!r} (looked for {path})')
-    return path
 
 
 # ---------------------------------------------------------------------------------------------

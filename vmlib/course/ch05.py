@@ -31,8 +31,8 @@ from ..procvm import ProcessVM
 from ..procvm import linux as L
 from ..procvm.files import Sandbox, SysError
 from ..procvm.syscalls import HANDLERS
-from .ch04 import GUESTS, guest
 from .exercises import Exercise
+from .guest_programs import GUESTS, guest
 
 __all__ = ['GuestRun', 'run_guest', 'run_assembly', 'split_args', 'StackRow', 'initial_stack',
            'stack_text',

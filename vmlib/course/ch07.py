@@ -41,7 +41,6 @@ __all__ = ['DEMO_SOURCE', 'demo_classfile', 'square', 'sum_of_squares', 'Field',
            'demo_corruptions', 'Verdict', 'verdict', 'unverified_run', 'corruption_table',
            'PlatformRun', 'run_on_both', 'platform_table', 'examples_table', 'Profile',
            'rv32_profile', 'dispatch_loop_source', 'python_opcode_counts', 'profile_table',
-           'draw_profile',
            'FAMILIES', 'tiny_family', 'python_family', 'family_table', 'loop_source',
            'compiled_loop_source', 'loop_costs', 'main_classfile', 'StackAfter',
            'MaxStackDepth', 'VerifierVerdict', 'REASONS']
@@ -503,26 +502,6 @@ def profile_table(profile: Profile, python_counts: dict | None = None) -> str:
                f'{(profile.total - profile.startup) / profile.bytecodes:.1f} per bytecode, '
                f'{per_dispatch:.0f} of them fetch and dispatch')
     return '\n'.join(out)
-
-
-def draw_profile(profile: Profile, title: str = 'RV32 instructions per bytecode'):
-    """A bar per opcode: the RV32 instructions one execution costs, split into the dispatch
-    sequence (the same for all) and the handler."""
-    from ..viz._course_common import new_figure
-    names = list(profile.by_opcode)
-    per_dispatch = profile.dispatch / profile.bytecodes
-    handler = [h / c for c, h in profile.by_opcode.values()]
-    fig = new_figure(8, 3)
-    ax = fig.add_subplot(1, 1, 1)
-    ax.bar(names, [per_dispatch] * len(names), color='#bbbbbb', label='fetch + dispatch')
-    ax.bar(names, handler, bottom=[per_dispatch] * len(names), color='#4C72B0',
-           label='the handler')
-    ax.set_ylabel('RV32 instructions')
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
-    ax.tick_params(axis='x', labelsize=8)
-    fig.tight_layout()
-    return fig
 
 
 # ---------------------------------------------------------------------------------------------

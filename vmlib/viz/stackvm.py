@@ -16,6 +16,10 @@ Three layers, each usable alone (as in :mod:`vmlib.viz.stepper`):
 :func:`stackvm_text` prints the same state as plain text: the static fallback that notebooks
 print (and nbval compares).
 
+Also here, the chapter's one chart: :func:`draw_profile` draws what a bytecode costs on the RV32
+VM, from the numbers :func:`vmlib.course.ch07.rv32_profile` measures (the course module holds
+the measurement and its table, this one the drawing).
+
 Stable CSS classes for tests and styling: ``vm-stackvm`` (the whole widget), buttons
 ``vm-stackvm-step``, ``vm-stackvm-run``, ``vm-stackvm-reset``, the count ``vm-stackvm-n``;
 ``vm-stackvm-status`` (holding ``vm-stackvm-pc``, ``vm-stackvm-instr``, ``vm-stackvm-effect``,
@@ -33,7 +37,7 @@ from typing import Iterable
 
 from ..hllvm import ClassFile, PythonVM, StepLimit, compile_source
 from ..hllvm.opcodes import BY_NAME, instructions
-from ._course_common import panel_box, step_controls
+from ._course_common import new_figure, panel_box, step_controls
 
 MONO = ('font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px; '
         'line-height:1.35')
@@ -407,3 +411,27 @@ class StackVM:
 
     def _repr_mimebundle_(self, **kw):
         return self.widget._repr_mimebundle_(**kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# the price of interpretation, drawn
+
+
+def draw_profile(profile, title: str = 'RV32 instructions per bytecode'):
+    """A bar per opcode: the RV32 instructions one execution costs, split into the dispatch
+    sequence (the same for all) and the handler. ``profile``: a
+    :class:`vmlib.course.ch07.Profile`, as :func:`vmlib.course.ch07.rv32_profile` returns."""
+    names = list(profile.by_opcode)
+    per_dispatch = profile.dispatch / profile.bytecodes
+    handler = [h / c for c, h in profile.by_opcode.values()]
+    fig = new_figure(8, 3)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.bar(names, [per_dispatch] * len(names), color='#bbbbbb', label='fetch + dispatch')
+    ax.bar(names, handler, bottom=[per_dispatch] * len(names), color='#4C72B0',
+           label='the handler')
+    ax.set_ylabel('RV32 instructions')
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, frameon=False)
+    ax.tick_params(axis='x', labelsize=8)
+    fig.tight_layout()
+    return fig
