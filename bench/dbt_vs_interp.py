@@ -120,7 +120,6 @@ def measure_kernels(rounds, steps):
 
 def time_compute(engine, rounds):
     """(instructions, CPU seconds) for compute.elf under the process VM, load to exit."""
-    import vmlib.machine.dbt  # noqa: F401  (registers the 'dbt' engine with the process VM)
     from vmlib.procvm import ProcessVM
     start = time.process_time()
     vm = ProcessVM(COMPUTE, ['compute', str(rounds)], engine=engine, capture=True)

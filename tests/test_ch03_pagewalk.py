@@ -1,4 +1,4 @@
-"""The Sv32 page-walk views (vmlib.viz.pagewalk): steps, reasons, no side effects, and always
+"""The Sv32 page-walk model and views (vmlib.course.pagewalk, vmlib.viz.pagewalk): steps, reasons, no side effects, and always
 the MMU's own verdict (checked on random page tables)."""
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from hypothesis import given, strategies as st
 from vmlib.course.ch03 import (tour_machine, tour_walk_presets, USER_CODE_VA, USER_DATA_VA,
                                UNMAPPED_VA)
 from vmlib.machine import Machine
-from vmlib.machine.mmu import PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D
-from vmlib.viz.pagewalk import (walk_steps, walk_text, walk_html, draw_walk, flags_text,
-                                pte_fields, split_va, parse_address, pagewalk_widget)
+from vmlib.machine.sv32 import PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D
+from vmlib.course.pagewalk import (walk_steps, walk_text, flags_text, pte_fields, split_va,
+                                   parse_address)
+from vmlib.viz.pagewalk import walk_html, draw_walk, pagewalk_widget
 
 
 @pytest.fixture(scope='module')

@@ -467,7 +467,6 @@ def test_an_unknown_engine_is_refused():
 
 def test_the_process_vm_runs_a_c_program_under_the_translator():
     procvm = pytest.importorskip('vmlib.procvm')
-    import vmlib.machine.dbt  # noqa: F401  (registers the engine)
     results = {}
     for engine in ('interp', 'dbt'):
         vm = procvm.ProcessVM(REPO / 'guests' / 'compute.elf', ['compute'], engine=engine,

@@ -12,7 +12,8 @@ from vmlib import guest
 from vmlib.hypervisor import (Hypervisor, CostModel, EVENTS, TECHNIQUES, Technique, register,
                               technique_names, get_technique, miniguest)
 from vmlib.hypervisor.memory import GUEST_RAM_SIZE, host_ram_size, vmm_area_size
-from vmlib.hypervisor.trap import TrapAndEmulate, FAULT_STORM_LIMIT
+from vmlib.hypervisor.exits import FAULT_STORM_LIMIT
+from vmlib.hypervisor.techniques.trap import TrapAndEmulate
 
 TECHNIQUE_NAMES = ('emulate', 'trap')
 
@@ -39,6 +40,19 @@ def test_every_workload_is_the_same_bare_and_under_every_technique(workload):
         g = hv_run(technique, [program], workload=workload)['guests'][0]
         assert (g['console'], g['exit_status'], g['reason']) == (console, status, 'poweroff'), \
             (technique, g['message'])
+
+
+@pytest.mark.parametrize('technique', TECHNIQUE_NAMES)
+def test_both_engines_give_the_same_report(technique):
+    """The interpreter and the translator run the guests' instructions the same way, exit
+    for exit: every workload's whole report is identical, several guests side by side too."""
+    for workload in guest.WORKLOADS:
+        program = guest.program(workload)
+        assert hv_run(technique, [program], engine='interp') == \
+            hv_run(technique, [program], engine='dbt'), workload
+    programs = [guest.program(w) for w in ('demo', 'ptemod', 'syscall')]
+    assert hv_run(technique, programs, slice_size=1500) == \
+        hv_run(technique, programs, slice_size=1500, engine='dbt')
 
 
 @pytest.mark.parametrize('workload', ['demo', 'forkwait'])
@@ -532,26 +546,44 @@ def test_max_turns_stops_early_and_reports_running_guests():
     assert hv.run()['guests'][0]['reason'] == 'poweroff'
 
 
-def test_the_trace_tells_each_exit_and_injection():
-    events = []
-    report = Hypervisor('trap', [guest.program('syscall')], trace=events.append).run()
+def test_the_exit_log_tells_each_exit_and_injection_in_order():
+    hv = Hypervisor('trap', [guest.program('syscall')], log=True)
+    report = hv.run()
+    records = hv.log.records
     kinds = {}
-    for e in events:
-        kinds[e.kind] = kinds.get(e.kind, 0) + 1
+    for r in records:
+        kinds[r.kind] = kinds.get(r.kind, 0) + 1
     exits = report['vmm']['exits']
     assert {k: v for k, v in kinds.items() if k in exits} == exits
     assert kinds['interrupt_injection'] == report['events']['interrupt_injection']
+    assert kinds['enter'] == report['vmm']['turns']
+    # in order, and the records' events add up to the run's: every event counted belongs to
+    # one visit of the VMM, but for the guest's own instructions
+    assert [r.seq for r in records] == list(range(len(records)))
+    assert all(a.retired_after <= b.instret for a, b in zip(records, records[1:]))
+    total = {}
+    for r in records:
+        for e, n in r.events.items():
+            total[e] = total.get(e, 0) + n
+    assert total == {e: n for e, n in report['events'].items() if n and e != 'guest_instruction'}
     # one system call (getpid): ecall from (virtual) U reflected to the kernel, its
     # privileged instructions emulated in S, and sret back to U
-    start = next(i for i, e in enumerate(events)
-                 if e.kind == 'guest_exception' and e.detail == 'ecall: system call 172')
-    call = events[start]
-    assert (call.priv, call.to_priv) == (0, 1)
-    back = next(e for e in events[start:] if e.detail == 'sret')
-    assert back.to_priv == 0 and back.to_pc == call.pc + 4
-    between = events[start + 1:events.index(back)]
-    assert all(e.priv == e.to_priv == 1 for e in between)
-    assert [e.detail for e in between][:2] == ['csrrw tp, sscratch, tp', 'csrr t0, sscratch']
+    start = next(i for i, r in enumerate(records)
+                 if r.kind == 'guest_exception' and r.detail == 'ecall: system call 172')
+    call = records[start]
+    assert (call.before['priv'], call.after['priv']) == (0, 1)
+    assert call.exit.reason == 'ecall' and call.exit.cause == 8 and call.word == 0x00000073
+    back = next(r for r in records[start:] if r.detail == 'sret')
+    assert back.after['priv'] == 0 and back.after['pc'] == call.before['pc'] + 4
+    between = records[start + 1:records.index(back)]
+    assert all(r.before['priv'] == r.after['priv'] == 1 for r in between)
+    assert [r.detail for r in between][:2] == ['csrrw tp, sscratch, tp', 'csrr t0, sscratch']
+    assert between[0].after['sscratch'] != between[0].before['sscratch']
+
+
+def test_keeping_the_log_changes_nothing():
+    program = guest.program('ptemod')
+    assert Hypervisor('trap', [program], log=True).run() == Hypervisor('trap', [program]).run()
 
 
 # --- construction --------------------------------------------------------------------------------

@@ -113,3 +113,17 @@ def test_as_a_command():
     p = subprocess.run([sys.executable, '-m', 'vmlib', 'hv', '--help'], capture_output=True,
                        timeout=120)
     assert b'--technique' in p.stdout and b'124' in p.stdout
+
+
+@pytest.mark.parametrize('technique', ['emulate', 'trap'])
+def test_the_engine_option_changes_nothing_in_the_report(capsys, technique):
+    reports = []
+    for engine in ('interp', 'dbt'):
+        status, out, _ = hv(capsys, '--technique', technique, '--workload', 'ptemod',
+                            '--engine', engine, '--json')
+        assert status == 0
+        reports.append(json.loads(out))
+    assert reports[0] == reports[1]
+    with pytest.raises(SystemExit) as bad:
+        hv(capsys, '--engine', 'jit')
+    assert bad.value.code == 2 and 'invalid choice' in capsys.readouterr().err

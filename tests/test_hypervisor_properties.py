@@ -22,7 +22,7 @@ from strategies import (control_programs, register_values, FREE_REGS, CODE_BASE_
                         DATA_BASE_REG)
 from vmlib.hypervisor import Hypervisor, miniguest
 from vmlib.machine.bus import RAM_BASE
-from vmlib.machine.mmu import PTE_V, PTE_R, PTE_W, PTE_X, PTE_U
+from vmlib.machine.sv32 import PTE_V, PTE_R, PTE_W, PTE_X, PTE_U
 from vmlib.machine.traps import U
 
 EXAMPLES = int(os.environ.get('HV_PROPERTY_EXAMPLES', '40'))
@@ -119,7 +119,7 @@ def check_shadows(hv):
     ram32 = hv.host.bus.ram32
     for vm in hv.vms:
         mem, pool = vm.mem, vm.pool
-        for table in vm.shadow.tables.values():
+        for table in vm.mmu.tables.values():
             assert pool.base <= table.root < pool.base + pool.size
             for i in range(1024):
                 pointer = ram32[(table.root >> 2) + i]
@@ -138,7 +138,7 @@ def check_shadows(hv):
                     assert leaf & PTE_U
                     gpage = (host - mem.base + RAM_BASE) >> 12
                     if leaf & PTE_W:
-                        assert gpage not in vm.shadow.pt_pages, 'a page table mapped writable'
+                        assert gpage not in vm.mmu.pt_pages, 'a page table mapped writable'
 
 
 @settings(max_examples=EXAMPLES, deadline=None,

@@ -917,14 +917,14 @@ def test_a_missing_file_is_an_elf_error(tmp_path):
 
 
 def test_both_engines_run_a_program_identically():
-    from vmlib.procvm import EngineUnavailable
+    from vmlib.procvm import LaunchError
     results = []
     for engine in ('interp', 'dbt'):
         vm = ProcessVM(elf_bytes('hello'), engine=engine, capture=True)
         r = vm.run()
         results.append((r.exit_status, r.instructions, vm.stdout))
     assert results[0] == results[1] and results[0][0] == 0
-    with pytest.raises(EngineUnavailable, match='unknown engine'):
+    with pytest.raises(LaunchError, match='unknown engine'):
         ProcessVM(elf_bytes('hello'), engine='jit')
 
 
@@ -956,9 +956,9 @@ def test_from_source_assembles_at_0x10000():
 
 
 def test_an_engine_is_told_when_mappings_change():
-    from vmlib.procvm import InterpEngine, register_engine
+    from vmlib.machine.engines import Interpreter
 
-    class Watching(InterpEngine):
+    class Watching(Interpreter):
         name = 'watching'
         seen = []
 
@@ -968,8 +968,7 @@ def test_an_engine_is_told_when_mappings_change():
         def stats(self):
             return {'invalidations': len(self.seen)}
 
-    register_engine('watching', Watching)
-    vm = ProcessVM(elf_bytes('mmap'), ['mmap'], engine='watching', capture=True)
+    vm = ProcessVM(elf_bytes('mmap'), ['mmap'], engine=Watching, capture=True)
     r = vm.run(100_000)
     assert r.exit_status == 0 and vm.engine.name == 'watching'
     mapped = vm.trace is None and Watching.seen

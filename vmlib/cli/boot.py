@@ -167,8 +167,8 @@ def print_stats(m, result, elapsed):
              f'UART bytes out:       {len(m.uart.output):,}']
     for cause, count in sorted(h.stats_traps.items()):
         lines.append(f'trap {cause_name(cause)}: {count:,}')
-    if h.engine == 'dbt':
-        counters = h.translator().stats()
+    counters = h.engine.stats()
+    if counters:
         width = max(22, *(len(key) + 2 for key in counters))
         lines += [f'{key + ":":<{width}}{value:,}' for key, value in counters.items()]
     rate = result.instructions / elapsed / 1e6 if elapsed else 0

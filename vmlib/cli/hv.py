@@ -18,6 +18,7 @@ import sys
 from ..hypervisor import (Hypervisor, CostModel, EVENTS, DEFAULT_MAX_STEPS, DEFAULT_SLICE,
                           technique_names, get_technique)
 from ..hypervisor.hypervisor import MAX_GUESTS
+from ..machine import ENGINES
 
 EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE = 124, 125, 2
 
@@ -39,6 +40,9 @@ def add_parser(sub):
                    help=f'number of VMs, each booting the same workload (1-{MAX_GUESTS})')
     p.add_argument('--max-steps', type=int, default=DEFAULT_MAX_STEPS, metavar='N',
                    help=f'step budget per guest, in instructions (default {DEFAULT_MAX_STEPS:,})')
+    p.add_argument('--engine', choices=list(ENGINES), default='interp',
+                   help='what runs the guests\' instructions on the host: the interpreter or '
+                        'the dynamic binary translator (the same report either way)')
     p.add_argument('--slice', type=int, default=DEFAULT_SLICE, metavar='N',
                    help=f'instructions per turn on the host hart (default {DEFAULT_SLICE:,})')
     p.add_argument('--cost', action='append', default=[], metavar='EVENT=CYCLES',
@@ -79,7 +83,7 @@ def run_hv(args):
         program = guest.program(args.workload)
         hv = Hypervisor(args.technique, [program] * args.guests, args.variant, costs,
                         max_steps=args.max_steps, slice_size=args.slice,
-                        workload=args.workload)
+                        workload=args.workload, engine=args.engine)
     except (ValueError, ImportError) as e:
         print(f'vmlib hv: {e}', file=sys.stderr)
         return EXIT_USAGE

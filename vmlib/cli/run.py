@@ -22,7 +22,7 @@ import argparse
 import os
 import sys
 
-from ..procvm import ProcessVM, ElfError, LaunchError, EngineUnavailable, DEFAULT_MAX_STEPS
+from ..procvm import ProcessVM, ElfError, LaunchError, DEFAULT_MAX_STEPS
 from ..procvm.vm import EXIT_LOAD
 
 DESCRIPTION = 'Run a static RV32 Linux program on the course machine, like qemu-riscv32.'
@@ -88,7 +88,7 @@ def cmd_run(args):
         vm = ProcessVM(args.program, [args.program] + args.args, env, args.root, args.engine,
                        strace=_print_stderr if args.strace else None, seed=args.seed,
                        ram_size=max(1, args.memory) << 20)
-    except (ElfError, LaunchError, EngineUnavailable) as e:
+    except (ElfError, LaunchError) as e:
         print(f'vmlib run: {e}', file=sys.stderr)
         return EXIT_LOAD
     result = vm.run(args.max_steps)

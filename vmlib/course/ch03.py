@@ -24,7 +24,7 @@ import re
 from ..isa import BY_NAME, decode, reg_name, reg_number
 from ..isa.formats import bits
 from ..machine.traps import cause_name, PRIV_NAMES, U, S, M
-from ..machine.mmu import PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D
+from ..machine.sv32 import PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D
 from . import programs
 from .exercises import Exercise
 
@@ -343,8 +343,8 @@ class TranslateAddress(Exercise):
                 'ptes': ptes}
 
     def walk(self, p=None):
-        """The walk itself (a :class:`vmlib.viz.pagewalk.Walk`), done by the machine's rules."""
-        from ..viz.pagewalk import walk_steps
+        """The walk itself (a :class:`vmlib.course.pagewalk.Walk`), done by the machine's rules."""
+        from .pagewalk import walk_steps
         p = p or self.params
         m = _exercise_machine(p['ptes'])
         return walk_steps(m, p['va'], p['access'], p['priv'], p['satp'])
@@ -365,7 +365,7 @@ class TranslateAddress(Exercise):
         return '\n'.join(lines)
 
     def explain(self, p, answer):
-        from ..viz.pagewalk import walk_text
+        from .pagewalk import walk_text
         return walk_text(self.walk(p))
 
     def text(self, show_answer=False):

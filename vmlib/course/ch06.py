@@ -405,20 +405,20 @@ def _translator_of(target):
     ProcessVM, switched to the translator."""
     hart = target.hart
     if hasattr(target, 'space'):                    # a ProcessVM
-        if getattr(target.engine, 'name', None) != 'dbt':
+        if hart.engine.name != 'dbt':
             raise ValueError('make the process VM with engine="dbt"')
 
         def run(max_steps):
             r = target.run(max_steps)
             return r.instructions, f'{r.reason}, exit status {r.exit_status}', r
     else:
-        hart.engine = 'dbt'
+        hart.use_engine('dbt')
 
         def run(max_steps):
             r = target.run(max_steps)
             status = '' if r.exit_status is None else f', exit status {r.exit_status}'
             return r.instructions, f'{r.reason}{status}', r
-    return hart.translator(), run
+    return hart.engine, run
 
 
 def record_translation(target, max_steps: int = 10_000_000, name: str = '',
@@ -524,7 +524,7 @@ def _run_once(make, engine, max_steps):
         ending = r.reason + ('' if r.exit_status is None else f', exit status {r.exit_status}')
         output = target.output
         memory = target.read_memory(0x80000000, 1 << 16)
-    stats = hart.translator().stats() if engine == 'dbt' else {}
+    stats = hart.engine.stats()
     return EngineRun(engine, hart.instret, ending, tuple(hart.x[:32]), hart.pc, output, memory,
                      seconds, stats)
 

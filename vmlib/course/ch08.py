@@ -500,7 +500,7 @@ def record_emulated(workload: str = 'demo'):
     from the emulated machine: (Timeline, hv report)."""
     program = guest.program(workload)
     hv = Hypervisor('emulate', [program], workload=workload)
-    m = hv.vms[0].machine            # emulate: the whole guest machine, interpreted
+    m = hv.technique.machine(hv.vms[0])     # emulate: the whole guest machine, interpreted
     box = {}
 
     def run():

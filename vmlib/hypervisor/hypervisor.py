@@ -1,11 +1,18 @@
-"""The hypervisor: one host machine, N guests, a technique, a scheduler and a report.
+"""The hypervisor: one host machine, N guests, a technique, a scheduler, an exit log, a report.
 
     >>> from vmlib.hypervisor import Hypervisor
     >>> hv = Hypervisor('trap', [program, program])          # doctest: +SKIP
     >>> report = hv.run()                                     # doctest: +SKIP
     >>> report['guests'][0]['console'], report['efficiency']  # doctest: +SKIP
 
-What it does, whatever the technique:
+It follows KVM and kvmtool. For each guest's turn on the host hart the loop is
+
+    exit = technique.run(vm, budget)            # KVM_RUN: run the vCPU until an exit
+    hv.handle(vm, exit)                         # log it, then EXIT_HANDLERS[exit.reason]
+
+and a technique serves the exits it can on the way without leaving (KVM's in-kernel fast
+path) through the same ``handle``: one handler table (``exits.py``), one exit log. What the
+hypervisor does, whatever the technique:
 
 - builds the host machine (``vmlib.machine.Machine``) with RAM for the VMM and one
   ``GUEST_RAM_SIZE`` slice per guest (``memory.py``), and a ``VM`` per guest (``vm.py``);
@@ -13,6 +20,8 @@ What it does, whatever the technique:
   instructions at a time (a slice may run a little longer when the VMM emulates some of its
   instructions), until every guest has stopped; each guest has its own **step budget**
   (``max_steps`` instructions, exactly), so every run ends;
+- **serves exits** (``handle``) and, with ``log=True``, keeps the **exit log** (``log``:
+  ``exitlog.ExitLog``), in order, each exit with what it changed: what the chapters draw;
 - **reports**: per guest its console, exit status, instructions and why it stopped; for the
   VMM its traps, exits by reason and hypercalls; the cost model's cycles by event
   (``costs.CostModel``) and the **efficiency**: the fraction of all guest instructions the
@@ -23,12 +32,15 @@ A guest that misbehaves is stopped (or contained) with a stated reason; the othe
 
 from collections import Counter
 
-from ..machine import Machine
+from ..isa import reg_name
+from ..machine import Machine, ENGINES
+from ..machine.frames import FramePool
 from .costs import CostModel, EVENTS
-from .memory import (GuestMemory, FramePool, GUEST_RAM_SIZE, VMM_POOL_SIZE, host_ram_size,
-                     vmm_area_size)
-from .technique import get_technique
-from .vm import VM
+from .exitlog import ExitLog
+from .exits import EXIT_HANDLERS, describe
+from .memory import GuestMemory, GUEST_RAM_SIZE, VMM_POOL_SIZE, host_ram_size, vmm_area_size
+from .techniques import get_technique
+from .vm import VM, GuestStopped
 
 DEFAULT_MAX_STEPS = 5_000_000       # per guest
 DEFAULT_SLICE = 20_000              # guest instructions per turn on the hart
@@ -44,14 +56,14 @@ class Hypervisor:
     ``variant``: None, or ``'nonvirt'`` for the non-virtualizable CPU of chapter 09.
     ``costs``: the ``CostModel`` for the report (default: its documented defaults).
     ``names``: a label per guest (default ``guest 0``, ``guest 1``...); ``workload``: a
-    label for the report. ``trace``: a callable receiving a ``vm.VmmEvent`` for everything
-    the VMM does (trap-and-emulate: each exit, injection and turn; emulation has no VMM
-    exits -- watch its guest machine, ``vms[i].machine``, instead). Raises ValueError for a
-    bad argument, never for a guest's deeds.
+    label for the report. ``engine``: what runs the guests' instructions on the host
+    (``'interp'`` or ``'dbt'``: the same run either way). ``log``: keep the exit log
+    (``self.log``). Raises ValueError for a bad argument, never for a guest's deeds.
     """
 
     def __init__(self, technique, guests, variant=None, costs=None, max_steps=DEFAULT_MAX_STEPS,
-                 slice_size=DEFAULT_SLICE, names=None, workload=None, trace=None):
+                 slice_size=DEFAULT_SLICE, names=None, workload=None, engine='interp',
+                 log=False):
         guests = list(guests)
         if not 1 <= len(guests) <= MAX_GUESTS:
             raise ValueError(f'between 1 and {MAX_GUESTS} guests, not {len(guests)}')
@@ -59,13 +71,16 @@ class Hypervisor:
             raise ValueError(f'unknown CPU variant {variant!r} (None or "nonvirt")')
         if slice_size < 1 or max_steps < 1:
             raise ValueError('slice_size and max_steps must be at least 1')
+        if engine not in ENGINES:
+            raise ValueError(f'unknown engine {engine!r} (choose from {", ".join(ENGINES)})')
         self.technique_class = get_technique(technique)
         self.variant = variant
         self.nonvirt = variant == 'nonvirt'
         self.costs = costs if costs is not None else CostModel()
         self.slice_size = slice_size
         self.workload = workload
-        self.trace = trace              # callable(VmmEvent): what the VMM does, as it does it
+        self.engine = engine
+        self.log = ExitLog() if log else None
         n = len(guests)
         self.host = Machine(ram_size=host_ram_size(n), nonvirt=self.nonvirt)
         bus, vmm = self.host.bus, vmm_area_size(n)
@@ -103,7 +118,7 @@ class Hypervisor:
                                               ' instructions without the guest powering off')
                     continue
                 before = vm.guest_instructions
-                self.technique.run_slice(vm, min(self.slice_size, left))
+                self.turn(vm, min(self.slice_size, left))
                 turns += 1
                 self.turns += 1
                 stalls[vm.index] = 0 if vm.guest_instructions > before else stalls[vm.index] + 1
@@ -111,6 +126,43 @@ class Hypervisor:
                     vm.finish('error', None, f'no progress in {STALL_LIMIT} turns in a row '
                                              '(a VMM bug)')
         return self.report()
+
+    def turn(self, vm, budget):
+        """Give ``vm`` the host hart for ``budget`` guest instructions: KVM_RUN, then serve
+        the exit that ended the run, until the slice is over or the guest cannot go on."""
+        if self.log is not None:
+            self.log.end(self.log.begin(vm, 'enter', f'{vm.name} gets the hart'), vm)
+        try:
+            exit = self.technique.run(vm, budget)
+        except Exception as e:      # a VMM bug: stop this guest with the reason, never raise
+            vm.finish('error', None, f'internal error of the VMM: {type(e).__name__}: {e}')
+            exit = None
+        if exit is not None and exit.reason in EXIT_HANDLERS:
+            self.handle(vm, exit)
+        if self.log is not None:
+            self.log.close(vm)
+
+    def resume(self, vm):
+        """The VMM (re-)enters ``vm``'s run: a world switch, and the end of its visit."""
+        vm.count('world_switch')
+        if self.log is not None:
+            self.log.close(vm)
+
+    def handle(self, vm, exit):
+        """Serve one exit of ``vm``: log it, then its handler (``exits.EXIT_HANDLERS``).
+        True when the guest may go on running."""
+        vm.last_exit = None
+        record = self.log.begin(vm, exit, describe(vm, exit)) if self.log is not None else None
+        try:
+            go_on = EXIT_HANDLERS[exit.reason](self, vm, exit)
+        except GuestStopped:
+            go_on = False
+        except Exception as e:      # a VMM bug: stop this guest with the reason, never raise
+            vm.finish('error', None, f'internal error of the VMM: {type(e).__name__}: {e}')
+            go_on = False
+        if record is not None:
+            self.log.end(record, vm)
+        return go_on and vm.alive
 
     # --- the report -------------------------------------------------------------------------------
 
@@ -147,8 +199,11 @@ class Hypervisor:
         }
 
     def registers(self, index=0):
-        """Guest ``index``'s registers and pc as the technique keeps them."""
-        return self.technique.registers(self.vms[index])
+        """Guest ``index``'s registers and pc, from its vCPU."""
+        v = self.vms[index].vcpu
+        regs = {reg_name(i): (v.x[i] if i else 0) for i in range(32)}
+        regs['pc'] = v.pc
+        return regs
 
 
 def run(workload='compute', technique='trap', guests=1, variant=None, **kw):

@@ -4,8 +4,8 @@ The host machine has one RAM (``vmlib.machine.bus``). The hypervisor divides it 
 starts, and never changes the division:
 
     host RAM 0x8000_0000 +----------------------------+
-                         | VMM: shadow page tables,   |  VMM_POOL_SIZE per guest, mapped by no
-                         | one pool of frames per VM  |  guest: the VMM's state is out of reach
+                         | VMM: shadow page tables,   |  VMM_POOL_SIZE per guest (a FramePool),
+                         | one pool of frames per VM  |  mapped by no guest: out of its reach
                          +----------------------------+  (everything else the VMM keeps is
                          | guest 0: GUEST_RAM_SIZE    |  Python, outside the machine)
                          +----------------------------+
@@ -20,7 +20,6 @@ guest can name a byte of another guest or of the VMM.
 
 from ..machine.bus import RAM_BASE
 
-PAGE = 4096
 GUEST_RAM_BASE = RAM_BASE           # where a guest's RAM starts, guest-physical
 GUEST_RAM_SIZE = 4 << 20            # the guest kernel's contract: 4 MiB (vmlib.guest)
 VMM_POOL_SIZE = 512 << 10           # shadow page-table frames per guest (128 pages)
@@ -86,30 +85,3 @@ class GuestMemory:
 
     def snapshot(self):
         return bytes(self.view())
-
-
-class FramePool:
-    """Frames of host RAM that belong to the VMM (one pool per guest, for its shadow tables).
-
-    A pool per guest is resource control: a guest that makes the VMM build many shadow
-    tables exhausts only its own pool (the VMM then throws that guest's shadows away and
-    starts again), never another guest's.
-    """
-
-    def __init__(self, bus, base, size):
-        self.bus, self.base, self.size = bus, base, size
-        self.free = list(range(base + size - PAGE, base - 1, -PAGE))
-        self.in_use = 0
-
-    def alloc(self):
-        """The host RAM index of a zeroed frame, or None when the pool is empty."""
-        if not self.free:
-            return None
-        index = self.free.pop()
-        self.bus.ram[index:index + PAGE] = bytes(PAGE)
-        self.in_use += 1
-        return index
-
-    def release(self, index):
-        self.free.append(index)
-        self.in_use -= 1

@@ -32,36 +32,26 @@ set (the host walker never writes VMM memory).
 """
 
 from collections import OrderedDict
-from types import SimpleNamespace
 
-from ..machine.bus import RAM_BASE
-from ..machine.csr import SUM, MXR
-from ..machine.mmu import (Mmu, FETCH, LOAD, STORE, PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A,
-                           PTE_D, PAGE_FAULT, ACCESS_FAULT, SATP_MODE)
-from ..machine.traps import S, U
+from ..machine.csr import SUM
+from ..machine.frames import OutOfFrames
+from ..machine.sv32 import (FETCH, LOAD, STORE, PTE_R, PTE_W, PTE_X, PTE_U, PTE_V, PTE_A, PTE_D,
+                            SATP_MODE, SATP_PPN, PageTable, Translation, WalkFault, ad_bits,
+                            leaf, leaf_problem, walk)
+from ..machine.traps import Trap, S, U
 
 MAX_TABLES = 16             # shadow tables kept per guest (LRU): address spaces x views
 FLOOD_LIMIT = 8             # trapped writes to a page table never walked in between: unshadow it
 VIEWS = ('U', 'S', 'S+SUM')
-_leaf_problem = Mmu.leaf_problem        # the architectural permission rules, used as is
 
 
-class GuestFault(Exception):
-    """The guest's own translation fails: the trap the guest would take (cause, tval)."""
+class GuestFault(Trap):
+    """The guest's own translation fails: the trap the guest would take (cause, tval), and
+    ``why`` in words."""
 
     def __init__(self, cause, tval, why=''):
         super().__init__(cause, tval)
-        self.cause, self.tval, self.why = cause, tval, why
-
-
-class Translation:
-    """A successful walk: guest-physical ``gpa``, the guest-physical addresses of the PTEs
-    read (``ptes``), the leaf PTE's address and value (None when paging is off)."""
-
-    __slots__ = ('gpa', 'ptes', 'leaf_addr', 'leaf')
-
-    def __init__(self, gpa, ptes, leaf_addr, leaf):
-        self.gpa, self.ptes, self.leaf_addr, self.leaf = gpa, ptes, leaf_addr, leaf
+        self.why = why
 
 
 def view_of(priv, mstatus):
@@ -71,85 +61,39 @@ def view_of(priv, mstatus):
     return 'S+SUM' if mstatus & SUM else 'S'
 
 
-def _rules(view, mxr):
-    """An object the machine's ``Mmu.leaf_problem`` accepts, with the view's SUM and MXR."""
-    return SimpleNamespace(hart=SimpleNamespace(
-        mstatus=(SUM if view == 'S+SUM' else 0) | (MXR if mxr else 0)))
-
-
 def translate(mem, satp, va, access, view, mxr=False):
     """Walk the guest's Sv32 table (guest-physical, in ``mem``) as the hardware would for
-    ``access`` in ``view``. Returns a ``Translation``; raises ``GuestFault``. Changes nothing
-    (A/D bits are the caller's business)."""
+    ``access`` in ``view`` -- the machine's own walk (``sv32.walk``). Returns an
+    ``sv32.Translation`` whose ``pa`` is guest-physical; raises ``GuestFault``. Changes
+    nothing (A/D bits are the caller's business)."""
     if not satp & SATP_MODE:
-        return Translation(va, (), None, None)
-    priv = U if view == 'U' else S
-    table, level, ptes = (satp & 0x3FFFFF) << 12, 1, []
-    while True:
-        addr = table + ((va >> (12 + 10 * level)) & 0x3FF) * 4
-        if not mem.contains(addr, 4):
-            raise GuestFault(ACCESS_FAULT[access], va,
-                             f'its page-table entry at 0x{addr:08x} is outside its RAM')
-        pte = mem.read(addr, 4)
-        ptes.append(addr)
-        if not pte & PTE_V or (not pte & PTE_R and pte & PTE_W):
-            raise GuestFault(PAGE_FAULT[access], va, 'no valid mapping')
-        if pte & (PTE_R | PTE_X):
-            problem = _leaf_problem(_rules(view, mxr), access, priv, pte, level)
-            if problem:
-                raise GuestFault(PAGE_FAULT[access], va, problem)
-            ppn = pte >> 10
-            gpa = ((ppn >> 10) << 22 | va & 0x3FFFFF) if level else (ppn << 12 | va & 0xFFF)
-            return Translation(gpa & 0xFFFFFFFF, tuple(ptes), addr, pte)
-        if level == 0:
-            raise GuestFault(PAGE_FAULT[access], va, 'a level-0 entry that is not a leaf')
-        table, level = (pte >> 10) << 12, 0
+        return Translation(va, (), None, None, None)
+    try:
+        return walk(lambda a: mem.read(a, 4) if mem.contains(a, 4) else None, satp, va,
+                    access, U if view == 'U' else S, view == 'S+SUM', mxr)
+    except WalkFault as f:
+        raise GuestFault(f.cause, va, f.reason) from None
 
 
-class PoolEmpty(Exception):
-    """The guest's pool of shadow frames is used up."""
-
-
-class ShadowTable:
+class ShadowTable(PageTable):
     """One host Sv32 table: one guest address space (``root``, None = paging off) in one
-    view. Lives in the VMM's frames; ``leaves`` are the virtual page numbers it maps."""
+    view, in the VMM's frames. ``leaves`` are the virtual page numbers it maps."""
 
-    def __init__(self, key, pool, bus):
-        self.key, self.pool, self.bus = key, pool, bus
-        self.root = self._frame()
-        self.l0 = {}                    # root index -> RAM index of that level-0 table
+    def __init__(self, key, pool, ram32):
+        super().__init__(ram32, pool)
+        self.key = key
         self.leaves = set()
 
-    def _frame(self):
-        index = self.pool.alloc()
-        if index is None:
-            raise PoolEmpty()
-        return index
-
-    @property
-    def satp(self):
-        """What the host ``satp`` holds while this table is in use."""
-        return SATP_MODE | (RAM_BASE + self.root) >> 12
-
     def set(self, vpn, pte):
-        hi = vpn >> 10
-        l0 = self.l0.get(hi)
-        if l0 is None:
-            l0 = self.l0[hi] = self._frame()
-            self.bus.ram32[(self.root >> 2) + hi] = (RAM_BASE + l0) >> 12 << 10 | PTE_V
-        self.bus.ram32[(l0 >> 2) + (vpn & 0x3FF)] = pte
+        super().set(vpn, pte)
         self.leaves.add(vpn)
 
     def clear(self, vpn):
-        l0 = self.l0.get(vpn >> 10)
-        if l0 is not None:
-            self.bus.ram32[(l0 >> 2) + (vpn & 0x3FF)] = 0
+        super().clear(vpn)
         self.leaves.discard(vpn)
 
     def release(self):
-        for index in [self.root, *self.l0.values()]:
-            self.pool.release(index)
-        self.l0.clear()
+        super().release()
         self.leaves.clear()
 
 
@@ -172,13 +116,24 @@ class ShadowMMU:
         self.pt_pages = set()           # guest pages holding page tables: write-protected
         self.flood = {}                 # guest page -> trapped writes since it was last walked
         self.mxr = False
+        self.current = None             # the table the host satp points at, and its key
+        self.current_key = None
         self.flushes = self.zaps = 0
+
+    def activate(self, satp, view):
+        """The shadow table for the guest's ``satp`` in ``view`` (kept while it is current)."""
+        table = self.current
+        if ((satp, view) != self.current_key or table is None
+                or self.tables.get(table.key) is not table):
+            table = self.current = self.table(satp, view)
+            self.current_key = (satp, view)
+        return table
 
     # --- tables ------------------------------------------------------------------------------
 
     def table(self, satp, view):
         """The shadow table for guest ``satp`` seen in ``view`` (made empty if new)."""
-        key = (satp & 0x3FFFFF if satp & SATP_MODE else None, view)
+        key = (satp & SATP_PPN if satp & SATP_MODE else None, view)
         t = self.tables.get(key)
         if t is not None:
             self.tables.move_to_end(key)
@@ -186,10 +141,10 @@ class ShadowMMU:
         while len(self.tables) >= MAX_TABLES:
             self.drop(next(iter(self.tables.values())))
         try:
-            t = ShadowTable(key, self.pool, self.bus)
-        except PoolEmpty:
+            t = ShadowTable(key, self.pool, self.bus.ram32)
+        except OutOfFrames:
             self.flush()
-            t = ShadowTable(key, self.pool, self.bus)
+            t = ShadowTable(key, self.pool, self.bus.ram32)
         self.tables[key] = t
         return t
 
@@ -204,6 +159,7 @@ class ShadowMMU:
         """Throw every shadow away (the guest's pool ran out, or MXR changed)."""
         for table in list(self.tables.values()):
             self.drop(table)
+        self.current = self.current_key = None
         self.pt_pages.clear()
         self.flood.clear()
         self.flushes += 1
@@ -216,12 +172,12 @@ class ShadowMMU:
         Returns ``('filled', gpa)`` (run the instruction again), ``('pt-write', gpa)`` (a
         store to a write-protected guest page table: the caller emulates it and calls
         ``written``), or ``('not-ram', gpa)`` (a device or nothing: the caller decides).
-        Raises ``GuestFault`` when the guest's own table refuses, ``PoolEmpty`` when the
+        Raises ``GuestFault`` when the guest's own table refuses, ``OutOfFrames`` when the
         guest's shadow frames are used up.
         """
         t = translate(self.mem, satp, va, access, view, self.mxr)
         self.count('page_walk_step', len(t.ptes))
-        gpa = t.gpa
+        gpa = t.pa
         if not self.mem.contains(gpa):
             return 'not-ram', gpa
         page = gpa >> 12
@@ -235,29 +191,28 @@ class ShadowMMU:
                     return 'pt-write', gpa
                 self._zap(page)                 # written again and again, never walked
             self.pt_pages.discard(page)         # nothing depends on it any more
-        rules = _rules(table.key[1], self.mxr)
-        priv = U if table.key[1] == 'U' else S
+        view = table.key[1]
+        priv, sum_ = (U if view == 'U' else S), view == 'S+SUM'
         flags = PTE_V | PTE_U | PTE_A | PTE_D
-        leaf = t.leaf
-        if leaf is None:                        # paging off: all of RAM, as the hardware
+        pte = t.leaf
+        if pte is None:                         # paging off: all of RAM, as the hardware
             flags |= PTE_R | PTE_W | PTE_X
         else:
             for bit, kind in ((PTE_R, LOAD), (PTE_X, FETCH)):
-                if _leaf_problem(rules, kind, priv, leaf, 1 if len(t.ptes) == 1 else 0) is None:
+                if leaf_problem(kind, priv, pte, t.level, sum_, self.mxr) is None:
                     flags |= bit
-            want = PTE_A | (PTE_D if access == STORE else 0)
-            if leaf & want != want:             # the hardware's A/D update, done by the VMM
-                leaf |= want
-                self.mem.write(t.leaf_addr, 4, leaf)
-            if (leaf & PTE_D and _leaf_problem(rules, STORE, priv, leaf,
-                                               1 if len(t.ptes) == 1 else 0) is None):
+            want = ad_bits(access)
+            if pte & want != want:              # the hardware's A/D update, done by the VMM
+                pte |= want
+                self.mem.write(t.leaf_addr, 4, pte)
+            if pte & PTE_D and leaf_problem(STORE, priv, pte, t.level, sum_, self.mxr) is None:
                 flags |= PTE_W
         if page in self.pt_pages:
             flags &= ~PTE_W
         vpn = va >> 12
         if vpn in table.leaves:
             self._forget(table, vpn)
-        table.set(vpn, (self.mem.host_pa(gpa & ~0xFFF) >> 12) << 10 | flags)
+        table.set(vpn, leaf(self.mem.host_pa(gpa & ~0xFFF), flags))
         key = (table, vpn)
         self.sources[key] = (t.ptes, page if flags & PTE_W else None)
         for addr in t.ptes:
@@ -306,6 +261,12 @@ class ShadowMMU:
         table.clear(vpn)
 
     # --- coherence -----------------------------------------------------------------------------
+
+    def written_ram(self, gpa, size):
+        """The VMM stored ``size`` bytes at guest-physical ``gpa`` for the guest: if that is
+        one of its page tables, the shadows made from it must follow (``written``)."""
+        if gpa >> 12 in self.pt_pages:
+            self.written(gpa, size)
 
     def written(self, gpa, size):
         """The guest wrote ``size`` bytes at ``gpa`` in a page table (emulated by the VMM):

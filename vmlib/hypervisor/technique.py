@@ -1,51 +1,29 @@
-"""Techniques: the ways a hypervisor can run a guest, behind one interface and one registry.
+"""Techniques: the ways a hypervisor can run a guest, behind one interface.
 
 A technique decides how a guest's instructions get executed (interpreted, run directly with
 the privileged ones trapping, translated, ...). The hypervisor around it is the same for all:
-it carves the memory, schedules the guests round-robin in instruction slices, enforces the
-step budgets and writes the report. So adding a technique is one class:
+it carves the memory, schedules the guests round-robin in instruction slices, serves the
+exits (``exits.py``), keeps the exit log and writes the report. So adding a technique is one
+class, listed in ``techniques/__init__.py`` (or passed to ``register``):
 
-    @register
     class MyTechnique(Technique):
         name = 'mine'
         summary = 'one line for --help and the report'
         order = 7
 
-        def setup(self, vm): ...              # load the guest, make its virtual CPU
-        def run_slice(self, vm, budget): ...  # run it for about ``budget`` instructions
+        def setup(self, vm): ...              # make its vCPU, load it, register its devices
+        def run(self, vm, budget): ...        # KVM_RUN: run it, return the Exit that ended it
+        def stats(self): ...                  # technique-specific numbers for the report
 
-``run_slice`` keeps ``vm.guest_instructions`` (all instructions the guest retired) and
-``vm.direct_instructions`` (those the hardware ran without the VMM) up to date, counts
-cost-model events on the VM, and ends the VM (``vm.finish``) when the guest stops. It must
-make progress or end the guest: the hypervisor's loop relies on it.
+``run`` runs the guest for up to ``budget`` guest instructions and returns the ``Exit`` that
+ended the run: ``'budget'`` (the slice is used up), or an exit for the hypervisor to serve
+(``'halted'``...). Exits it serves on the way without leaving (KVM's in-kernel fast path)
+go through ``hv.handle(vm, exit)`` all the same: one handler table, one log. It keeps
+``vm.guest_instructions`` (all instructions the guest retired) and ``vm.direct_instructions``
+(those the hardware ran without the VMM) up to date and counts cost-model events on the VM.
+It must make progress or end the guest: the hypervisor's loop relies on it. What it keeps per
+guest beyond the ``VM``'s own parts it keeps in its own objects.
 """
-
-TECHNIQUES = {}
-
-
-def register(cls):
-    """Make the technique class ``cls`` available by its ``name``."""
-    TECHNIQUES[cls.name] = cls
-    return cls
-
-
-def technique_names():
-    """The technique names in the course's order (``Technique.order``)."""
-    _load_builtin()
-    return sorted(TECHNIQUES, key=lambda n: (TECHNIQUES[n].order, n))
-
-
-def get_technique(name):
-    """The technique class called ``name``; ValueError listing the choices if none."""
-    _load_builtin()
-    if name not in TECHNIQUES:
-        raise ValueError(f'unknown technique {name!r} (choose from '
-                         f'{", ".join(technique_names())})')
-    return TECHNIQUES[name]
-
-
-def _load_builtin():
-    from . import emulate, trap     # noqa: F401  (they register themselves)
 
 
 class Technique:
@@ -62,11 +40,7 @@ class Technique:
     def setup(self, vm):
         raise NotImplementedError
 
-    def run_slice(self, vm, budget):
-        raise NotImplementedError
-
-    def registers(self, vm):
-        """The guest's x0..x31 and pc, for people looking in (a dict)."""
+    def run(self, vm, budget):
         raise NotImplementedError
 
     def stats(self):

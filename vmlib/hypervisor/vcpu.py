@@ -1,21 +1,26 @@
-"""A virtual CPU: the registers and privileged state a guest believes its hart has.
+"""A virtual CPU: the hart a guest kernel believes it has.
 
 Under trap-and-emulate the guest's instructions run on the host hart, but its privileged
-state cannot live there: the host's CSRs belong to the VMM. So every privileged register the
-guest kernel sees is a field of a ``VirtualHart``, and when a guest CSR instruction traps,
-the VMM applies **the machine's own CSR table** (``vmlib.machine.csr.CSR_TABLE``) to this
-object instead of to the hart: the rules of what each CSR reads as and which bits a write
-changes exist once, and the virtual hart obeys them exactly as the real one does.
+state cannot live there: the host's CSRs belong to the VMM. So the guest's whole architectural
+state -- registers, pc, its *virtual* privilege, every CSR it sees -- is a ``VirtualCpu``: an
+``ArchState`` (``vmlib.machine.state``) like the hart's own. When a guest instruction traps,
+the VMM executes it on this object with **the machine's own instruction emulator**
+(``vmlib.machine.execute``) and CSR table: the rules of what each instruction and CSR does
+exist once, and the virtual CPU obeys them exactly as the real one does.
 
-What the firmware would have set up (it does not run under the hypervisor) is fixed here:
-the delegation of exceptions and S interrupts to the kernel, and ``mcounteren`` (the kernel
-may read ``time``). The virtual clock is the guest's own: ``time`` = guest instructions
-retired / 10, the machine's ratio (``vmlib.machine.devices.INSTRUCTIONS_PER_TICK``).
+What differs from the hart is only where the hooks lead: time is the guest's own (guest
+instructions retired / 10, the machine's ratio ``INSTRUCTIONS_PER_TICK``, plus the time it
+skipped waiting), the timer interrupt comes from the SBI timer (``timecmp``), and
+``sfence.vma`` flushes the host's TLB (the shadow tables themselves are kept coherent on every
+write). What the firmware would have set up (it does not run under the hypervisor) is fixed
+here: the delegation of exceptions and S interrupts to the kernel, and ``mcounteren`` (the
+kernel may read ``time``).
 """
 
-from ..machine.csr import S_INTERRUPTS, SIE, SPIE, SPP, SUM, MXR
+from ..machine.csr import S_INTERRUPTS, SIE, MXR
 from ..machine.devices import INSTRUCTIONS_PER_TICK
-from ..machine.traps import INTERRUPT, INTERRUPT_PRIORITY, STI, S, U
+from ..machine.state import ArchState
+from ..machine.traps import STI, S
 
 M64 = (1 << 64) - 1
 # What vmlib/guest/firmware.s delegates (DELEGATED_EXCEPTIONS, DELEGATED_INTERRUPTS) and
@@ -25,44 +30,31 @@ FIRMWARE_MIDELEG = S_INTERRUPTS
 FIRMWARE_MCOUNTEREN = 1 << 1
 
 
-class _SatpWatch:
-    """Stands in for the hart's MMU: the CSR table calls ``flush()`` after a ``satp`` write
-    (and ``set_mstatus`` after SUM/MXR changes); the VMM looks at the new state itself."""
+class VirtualCpu(ArchState):
+    """One guest's hart, as the VMM keeps it.
 
-    def flush(self):
-        pass
-
-
-class VirtualHart:
-    """Registers, pc, virtual privilege and virtual CSRs of one guest.
-
-    ``retired`` is a callable giving the guest instructions retired so far (the VMM counts
-    them: the host hart executes some, the VMM emulates the others).
+    ``clock`` is a callable giving the guest instructions retired so far (the VMM counts them:
+    the host hart executes some, the VMM emulates the others); ``flush_tlb`` flushes the host
+    hart's TLB (the guest's ``sfence.vma``).
     """
 
-    def __init__(self, retired):
-        self.x = [0] * 33               # as the hart's: x0..x31 and the x0 write sink
-        self.pc = 0
+    def __init__(self, clock, flush_tlb=lambda: None):
+        super().__init__()
         self.priv = S
-        self.retired = retired
-        self.mstatus = 0                # only the sstatus bits mean anything here
-        self.mie = 0
         self.mideleg = FIRMWARE_MIDELEG
         self.medeleg = FIRMWARE_MEDELEG
         self.mcounteren = FIRMWARE_MCOUNTEREN
-        self.mip_soft = 0
-        self.stvec = self.sscratch = self.sepc = self.scause = self.stval = 0
-        self.satp = 0
-        self.scounteren = self.senvcfg = 0
-        self.counter_offset = {'cycle': 0, 'instret': 0}
         self.timecmp = M64              # the SBI timer (set_timer), in ticks
         self.time_offset = 0            # ticks skipped while the guest waited (wfi)
-        self.mmu = _SatpWatch()
+        self.clock, self.flush_tlb = clock, flush_tlb
 
-    # --- what machine.csr calls -------------------------------------------------------------
+    # --- the hooks of ArchState ----------------------------------------------------------------
 
-    def set_mstatus(self, value):
-        self.mstatus = value
+    def retired(self):
+        return self.clock()
+
+    def time(self):
+        return (self.clock() // INSTRUCTIONS_PER_TICK + self.time_offset) & M64
 
     def mip(self, n=None):
         """Pending interrupts: the software-set bits, and STIP while time >= timecmp (what the
@@ -72,15 +64,10 @@ class VirtualHart:
             value |= 1 << STI
         return value
 
-    def counter(self, name):
-        if name == 'time':
-            return self.time()
-        return (self.retired() + self.counter_offset[name]) & M64
+    def fence_vma(self):
+        self.flush_tlb()
 
-    # --- time and interrupts ------------------------------------------------------------------
-
-    def time(self):
-        return (self.retired() // INSTRUCTIONS_PER_TICK + self.time_offset) & M64
+    # --- the timer -----------------------------------------------------------------------------
 
     def timer_deadline(self):
         """Guest instructions retired at which the timer becomes pending, or None."""
@@ -88,43 +75,11 @@ class VirtualHart:
             return None
         return max(0, (self.timecmp - self.time_offset) * INSTRUCTIONS_PER_TICK)
 
-    def interrupt_due(self):
-        """The virtual interrupt to deliver now, or None (the spec's rules for S-level
-        interrupts: enabled in sie, and the guest in U-mode or in S-mode with SIE set)."""
-        enabled = self.mie & self.mideleg
-        if not enabled or (self.priv == S and not self.mstatus & SIE):
-            return None                 # (checked first: mip() needs the clock)
-        pending = self.mip() & enabled
-        if not pending:
+    def interrupt_due(self, n=None):
+        # the enabling rules first: mip() needs the clock, and most exits have SIE clear
+        if not self.mie & self.mideleg or (self.priv == S and not self.mstatus & SIE):
             return None
-        for i in INTERRUPT_PRIORITY:
-            if pending >> i & 1:
-                return i | INTERRUPT
-        return None
-
-    def enter_trap(self, cause, tval):
-        """The hardware's trap entry into (virtual) S-mode; returns the handler's pc."""
-        code = cause & ~INTERRUPT
-        self.sepc, self.scause, self.stval = self.pc, cause, tval & 0xFFFFFFFF
-        st = self.mstatus
-        self.mstatus = (st & ~(SPIE | SPP | SIE) | (SPIE if st & SIE else 0)
-                        | (SPP if self.priv == S else 0))
-        self.priv = S
-        base, mode = self.stvec & ~3, self.stvec & 3
-        self.pc = base + 4 * code if cause & INTERRUPT and mode == 1 else base
-        return self.pc
-
-    def sret(self):
-        """The hardware's ``sret``: back to the privilege in SPP, interrupts as in SPIE."""
-        st = self.mstatus
-        self.priv = S if st & SPP else U
-        self.mstatus = st & ~(SIE | SPP) | (SIE if st & SPIE else 0) | SPIE
-        self.pc = self.sepc
-        return self.pc
-
-    @property
-    def sum(self):
-        return bool(self.mstatus & SUM)
+        return super().interrupt_due(n)
 
     @property
     def mxr(self):

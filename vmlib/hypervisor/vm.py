@@ -1,19 +1,34 @@
-"""One virtual machine: its memory, its devices, how it ended, and what it cost.
+"""One virtual machine: its memory, its CPU, its devices, how it ended, and what it cost.
 
-A ``VM`` is what the hypervisor keeps per guest whatever the technique: the guest-physical
-memory carved from host RAM (``memory.GuestMemory``), the VMM's frames for it
-(``memory.FramePool``), the device models the guest's console and power switch are
-(``devices()``), the counts of cost-model events (names of ``costs.EVENTS``) and of exits
-by reason, and, once it has stopped, why. The technique adds its own part (a virtual hart
-for trap-and-emulate, a whole emulated machine for emulation).
+A ``VM`` is what the hypervisor keeps per guest whatever the technique (KVM's ``struct kvm``
+and its one ``kvm_vcpu``):
+
+- ``mem``: the guest-physical memory carved from host RAM (``memory.GuestMemory``), and
+  ``pool``: the VMM's frames for it (a ``FramePool``);
+- ``vcpu``: the guest's architectural state, an ``ArchState`` -- a ``VirtualCpu`` under
+  trap-and-emulate, the emulated machine's own hart under emulation. Reports, widgets and
+  snapshots read it;
+- ``mmu``: how its memory is virtualized (``shadow.ShadowMMU`` under trap-and-emulate; None
+  when nothing needs it) -- KVM's per-vCPU ``kvm_mmu``;
+- ``devices``: its device map (``vmlib.machine.devicemap``): its UART (the console), a CLINT
+  and a SiFive test device (power off), at the guest-physical addresses of the bare machine;
+- the counts of cost-model events (names of ``costs.EVENTS``) and of exits by reason, the
+  guest instructions it retired and how many ran without the VMM, and, once it has stopped,
+  why.
+
+A technique keeps whatever else it needs per guest in its own objects.
 """
 
 from collections import Counter
-from typing import NamedTuple
 
-from ..machine.devices import (Uart16550, SifiveTest, UART_BASE, UART_SIZE, CLINT_BASE,
-                               CLINT_SIZE, TEST_BASE, TEST_SIZE)
+from ..machine.devicemap import DeviceMap
+from ..machine.devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE,
+                               CLINT_BASE, CLINT_SIZE, TEST_BASE, TEST_SIZE)
 from .costs import EVENTS
+
+
+class GuestStopped(Exception):
+    """Raised by ``VM.stop`` while the VMM serves an exit: the guest is stopped, unwind."""
 
 
 class VM:
@@ -32,6 +47,9 @@ class VM:
         self.name = name or f'guest {index}'
         self.max_steps = max_steps
         self.uart = Uart16550()
+        self.devices = DeviceMap()
+        self.vcpu = None                # the technique's setup makes it
+        self.mmu = None
         self.events = Counter()         # cost-model event -> count
         self.exits = Counter()          # why the guest left for the VMM -> count
         self.notes = []                 # contained misbehaviour, in sentences
@@ -40,6 +58,10 @@ class VM:
         self.message = ''
         self.guest_instructions = 0     # kept up to date by the technique
         self.direct_instructions = 0    # of which run by the hardware without the VMM
+        self.emulated = 0               # of which the VMM executed in the guest's place
+        self.streak = (0, -1)           # (exceptions reflected in a row, at guest instruction)
+        self.last_fault = (None, 0)     # (the last page fault served, times in a row)
+        self.last_exit = None           # what the last exit was served as
 
     @property
     def alive(self):
@@ -55,10 +77,15 @@ class VM:
         self.events[event] += n
 
     def exit(self, why):
-        """One trap into the VMM, for ``why`` (a name in the report's ``vmm.exits``)."""
+        """One trap into the VMM, served as ``why`` (a name in the report's ``vmm.exits``)."""
         self.exits[why] += 1
         self.events['trap'] += 1
         self.last_exit = why
+
+    def retire(self):
+        """The VMM executed one guest instruction in the guest's place."""
+        self.emulated += 1
+        self.streak = (0, -1)
 
     def note(self, text):
         if len(self.notes) < 20:
@@ -70,23 +97,23 @@ class VM:
         if self.reason is None:
             self.reason, self.exit_status, self.message = reason, exit_status, message
 
-    def devices(self, clint):
-        """The guest's device models at their guest-physical addresses: its own UART (the
-        console), the CLINT the technique supplies, and a SiFive test device (power off)."""
-        test = SifiveTest(on_request=self._power_request)
-        return [(UART_BASE, UART_SIZE, self.uart), (CLINT_BASE, CLINT_SIZE, clint),
-                (TEST_BASE, TEST_SIZE, test)]
+    def stop(self, reason, exit_status=None, message=''):
+        """Stop the guest from inside an exit handler (``finish``, then unwind)."""
+        self.finish(reason, exit_status, message)
+        raise GuestStopped(message)
 
-    on_stop = None                      # callable() the technique sets: stop running it now
-    last_exit = None
+    def add_devices(self, clint):
+        """Register the guest's devices at their guest-physical addresses: its own UART (the
+        console), the CLINT the technique supplies, and a SiFive test device (power off)."""
+        self.devices.register(UART_BASE, UART_SIZE, self.uart)
+        self.devices.register(CLINT_BASE, CLINT_SIZE, clint)
+        self.devices.register(TEST_BASE, TEST_SIZE, SifiveTest(on_request=self._power_request))
 
     def _power_request(self, reason, status):
         if reason == 'reset':
             self.finish('reset', None, 'test device: reset requested')
         else:
             self.finish('poweroff', status, f'test device: power off, status {status}')
-        if self.on_stop:
-            self.on_stop()
 
     def report(self):
         """This guest's part of the JSON report."""
@@ -99,56 +126,19 @@ class VM:
                 'notes': list(self.notes)}
 
 
-class VmmEvent(NamedTuple):
-    """One thing the VMM did, for timelines (``Hypervisor(trace=callable)``): in guest
-    ``guest`` after ``retired`` of its instructions, ``kind`` (an exit reason of the report,
-    ``'interrupt_injection'`` or ``'enter'``: the guest gets the hart), at guest ``pc`` in
-    virtual privilege ``priv`` (0 U, 1 S); the guest went on at ``to_pc`` in ``to_priv``;
-    ``detail`` says what it was (the instruction, the SBI call, the fault...)."""
-
-    guest: int
-    retired: int
-    kind: str
-    pc: int
-    priv: int
-    to_pc: int
-    to_priv: int
-    detail: str
-
-
-class VirtualClint:
-    """The CLINT as one guest sees it: ``mtime`` is its virtual time and ``mtimecmp`` its
-    virtual timer (the same one SBI ``set_timer`` sets), both kept in its ``VirtualHart``."""
-
-    name = 'clint'
-    MSIP, MTIMECMP, MTIME = 0x0, 0x4000, 0xBFF8
-    M64 = (1 << 64) - 1
+class VirtualClint(Clint):
+    """The CLINT as one guest sees it: the machine's CLINT registers, with ``mtime`` its
+    virtual time and ``mtimecmp`` its virtual timer (the one SBI ``set_timer`` sets), both
+    kept in its ``VirtualCpu``."""
 
     def __init__(self, vcpu):
         self.vcpu = vcpu
-        self.msip = 0                   # stored; nothing in M-mode would take it
+        super().__init__()
 
-    def read(self, offset, size):
-        v = self.vcpu
-        if offset == self.MSIP:
-            return self.msip
-        if self.MTIMECMP <= offset < self.MTIMECMP + 8:
-            return v.timecmp >> 8 * (offset - self.MTIMECMP) & (1 << 8 * size) - 1
-        if self.MTIME <= offset < self.MTIME + 8:
-            return v.time() >> 8 * (offset - self.MTIME) & (1 << 8 * size) - 1
-        return 0
+    def mtime(self, instret=None):
+        return self.vcpu.time()
 
-    def write(self, offset, size, value):
-        v = self.vcpu
-        if offset == self.MSIP:
-            self.msip = value & 1
-        elif self.MTIMECMP <= offset < self.MTIMECMP + 8:
-            v.timecmp = _merge(v.timecmp, offset - self.MTIMECMP, size, value)
-        elif self.MTIME <= offset < self.MTIME + 8:
-            now = v.time()
-            v.time_offset += _merge(now, offset - self.MTIME, size, value) - now
-
-
-def _merge(old, byte_offset, size, value):
-    shift, mask = 8 * byte_offset, (1 << 8 * size) - 1
-    return old & ~(mask << shift) & ((1 << 64) - 1) | (value & mask) << shift
+    mtimecmp = property(lambda self: self.vcpu.timecmp,
+                        lambda self, value: setattr(self.vcpu, 'timecmp', value))
+    offset = property(lambda self: self.vcpu.time_offset,
+                      lambda self, value: setattr(self.vcpu, 'time_offset', value))

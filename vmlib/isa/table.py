@@ -19,8 +19,10 @@ the generator treats the snippet:
 - ``branch``: a condition; taken branches go to ``pc + imm``.
 - ``jump``: code that sets ``pc`` itself (``jal``/``jalr``).
 - ``load``/``store``: ``(size, signed)``; the generator emits the memory fast path.
-- ``system``: executed by the hart's slow path (``Hart.exec_system``), which may trap,
-  change privilege or touch CSRs; the snippet is unused and is ``None``.
+- ``system``: executed by the slow path (``vmlib.machine.execute``), which may trap, change
+  privilege or touch CSRs; instead of a snippet the row names its *executor* there (``csr``,
+  ``amo``, ``trap_return``...), so the hart and a hypervisor's instruction emulator dispatch
+  through the same table and no chain of tests by mnemonic exists anywhere.
 - ``nop``: nothing but ``pc += 4`` (fences: one hart, no caches to order, and an instruction
   cache that stores keep coherent).
 """
@@ -167,8 +169,8 @@ ins('and', 'R', 'rd, rs1, rs2', 'alu', 'R[rd] = R[rs1] & R[rs2]', opcode=OP, fun
 ins('fence', 'FENCE', 'pred, succ', 'nop', opcode=0x0F, category='fence')
 # fence.i needs no work: stores into decoded code already invalidate what they overwrite
 ins('fence.i', 'FENCEI', '', 'nop', opcode=0x0F, funct3=1, category='fence')
-ins('ecall', 'SYS', '', 'system', opcode=0x73, category='system')
-ins('ebreak', 'SYS', '', 'system', opcode=0x73, funct12=1, category='system')
+ins('ecall', 'SYS', '', 'system', 'ecall', opcode=0x73, category='system')
+ins('ebreak', 'SYS', '', 'system', 'ebreak', opcode=0x73, funct12=1, category='system')
 
 # --- M: multiply and divide ----------------------------------------------------------------
 MUL = dict(opcode=OP, funct7=1, category='muldiv')
@@ -187,12 +189,12 @@ ins('remu', 'R', 'rd, rs1, rs2', 'alu', 'R[rd] = R[rs1] % R[rs2] if R[rs2] else 
 
 # --- A: atomics (executed by the slow path: they are rare and need the reservation) --------
 AMO = dict(opcode=0x2F, funct3=2, category='amo')
-ins('lr.w', 'LR', 'rd, (rs1)', 'system', funct5=0x02, **AMO)
-ins('sc.w', 'AMO', 'rd, rs2, (rs1)', 'system', funct5=0x03, **AMO)
+ins('lr.w', 'LR', 'rd, (rs1)', 'system', 'lr', funct5=0x02, **AMO)
+ins('sc.w', 'AMO', 'rd, rs2, (rs1)', 'system', 'sc', funct5=0x03, **AMO)
 for _name, _f5 in [('amoswap.w', 0x01), ('amoadd.w', 0x00), ('amoxor.w', 0x04),
                    ('amoand.w', 0x0C), ('amoor.w', 0x08), ('amomin.w', 0x10),
                    ('amomax.w', 0x14), ('amominu.w', 0x18), ('amomaxu.w', 0x1C)]:
-    ins(_name, 'AMO', 'rd, rs2, (rs1)', 'system', funct5=_f5, **AMO)
+    ins(_name, 'AMO', 'rd, rs2, (rs1)', 'system', 'amo', funct5=_f5, **AMO)
 
 # What each AMO computes from the old memory value ``m`` and the register value ``r``.
 AMO_OPS = {
@@ -209,19 +211,19 @@ AMO_OPS = {
 
 # --- Zicsr ----------------------------------------------------------------------------------
 CSR = dict(opcode=0x73, category='csr')
-ins('csrrw', 'CSR', 'rd, csr, rs1', 'system', funct3=1, **CSR)
-ins('csrrs', 'CSR', 'rd, csr, rs1', 'system', funct3=2, **CSR)
-ins('csrrc', 'CSR', 'rd, csr, rs1', 'system', funct3=3, **CSR)
-ins('csrrwi', 'CSRI', 'rd, csr, uimm', 'system', funct3=5, **CSR)
-ins('csrrsi', 'CSRI', 'rd, csr, uimm', 'system', funct3=6, **CSR)
-ins('csrrci', 'CSRI', 'rd, csr, uimm', 'system', funct3=7, **CSR)
+ins('csrrw', 'CSR', 'rd, csr, rs1', 'system', 'csr', funct3=1, **CSR)
+ins('csrrs', 'CSR', 'rd, csr, rs1', 'system', 'csr', funct3=2, **CSR)
+ins('csrrc', 'CSR', 'rd, csr, rs1', 'system', 'csr', funct3=3, **CSR)
+ins('csrrwi', 'CSRI', 'rd, csr, uimm', 'system', 'csr', funct3=5, **CSR)
+ins('csrrsi', 'CSRI', 'rd, csr, uimm', 'system', 'csr', funct3=6, **CSR)
+ins('csrrci', 'CSRI', 'rd, csr, uimm', 'system', 'csr', funct3=7, **CSR)
 
 # --- privileged -----------------------------------------------------------------------------
 PRIV = dict(opcode=0x73, category='privileged')
-ins('sret', 'SYS', '', 'system', funct12=0x102, **PRIV)
-ins('mret', 'SYS', '', 'system', funct12=0x302, **PRIV)
-ins('wfi', 'SYS', '', 'system', funct12=0x105, **PRIV)
-ins('sfence.vma', 'SFENCE', 'rs1, rs2', 'system', funct7=0x09, **PRIV)
+ins('sret', 'SYS', '', 'system', 'trap_return', funct12=0x102, **PRIV)
+ins('mret', 'SYS', '', 'system', 'trap_return', funct12=0x302, **PRIV)
+ins('wfi', 'SYS', '', 'system', 'wfi', funct12=0x105, **PRIV)
+ins('sfence.vma', 'SFENCE', 'rs1, rs2', 'system', 'sfence_vma', funct7=0x09, **PRIV)
 
 # Pseudo-operations of the interpreter itself (not instructions; no encoding): an undecoded
 # slot of the instruction cache, a word that is no instruction at all, and a branch or jal

@@ -10,6 +10,7 @@ the hardware would.
 import mmap
 import sys
 
+from .devicemap import DeviceMap
 from .traps import Trap
 
 RAM_BASE = 0x8000_0000
@@ -20,7 +21,8 @@ assert sys.byteorder == 'little', 'the RAM views assume a little-endian host'
 
 class Bus:
     def __init__(self, ram_size=DEFAULT_RAM_SIZE, devices=(), ram=None):
-        """``ram``: a writable buffer of ``ram_size`` bytes to use as RAM (a hypervisor gives
+        """``devices``: a ``DeviceMap`` (or ``(base, size, device)`` triples to make one).
+        ``ram``: a writable buffer of ``ram_size`` bytes to use as RAM (a hypervisor gives
         an emulated guest its slice of host memory this way); by default a fresh one."""
         if ram is None:
             ram = mmap.mmap(-1, ram_size)
@@ -31,7 +33,7 @@ class Bus:
         self.ram16 = memoryview(ram).cast('B').cast('H')
         self.ram32 = memoryview(ram).cast('B').cast('I')
         self.ram_size = ram_size
-        self.devices = list(devices)        # (base, size, device)
+        self.devices = devices if isinstance(devices, DeviceMap) else DeviceMap(devices)
         self.trace = None                   # set by the machine
         self.on_ram_write = None            # callable(index, size): code and HTIF watch
 
@@ -41,10 +43,7 @@ class Bus:
         return i if 0 <= i < self.ram_size else None
 
     def device_at(self, pa):
-        for base, size, dev in self.devices:
-            if base <= pa < base + size:
-                return base, dev
-        return None, None
+        return self.devices.find(pa)
 
     def read(self, pa, size, fault=5):
         """Read ``size`` bytes at physical ``pa``; raise access fault ``fault`` if unmapped."""

@@ -1,8 +1,10 @@
 """The control and status registers: what each one reads as and which bits a write changes.
 
-Each CSR is a pair of functions on the hart (read, write), in one table. The rules that all
-CSRs share — the privilege encoded in the number, read-only numbers, ``csrrs`` with x0 not
-writing — are applied once, in ``Hart.csr_access``.
+Each CSR is a pair of functions (read, write) on an ``ArchState`` (``state.py``: the hart, or
+a hypervisor's virtual CPU), in one table. The rules that all CSRs share — the privilege
+encoded in the number, read-only numbers, ``csrrs`` with x0 not writing — are applied once,
+in ``state.csr_access``. What a write changes beyond its field goes through the state's own
+methods (``set_mstatus``, ``set_satp``), so that each owner hears of it.
 """
 
 from .traps import SSI, MSI, STI, MTI, SEI, MEI
@@ -140,8 +142,7 @@ class Satp:
         return h.satp
 
     def write(h, n, v):
-        h.satp = v & M32
-        h.mmu.flush()
+        h.set_satp(v)
 
 
 COUNTERS = {0xC00: 'cycle', 0xC01: 'time', 0xC02: 'instret',

@@ -60,8 +60,9 @@ import re
 from ..isa import disassemble
 from ..isa.decode import decode_for_execution
 from ..isa.table import SPECS, SNIPPET_GLOBALS, OP_DECODE, OP_ILLEGAL
+from .engines import Engine
 from .interp import bind_operands, branch_code, load_code, store_code, run_loop
-from .mmu import FETCH
+from .sv32 import FETCH
 from .traps import Trap, M, ILLEGAL_INSTRUCTION
 
 M32 = 0xFFFFFFFF
@@ -107,12 +108,14 @@ _S32 = re.compile(r'\bs32\((R\[\d+\])\)')
 S32_INLINE = r'((\1 ^ 0x80000000) - 0x80000000)'     # vmlib.isa.table.s32, without the call
 
 
-class Translator:
+class Translator(Engine):
     """One hart's translator: the block cache, the code generator and the dispatcher."""
+
+    name = 'dbt'
 
     def __init__(self, hart, max_block=MAX_BLOCK, use_locals=True, threshold=HOT_THRESHOLD,
                  cold_chunk=COLD_CHUNK):
-        self.hart = hart
+        super().__init__(hart)
         self.threshold = threshold  # a block is interpreted this many times, then translated
         self.heat = {}              # key -> [times interpreted, length] of blocks not translated
         self.cold_chunk = cold_chunk  # a cold run goes on in the interpreter this far at least
@@ -153,6 +156,7 @@ class Translator:
         """Execute up to ``budget`` instructions (fewer if the machine halts)."""
         hart = self.hart
         ns = self.ns
+        ns['R'] = hart.x                        # (a hypervisor swaps in a guest's registers)
         interp = self.interp
         margin = max(self.max_block, self.longest)      # no block is longer
         n = hart.instret
@@ -680,34 +684,3 @@ def block_source(machine, pc=None):
     becomes, in the machine's current translation context (privilege, page tables)."""
     hart = machine.hart
     return hart.translator().source_for(hart.pc if pc is None else pc)
-
-
-# --- the process VM's engine interface ----------------------------------------------------
-
-try:
-    from ..procvm.engine import Engine as _Engine, register_engine as _register
-except ImportError:         # pragma: no cover - the process VM is optional for the machine
-    _Engine = None
-
-if _Engine is not None:
-    class DbtEngine(_Engine):
-        """The dynamic binary translator as a process-VM engine (``--engine dbt``)."""
-
-        name = 'dbt'
-
-        def __init__(self, machine):
-            super().__init__(machine)
-            self.hart.engine = 'dbt'
-            self.translator = self.hart.translator()
-
-        def run(self, budget):
-            self.hart.engine = 'dbt'
-            self.hart.run(budget)
-
-        def invalidate(self, start, end):
-            self.translator.invalidate(start, end)
-
-        def stats(self):
-            return self.translator.stats()
-
-    _register('dbt', DbtEngine)

@@ -13,7 +13,8 @@ read returns the real ``sstatus``, a write is silently ignored, as x86's ``PUSHF
 It is ``hart.nonvirt`` and may be switched at any time.
 
 ``ram=`` gives the machine a buffer of ``ram_size`` bytes to use as its RAM instead of a fresh
-one: the hypervisor's ``emulate`` technique runs a guest on its slice of host memory this way.
+one, and ``uart=`` a UART of its own: the hypervisor's ``emulate`` technique runs a guest on
+its slice of host memory, with the VM's console, this way.
 """
 
 from ..isa import disassemble, decode, reg_name, CSR_NUMBERS
@@ -45,17 +46,15 @@ class RunResult:
 
 class Machine:
     def __init__(self, ram_size=DEFAULT_RAM_SIZE, uart_output=None, uart_input_source=None,
-                 engine='interp', nonvirt=False, ram=None):
-        self.uart = Uart16550(uart_output, uart_input_source)
+                 engine='interp', nonvirt=False, ram=None, uart=None):
+        self.uart = uart if uart is not None else Uart16550(uart_output, uart_input_source)
         self.clint = Clint()
         self.test = SifiveTest(on_request=self._finisher)
         self.bus = Bus(ram_size, [(UART_BASE, UART_SIZE, self.uart),
                                   (CLINT_BASE, CLINT_SIZE, self.clint),
                                   (TEST_BASE, TEST_SIZE, self.test)], ram)
         self.hart = Hart(self.bus, self.clint)
-        if engine not in ('interp', 'dbt'):
-            raise ValueError(f'unknown engine {engine!r} (interp or dbt)')
-        self.hart.engine = engine           # run loop: interpreter or binary translator
+        self.hart.use_engine(engine)        # interpreter or binary translator
         self.hart.nonvirt = bool(nonvirt)   # U-mode sstatus access does not trap (chapter 09)
         self.clint.instret = lambda: self.hart.instret
         self.bus.on_ram_write = self._ram_written

@@ -11,16 +11,14 @@ traps (see ``vm.py``). ``python -m vmlib run PROG.elf [ARGS...]`` is the command
 
 Modules: ``memory`` (frames, regions, page tables, demand paging), ``loader`` (ELF segments
 and the initial stack), ``files`` (the sandbox and the descriptor table), ``syscalls`` (the
-calls), ``strace`` (the trace format), ``engine`` (which run loop executes user code),
-``linux`` (numbers and names).
+calls), ``strace`` (the trace format), ``linux`` (numbers and names). User code runs on one of
+the machine's engines (``vmlib.machine.ENGINES``: the interpreter or the translator).
 """
 
 from ..machine.loader import ElfError
-from .engine import Engine, InterpEngine, EngineUnavailable, register_engine, get_engine
 from .loader import LaunchError
 from .strace import SyscallRecord
 from .vm import ProcessVM, ProcessResult, run_program, DEFAULT_MAX_STEPS, DEFAULT_SEED
 
 __all__ = ['ProcessVM', 'ProcessResult', 'SyscallRecord', 'run_program', 'ElfError',
-           'LaunchError', 'Engine', 'InterpEngine', 'EngineUnavailable', 'register_engine',
-           'get_engine', 'DEFAULT_MAX_STEPS', 'DEFAULT_SEED']
+           'LaunchError', 'DEFAULT_MAX_STEPS', 'DEFAULT_SEED']

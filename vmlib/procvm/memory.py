@@ -3,15 +3,17 @@
 The guest runs in U-mode with Sv32 paging on, so every address it uses goes through page
 tables that this module builds in the machine's own RAM:
 
-- **frames**: RAM is cut into 4 KiB frames; ``FrameAllocator`` hands them out (page tables and
-  guest pages alike) and takes them back. The guest never maps the frames holding page tables.
+- **frames**: RAM is cut into 4 KiB frames; the machine's ``FramePool`` hands them out (page
+  tables and guest pages alike) and takes them back. The guest never maps the frames holding
+  page tables.
 - **regions** (Linux calls them VMAs): the ranges of virtual addresses the process may use, each
   with its permissions and a label (``text``, ``heap``, ``stack``, ``mmap``...). A region
   promises memory; a page of it gets a frame only when it is first touched (**demand paging**):
   the hart raises a page fault, the process VM finds the region, takes a zeroed frame, writes
   the PTE and lets the instruction run again.
-- **page tables**: a root table and one second-level table per 4 MiB; leaf PTEs carry the
-  region's R/W/X bits, U, and A/D set up front (so the hardware never has to update them).
+- **page tables**: a root table and one second-level table per 4 MiB, written by the
+  machine's ``sv32.PageTable``; leaf PTEs carry the region's R/W/X bits, U, and A/D set up
+  front (so the hardware never has to update them).
 
 A fault outside every region, or against a region's permissions, is the program's bug: the
 process VM turns it into SIGSEGV. ``read``/``write`` give the system calls the same view of
@@ -20,12 +22,11 @@ memory the program has (demand paging included), raising ``GuestFault`` where Li
 """
 
 from ..machine.bus import RAM_BASE
+from ..machine.frames import FramePool
+from ..machine.sv32 import PAGE, PageTable, PTE_R, PTE_W, PTE_X, PTE_U, PTE_V, PTE_A, PTE_D, leaf
 from .linux import PROT_READ, PROT_WRITE, PROT_EXEC
 
-PAGE = 4096
 PAGE_MASK = PAGE - 1
-PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D = (1 << i for i in range(8))
-SATP_SV32 = 1 << 31
 
 # The user half of the 32-bit address space (the other half is, notionally, the kernel's).
 TASK_SIZE = 0x8000_0000
@@ -67,10 +68,6 @@ class GuestFault(Exception):
         self.address = address
 
 
-class OutOfMemory(Exception):
-    """No free frame is left in the machine's RAM."""
-
-
 class Region:
     """A range of virtual addresses [start, end) with permissions: one VMA."""
 
@@ -87,38 +84,6 @@ class Region:
         return self.end - self.start
 
 
-class FrameAllocator:
-    """4 KiB frames of RAM: a bump pointer over never-used RAM, then a free list."""
-
-    def __init__(self, bus, first=0):
-        self.bus = bus
-        self.next = page_up(first)
-        self.limit = bus.ram_size
-        self.free = []
-        self.in_use = 0
-
-    @property
-    def available(self):
-        return len(self.free) + (self.limit - self.next) // PAGE
-
-    def alloc(self):
-        """The RAM index of a zeroed frame."""
-        if self.free:
-            index = self.free.pop()
-            self.bus.load_bytes(RAM_BASE + index, bytes(PAGE))   # seen by decoded-code caches
-        elif self.next + PAGE <= self.limit:
-            index = self.next                  # never used since the machine was made: zero
-            self.next += PAGE
-        else:
-            raise OutOfMemory('no free frame left in RAM')
-        self.in_use += 1
-        return index
-
-    def release(self, index):
-        self.in_use -= 1
-        self.free.append(index)
-
-
 class AddressSpace:
     """Regions, the frames behind their pages, and the Sv32 page tables that map them."""
 
@@ -126,9 +91,8 @@ class AddressSpace:
         self.machine = machine
         self.bus = machine.bus
         self.hart = machine.hart
-        self.frames = FrameAllocator(self.bus)
-        self.root = self.frames.alloc()
-        self.l0 = {}                    # vpn >> 10 -> RAM index of that second-level table
+        self.frames = FramePool(self.bus)
+        self.table = PageTable(self.bus.ram32, self.frames)
         self.pages = {}                 # vpn -> RAM index of the frame behind the page
         self.regions = []               # sorted by start, never overlapping
         self.page_faults = 0            # demand-paging faults served
@@ -140,7 +104,7 @@ class AddressSpace:
 
     @property
     def satp(self):
-        return SATP_SV32 | ((RAM_BASE + self.root) >> 12)
+        return self.table.satp
 
     def activate(self):
         """Point the hart at these page tables."""
@@ -247,14 +211,10 @@ class AddressSpace:
     # --- pages and page tables -------------------------------------------------------------
 
     def _set_pte(self, vpn, pte):
-        table = self.l0.get(vpn >> 10)
-        if table is None:
-            if not pte:
-                return
-            table = self.l0[vpn >> 10] = self.frames.alloc()
-            self.bus.ram32[(self.root >> 2) + (vpn >> 10)] = \
-                (((RAM_BASE + table) >> 12) << 10) | PTE_V
-        self.bus.ram32[(table >> 2) + (vpn & 0x3FF)] = pte
+        if pte:
+            self.table.set(vpn, pte)
+        else:
+            self.table.clear(vpn)
 
     def _write_pte(self, vpn):
         """The leaf PTE for a present page, from its region's permissions."""
@@ -270,7 +230,7 @@ class AddressSpace:
             bits |= PTE_W
         if prot & PROT_EXEC:
             bits |= PTE_X
-        self._set_pte(vpn, (((RAM_BASE + self.pages[vpn]) >> 12) << 10) | bits)
+        self._set_pte(vpn, leaf(RAM_BASE + self.pages[vpn], bits))
 
     def map_page(self, vpn):
         """Give page ``vpn`` (inside a region) a zeroed frame; return the frame's RAM index."""

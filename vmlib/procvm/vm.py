@@ -9,7 +9,8 @@ How it works. The program runs on the course machine's hart, unchanged, in **U-m
 Sv32 paging**: the process VM builds the page tables in the machine's RAM (``memory.py``),
 loads the ELF's segments and the initial stack (``loader.py``), points ``satp`` at the tables,
 drops to U-mode at the entry point, and installs itself as the hart's ``trap_hook``. The
-engine (``engine.py``) then runs user code at full speed; only traps come back here:
+engine (``vmlib.machine.ENGINES``) then runs user code at full speed; only traps come back
+here:
 
 - ``ecall`` from U-mode (cause 8) is a **system call**: ``a7`` = number, ``a0``-``a5`` =
   arguments, the result in ``a0`` (``syscalls.py``);
@@ -28,15 +29,15 @@ import random
 import time
 from collections import Counter
 
-from ..machine import Machine
+from ..machine import Machine, ENGINES
 from ..machine.bus import DEFAULT_RAM_SIZE
+from ..machine.frames import OutOfFrames
 from ..machine.loader import ElfError
 from ..machine.traps import U, INTERRUPT, cause_name
 from . import linux as L
-from .engine import get_engine
 from .files import FdTable, Sandbox, HostStream, BufferInput, SinkOutput, SysError
 from .loader import read_elf, load, build_stack, LaunchError
-from .memory import AddressSpace, GuestFault, OutOfMemory
+from .memory import AddressSpace, GuestFault
 from .strace import SyscallRecord, format_call
 from .syscalls import HANDLERS, Kernel, Exit, Deadlock, UID, GID
 
@@ -91,7 +92,8 @@ class ProcessVM:
     ``.stderr`` (and makes stdin empty unless given). ``strace``: a callable receiving each
     ``--strace`` line; ``trace=True`` keeps every call as a ``SyscallRecord`` in ``.trace``
 (``trace=callable`` hands each record to it instead, e.g. to draw it live).
-    ``seed`` seeds ``getrandom`` and ``AT_RANDOM``.
+    ``engine`` runs the user code: a name of ``vmlib.machine.ENGINES`` ('interp' or 'dbt') or
+    an ``Engine`` subclass of your own. ``seed`` seeds ``getrandom`` and ``AT_RANDOM``.
 
     Raises ``ElfError`` (bad executable) or ``LaunchError`` (cannot start) with a one-line
     reason; once built, ``run`` never raises for anything the guest does.
@@ -111,7 +113,9 @@ class ProcessVM:
                 raise ElfError(f'{what}: {e.strerror or e}') from None
         self.path = what
         self.image = read_elf(data, what)
-        self.engine_class = get_engine(engine)
+        if isinstance(engine, str) and engine not in ENGINES:
+            raise LaunchError(f'unknown engine {engine!r} (choose from {", ".join(ENGINES)})')
+        self.engine_choice = engine
         if isinstance(argv, (str, bytes)):
             argv = [argv]
         self.argv = list(argv) if argv is not None else [what]
@@ -145,7 +149,7 @@ class ProcessVM:
             sp, self.auxv, self.stack_layout = build_stack(
                 self.space, self.image, self.argv, self.env, self.rng.randbytes(16),
                 self.argv[0] if self.argv else what, (UID, GID))
-        except OutOfMemory:
+        except OutOfFrames:
             raise LaunchError('not enough memory in the machine for the program') from None
         self.kernel = Kernel(self)
         self.space.activate()
@@ -155,7 +159,7 @@ class ProcessVM:
         h.mcounteren = h.scounteren = 0x7          # rdcycle, rdtime, rdinstret work in U
         h.set_priv(U)
         h.trap_hook = self._trap
-        self.engine = self.engine_class(self.machine)
+        self.engine = h.use_engine(self.engine_choice)
         self.space.on_change = self.engine.invalidate
 
         self.strace = strace
@@ -185,7 +189,7 @@ class ProcessVM:
         start = h.instret
         started = time.perf_counter()
         try:
-            self.engine.run(max_steps)
+            h.run(max_steps)
         except Exception as e:      # a bug of the VM itself: report it, never a traceback
             self.error = e
             h.halt('error', EXIT_STUCK, f'internal error: {type(e).__name__}: {e}')
@@ -255,7 +259,7 @@ class ProcessVM:
                 self._kill(L.SIGBUS, f'{cause_name(cause)} (address 0x{tval:08x})')
             else:
                 self._kill(L.SIGSEGV, f'{cause_name(cause)} (tval=0x{tval:08x})')
-        except OutOfMemory:
+        except OutOfFrames:
             self._kill(L.SIGKILL, 'out of memory: no free frame left in the machine\'s RAM')
         except Exception as e:
             self.error = e

@@ -9,44 +9,40 @@ directly: efficiency 0 by construction, and every instruction costs an
 
 Here each guest is a complete ``vmlib.machine.Machine`` -- the machine of the earlier
 chapters, firmware included -- whose RAM is the guest's slice of host RAM (so the memory
-layout, and what isolation means, are the same as for the other techniques).
+layout, and what isolation means, are the same as for the other techniques) and whose UART is
+the VM's console. Its hart is the guest's vCPU; when the machine stops itself, the run ends
+with a ``halted`` exit.
 """
 
-from ..isa import reg_name
-from ..machine import Machine
-from .technique import Technique, register
+from ...machine import Machine
+from ..technique import Technique
 
 
-@register
 class Emulate(Technique):
     name = 'emulate'
     order = 1
     summary = ('hardware emulation: the whole guest machine (firmware too) interpreted at '
                'its true privilege; the reference')
 
+    def __init__(self, hv):
+        super().__init__(hv)
+        self.machines = {}              # guest index -> its emulated Machine
+
+    def machine(self, vm):
+        """The emulated machine of guest ``vm`` (to watch it: ``machine.trace = ...``)."""
+        return self.machines[vm.index]
+
     def setup(self, vm):
-        # the emulated machine's RAM is the guest's slice of host memory
-        m = Machine(ram_size=vm.mem.size, ram=vm.mem.view(), nonvirt=self.hv.nonvirt)
+        m = self.machines[vm.index] = Machine(ram_size=vm.mem.size, ram=vm.mem.view(), nonvirt=self.hv.nonvirt,
+                    engine=self.hv.engine, uart=vm.uart)
         vm.mem.load_program(vm.program)
         m.program, m.symbols = vm.program, vm.program.symbols
         m.reset(vm.program.entry)       # the firmware's reset vector, in M-mode
         m.bus.trace = lambda event, vm=vm: vm.events.update(device_access=1)
-        vm.machine = m
-        vm.uart = m.uart                # the guest's console is its emulated UART
+        vm.vcpu, vm.devices = m.hart, m.bus.devices
 
-    def run_slice(self, vm, budget):
-        h = vm.machine.hart
-        before = h.instret
-        h.run(budget)
-        done = h.instret - before
-        vm.guest_instructions = h.instret
-        vm.count('emulated_instruction', done)
-        if h.halted:
-            reason, status, message = h.halted
-            vm.finish(reason, status, message)
-
-    def registers(self, vm):
-        h = vm.machine.hart
-        regs = {reg_name(i): (h.x[i] if i else 0) for i in range(32)}
-        regs['pc'] = h.pc
-        return regs
+    def run(self, vm, budget):
+        exit = vm.vcpu.run(budget)
+        vm.guest_instructions = vm.vcpu.instret
+        vm.count('emulated_instruction', exit.retired)
+        return exit

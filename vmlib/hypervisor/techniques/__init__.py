@@ -1,0 +1,31 @@
+"""The techniques, by name: ``TECHNIQUES`` (see ``..technique`` for the interface).
+
+1. ``emulate`` (``emulate.py``): the whole guest machine interpreted, the reference;
+2. ``trap`` (``trap.py``): trap-and-emulate, the guest deprivileged, shadow page tables.
+
+``register`` adds one of your own.
+"""
+
+from .emulate import Emulate
+from .trap import TrapAndEmulate
+
+TECHNIQUES = {t.name: t for t in (Emulate, TrapAndEmulate)}
+
+
+def register(cls):
+    """Make the technique class ``cls`` available by its ``name``."""
+    TECHNIQUES[cls.name] = cls
+    return cls
+
+
+def technique_names():
+    """The technique names in the course's order (``Technique.order``)."""
+    return sorted(TECHNIQUES, key=lambda n: (TECHNIQUES[n].order, n))
+
+
+def get_technique(name):
+    """The technique class called ``name``; ValueError listing the choices if none."""
+    if name not in TECHNIQUES:
+        raise ValueError(f'unknown technique {name!r} (choose from '
+                         f'{", ".join(technique_names())})')
+    return TECHNIQUES[name]
