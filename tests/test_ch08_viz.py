@@ -39,8 +39,8 @@ def test_trap_list_says_cause_from_to_and_handler():
 
 
 def test_widget_moves_jumps_and_switches_workload():
-    w = PrivilegeTimelineWidget('syscall', width=500)
-    assert 'syscall: instructions 0 .. 499 of' in w.status.value
+    w = PrivilegeTimelineWidget('demo', width=500)
+    assert 'demo: instructions 0 .. 499 of' in w.status.value
     assert w.figure.value[:4] == b'\x89PNG'
     w.start.value = 6000
     assert 'instructions 6,000 .. 6,499' in w.status.value

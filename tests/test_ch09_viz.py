@@ -96,12 +96,18 @@ def test_the_axes_measure_instructions_or_cycles():
     assert total == b.cycles(costs)
     fig = tt.draw_bounce(b, tt.AXES[1], costs, current=2)
     assert fig.axes[0].get_xlim()[1] >= total
-    assert tt.exit_costs(1400) == CostModel().replace(trap=700, world_switch=700)
+    assert tt.exit_costs(1400) == CostModel().replace(trap=700, trap_return=700)
+    assert tt.exit_costs(tt.DEFAULT_EXIT_COST) == CostModel()
 
 
-def test_draw_cycles_draws_each_workload():
+def test_draw_causes_draws_each_workload_and_its_shares():
     from vmlib.course import ch09
     rows = ch09.efficiency_rows(('compute', 'syscall'))
-    fig = tt.draw_cycles(rows)
-    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-    assert labels == ['compute', 'syscall']
+    fig = tt.draw_causes(rows)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ['compute', 'syscall']
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == \
+        ['run directly', 'boot', 'console', 'timer', 'page tables', 'workload']
+    for y in (0, 1):                    # each bar's parts add up to the whole run
+        widths = [p.get_width() for p in ax.patches if round(p.get_y() + p.get_height() / 2) == y]
+        assert sum(widths) == pytest.approx(1.0)

@@ -9,10 +9,10 @@ from hypothesis import given, strategies as st
 from vmlib.hypervisor import costs
 from vmlib.hypervisor.costs import EVENTS, SOURCES, CostModel
 
-CONTRACT_EVENTS = ['guest_instruction', 'emulated_instruction', 'trap', 'world_switch',
-                   'csr_emulation', 'sbi_call', 'shadow_fill', 'shadow_update',
-                   'page_walk_step', 'device_access', 'interrupt_injection',
-                   'exception_injection']
+CONTRACT_EVENTS = ['guest_instruction', 'emulated_instruction', 'trap', 'trap_return',
+                   'vm_exit', 'vm_entry', 'world_switch', 'csr_emulation', 'sbi_call',
+                   'shadow_fill', 'shadow_update', 'page_walk_step', 'device_access',
+                   'interrupt_injection', 'exception_injection']
 
 
 def test_events_are_the_contracts_in_order_and_each_is_a_field_with_a_source():
@@ -27,16 +27,23 @@ def test_defaults_are_ordered_as_the_measurements_say():
     m = CostModel()
     assert m.guest_instruction == 1
     assert 20 <= m.emulated_instruction <= 100          # interpreters: 20-100 per instruction
-    assert 1500 <= m.trap + m.world_switch <= 2500      # first-generation VT-x round trip
-    assert m.trap > m.csr_emulation > m.guest_instruction
+    assert 265 <= m.trap + m.trap_return <= 285         # a null system call on a SiFive U74
+    assert m.vm_exit + m.vm_entry == 2000               # KVM's exit + entry on a Nehalem Xeon
+    assert m.vm_exit + m.vm_entry > 5 * (m.trap + m.trap_return)
+    assert m.trap > m.guest_instruction and m.csr_emulation > m.guest_instruction
+    for name in ('trap', 'trap_return'):
+        assert 'LKML 2024' in SOURCES[name]
+    for name in ('vm_exit', 'vm_entry'):
+        assert 'Landau et al. 2011' in SOURCES[name]
+    assert 'Estimate' in SOURCES['world_switch'] and 'Estimate' in SOURCES['csr_emulation']
 
 
 def test_cycles_have_every_event_and_total_is_their_sum():
-    counts = {'guest_instruction': 1000, 'trap': 2, 'csr_emulation': 2, 'world_switch': 2}
+    counts = {'guest_instruction': 1000, 'trap': 2, 'csr_emulation': 2, 'trap_return': 2}
     by_event = CostModel().cycles(counts)
     assert list(by_event) == CONTRACT_EVENTS
-    assert by_event['trap'] == 2000 and by_event['sbi_call'] == 0
-    assert CostModel().total(counts) == 1000 + 2000 + 300 + 2000
+    assert by_event['trap'] == 270 and by_event['sbi_call'] == 0
+    assert CostModel().total(counts) == 1000 + 270 + 300 + 270
     assert isinstance(CostModel().total(counts), int)
     json.dumps(by_event)
 
@@ -44,9 +51,9 @@ def test_cycles_have_every_event_and_total_is_their_sum():
 def test_replace_changes_one_cost_and_leaves_the_original():
     m = CostModel()
     cheap = m.replace(trap=500)
-    assert cheap.trap == 500 and m.trap == 1000
+    assert cheap.trap == 500 and m.trap == 135
     assert cheap.world_switch == m.world_switch
-    assert CostModel().total({'trap': 3}) - cheap.total({'trap': 3}) == 1500
+    assert cheap.total({'trap': 3}) - CostModel().total({'trap': 3}) == 1095
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.trap = 1
 
@@ -60,7 +67,7 @@ def test_replace_rejects_unknown_events_and_bad_costs(bad):
     assert 'trap' in str(e.value)
 
 
-@pytest.mark.parametrize('bad', [{'vm_exit': 1}, {'trap': -1}, {'trap': 1.5}, {'trap': None}])
+@pytest.mark.parametrize('bad', [{'vmexit': 1}, {'trap': -1}, {'trap': 1.5}, {'trap': None}])
 def test_counts_must_be_known_events_and_whole_numbers(bad):
     with pytest.raises(ValueError):
         CostModel().cycles(bad)
@@ -85,7 +92,7 @@ def test_table_lists_every_event_marks_changes_and_can_show_sources():
 def test_rows_are_data():
     rows = CostModel().rows()
     assert [r['event'] for r in rows] == CONTRACT_EVENTS
-    assert rows[2] == {'event': 'trap', 'cycles': 1000, 'meaning': EVENTS['trap'],
+    assert rows[2] == {'event': 'trap', 'cycles': 135, 'meaning': EVENTS['trap'],
                        'source': SOURCES['trap']}
 
 

@@ -78,7 +78,7 @@ def test_costs_from_the_command_line(capsys):
     cheap = json.loads(out)
     events = base['events']
     assert base['cycles']['total'] - cheap['cycles']['total'] == \
-        events['trap'] * 1000 + events['csr_emulation'] * (150 - 1.5)
+        events['trap'] * 135 + events['csr_emulation'] * (150 - 1.5)
 
 
 @pytest.mark.parametrize('args, message', [

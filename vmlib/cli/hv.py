@@ -131,8 +131,9 @@ def format_report(report):
     vmm = report['vmm']
     exits = ', '.join(f'{k} {v:,}' for k, v in sorted(vmm['exits'].items(),
                                                       key=lambda kv: -kv[1]))
-    lines.append(f'VMM: {vmm["traps"]:,} traps ({exits or "none"}); '
-                 f'{vmm["hypercalls"]:,} hypercalls; {vmm["world_switches"]:,} world switches')
+    lines.append(f'VMM: {_count(vmm["traps"], "trap")} ({exits or "none"}); '
+                 f'{_count(vmm["hypercalls"], "hypercall")}; '
+                 f'{_count(vmm["world_switches"], "world switch", "world switches")}')
     cycles = report['cycles']
     lines.append(f'cycles: {cycles["total"]:,} by the cost model')
     for event, c in sorted(cycles['by_event'].items(), key=lambda kv: -kv[1]):
@@ -142,3 +143,7 @@ def format_report(report):
     lines.append(f'efficiency: {report["efficiency"]:.2%} of guest instructions ran without '
                  'the VMM')
     return '\n'.join(lines)
+
+
+def _count(n, one, many=None):
+    return f'{n:,} {one if n == 1 else many or one + "s"}'

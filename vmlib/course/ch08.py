@@ -58,6 +58,11 @@ __all__ = ['Segment', 'TrapEvent', 'ReturnEvent', 'Timeline', 'record', 'timelin
            'hv_figures_text', 'emulation_cost_text', 'WORKLOADS_SHOWN',
            'WhereDoesTrapLand', 'WhoRunsAt', 'SwitchesPerSyscall']
 
+#: the engine the chapters' runs use (08 and 09): the faster one for them -- the translator
+#: (measured: the ten workloads under trap take 0.8 s of CPU time on it, 1.2 s on the
+#: interpreter; compute's and demo's long stretches in user mode become translated loops)
+ENGINE = 'dbt'
+
 #: the order trap kinds are listed in (tables, legends)
 KINDS = ('system call', 'SBI call', 'timer (M)', 'timer (S)', 'page fault', 'exception')
 #: the workloads the widget offers first
@@ -468,7 +473,7 @@ def _letter(who: str) -> str:
 
 
 def record(workload: str = 'demo', max_steps: int = guest.MAX_STEPS, quantum: int | None = None,
-           engine: str = 'interp') -> Timeline:
+           engine: str = ENGINE) -> Timeline:
     """Boot ``workload`` bare (as ``python -m vmlib boot --guest``) and record its timeline."""
     m = guest.machine(workload, quantum=quantum, engine=engine)
     return _record_machine(workload, m, lambda: m.run(max_steps))
@@ -499,7 +504,7 @@ def record_emulated(workload: str = 'demo'):
     """The same workload under the hypervisor's ``emulate`` technique, its timeline recorded
     from the emulated machine: (Timeline, hv report)."""
     program = guest.program(workload)
-    hv = Hypervisor('emulate', [program], workload=workload)
+    hv = Hypervisor('emulate', [program], workload=workload, engine=ENGINE)
     m = hv.technique.machine(hv.vms[0])     # emulate: the whole guest machine, interpreted
     box = {}
 
@@ -687,7 +692,7 @@ def emulation_row(workload: str) -> dict:
     """Bare machine vs ``emulate`` for one workload: same console, status and instructions?
     And the cost model's cycles for each (bare: every instruction executed directly)."""
     tl = timeline(workload)
-    hv = Hypervisor('emulate', [guest.program(workload)], workload=workload)
+    hv = Hypervisor('emulate', [guest.program(workload)], workload=workload, engine=ENGINE)
     rep = hv.run()
     g = rep['guests'][0]
     costs = hv.costs

@@ -14,8 +14,10 @@ user library) and one ``user/<workload>.s``, joined into one text (vmlib's assem
 
 Memory: the guest uses only guest-physical ``0x8000_0000 .. 0x8040_0000``
 (``GUEST_RAM_SIZE``); ``_start`` (the firmware) is at ``0x8000_0000`` and ``kernel_entry``
-(S-mode entry, 4 KiB aligned) follows it. The time slice is the data word ``quantum`` (mtime
-ticks, 10 instructions a tick); the console output never depends on it.
+(S-mode entry, 4 KiB aligned) follows it. The time slice is the data word ``quantum``: 100,000
+ticks of mtime (10 instructions a tick), 10 ms of the modelled 100 MHz hart -- a 100 Hz timer
+interrupt, Linux's ``CONFIG_HZ_100`` ("a typical choice for servers"). The console output
+never depends on it.
 
 Privileged instructions and CSRs the kernel (S-mode) uses:
 
@@ -49,7 +51,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 GUEST_RAM_SIZE = 4 * 1024 * 1024
-MAX_STEPS = 400_000        # every workload ends well within this on the bare machine
+MAX_STEPS = 4_000_000      # every workload ends well within this on the bare machine
 
 _DESCRIPTIONS = OrderedDict([
     ('demo', 'init forks two workers: one computes, one spins forever; preemption lets init finish'),
@@ -147,6 +149,28 @@ def set_quantum(m, ticks):
     addr = m.symbols['quantum']
     i = m.bus.ram_index(addr)
     m.bus.ram[i:i + 4] = int(ticks).to_bytes(4, 'little')
+
+
+@lru_cache(maxsize=None)
+def boot_length(workload='demo'):
+    """Instructions the bare machine retires before the first process runs: the firmware's and
+    the kernel's start-up, up to and including the kernel's ``sret`` into init. Where start-up
+    ends, so that a run's steady state can be told apart from it."""
+    from ..machine.exit import Exit
+    from ..machine.trace import TrapReturn
+    from ..machine.traps import U
+    m = machine(workload)
+    first = []
+
+    def watch(event):
+        if isinstance(event, TrapReturn) and event.to_priv == U and not first:
+            first.append(m.hart.instret + 1)            # the sret retires
+            m.hart.exit_now(Exit('booted'))
+    m.hart.trace = watch
+    m.hart.run(MAX_STEPS)
+    if not first:
+        raise RuntimeError(f'guest {workload}: no process ever ran')
+    return first[0]
 
 
 def run(workload='demo', max_steps=MAX_STEPS, **kw):

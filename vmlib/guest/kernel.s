@@ -1173,7 +1173,8 @@ cause_names:
     .data
     .balign 4
     .globl quantum
-quantum:        .word 200           # mtime ticks per time slice (10 instructions a tick)
+quantum:        .word 100000        # mtime ticks per time slice: 10 ms, a 100 Hz tick (a tick of
+                                    # mtime is 10 instructions: 1,000,000 instructions a slice)
 next_pid:       .word 1
 free_list:      .word 0             # freed pages, linked through their first word
 next_free_page: .word 0             # the first page never handed out

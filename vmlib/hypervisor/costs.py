@@ -8,17 +8,21 @@ cost and watch the verdict change -- that is the point of Adams & Agesen's compa
 technique wins depends on what each event costs on a given processor.
 
     >>> model = CostModel()
-    >>> model.total({'guest_instruction': 1000, 'trap': 2, 'csr_emulation': 2, 'world_switch': 2})
-    5300
+    >>> model.total({'guest_instruction': 1000, 'trap': 2, 'csr_emulation': 2, 'trap_return': 2})
+    1840
     >>> CostModel().replace(trap=500).trap
     500
 
 The events are **additive**: one trapped privileged instruction under trap-and-emulate counts
 one ``trap`` (guest -> VMM), one ``csr_emulation`` (the VMM's software work) and one
-``world_switch`` (VMM -> guest). The defaults model a first-generation hardware-assisted x86
-(Intel VT-x, 2005-2008) running a classic VMM, because that is the machine the course's
-references measured; each default says where it comes from and which numbers are estimates
-(most VMM software costs are: papers report whole microbenchmarks, not their parts).
+``trap_return`` (VMM -> guest). Two kinds of transition are kept apart, because they cost very
+different things: a **classic trap** (``trap``/``trap_return``: an ordinary exception into the
+most privileged mode and the return from it, which is all trap-and-emulate needs on a
+classically virtualizable CPU) and a **hardware VM exit** (``vm_exit``/``vm_entry``: the
+world switch of Intel VT-x, AMD-V or the RISC-V H extension, chapter 12). The modelled
+processor is the course machine: RISC-V, 100 MHz, one instruction per cycle. Each default says
+where it comes from and which numbers are estimates (most VMM software costs are: papers
+report whole microbenchmarks, not their parts).
 
 References (cited below by their short name):
 
@@ -30,13 +34,14 @@ References (cited below by their short name):
 - **Bugnion et al. 2012**: E. Bugnion, S. Devine, M. Rosenblum, J. Sugerman, E. Y. Wang,
   "Bringing Virtualization to the x86 Architecture with the Original VMware Workstation",
   ACM TOCS 30(4), 2012.
-- **Intel 2009**: Intel Software Network blog, "Virtualization and Performance: Understanding
-  VM Exits" (June 2009): the steps of an exit and "hundreds or thousands of cycles" per
-  transition.
-- **VMware 2009**: S. Drummonds, "Newer processors and virtualization performance", VMware
-  communities blog (June 2009): VMEXIT latency by Intel generation.
+- **Landau et al. 2011**: A. Landau, M. Ben-Yehuda, A. Gordon, "SplitX: Split Guest/Hypervisor
+  Execution on Multi-Core", WIOV 2011 (the direct cost of a KVM exit and entry on a Xeon
+  X5570, Nehalem: 2,000 cycles).
 - **LKML 2020**: KVM/SVM patch discussion on linux-kernel, December 2020 (cycle counts of
   one ``KVM_RUN`` round trip: ~1,350 cycles across VMRUN and the exit, ~2,530 for the ioctl).
+- **LKML 2024**: J. Zhang, A. Blanchard, "riscv: Improve exception and system call latency",
+  linux-kernel, June 2024 (null system call latency on a SiFive U74, VisionFive 2: 189.87 ns
+  before the patch, 176.76 ns after).
 - **Sugerman et al. 2001**: J. Sugerman, G. Venkitachalam, B.-H. Lim, "Virtualizing I/O
   Devices on VMware Workstation's Hosted Virtual Machine Monitor", USENIX ATC 2001.
 - **Mihocka & Shwartsman 2008**: D. Mihocka, S. Shwartsman, "Virtualization Without Direct
@@ -58,8 +63,11 @@ __all__ = ['EVENTS', 'CostModel', 'SOURCES']
 EVENTS = {
     'guest_instruction': 'a guest instruction executed directly by the hardware',
     'emulated_instruction': 'a guest instruction executed by the software emulator',
-    'trap': 'a hardware trap from the guest into the VMM (a VM exit)',
-    'world_switch': 'the VMM resumes a guest, or switches from one VM to another (a VM entry)',
+    'trap': 'a classic trap from the deprivileged guest into the VMM (an ordinary exception)',
+    'trap_return': 'the VMM returns into the deprivileged guest (xRET)',
+    'vm_exit': 'a hardware VM exit (VT-x, AMD-V, the RISC-V H extension)',
+    'vm_entry': 'a hardware VM entry',
+    'world_switch': 'the hart goes from one VM to another (registers, address space)',
     'csr_emulation': 'one privileged instruction emulated against virtual state '
                      '(CSR access, sret, sfence.vma, wfi)',
     'sbi_call': "one SBI call served by the VMM (this machine's hypercall)",
@@ -83,24 +91,35 @@ SOURCES = {
         'Nair 2005 ch. 2 compare decode-and-dispatch with threaded interpretation, and '
         'Mihocka & Shwartsman 2008 show how the Bochs interpreter cuts that cost.',
     'trap':
-        'Half of a VM exit + VM entry round trip of ~2,000 cycles (an estimate for the '
-        'first VT-x generation, Pentium 4 / early Core, the machine of Adams & Agesen 2006, '
-        'whose abstract blames "high VMM/guest transition costs"). Anchors: Intel 2009 says '
-        '"hundreds or thousands of cycles" per transition; VMware 2009 plots the VMEXIT '
-        'latency falling from Prescott to Merom/Penryn to Nehalem; on a 2020 AMD processor '
-        'KVM developers measured ~1,350 cycles from just before VMRUN to just after the exit '
-        '(LKML 2020): try trap=700, world_switch=700 for a recent processor.',
+        'Half of a classic trap round trip, 135 of 270 cycles: the hardware\'s exception entry '
+        'plus the handler\'s save of the interrupted registers and its dispatch -- the path '
+        'of any kernel\'s system call. LKML 2024 measured a null system call on a RISC-V '
+        'SiFive U74 (VisionFive 2, 1.5 GHz) at 177-190 ns: 265-285 cycles. A classic VMM\'s '
+        'trap path does the same work. On the bare machine this work is instructions of the '
+        'guest\'s own kernel and firmware, counted as instructions.',
+    'trap_return':
+        'The other half of that round trip, 135: restore the registers and xRET into the '
+        'guest (LKML 2024).',
+    'vm_exit':
+        'Half of a hardware exit + entry round trip of 2,000 cycles, as Landau et al. 2011 '
+        'measured for KVM on a Xeon X5570 (Nehalem): the hardware saves the guest\'s state in '
+        'memory and loads the host\'s. The first generation (Pentium 4, Adams & Agesen 2006) '
+        'was slower, later ones faster: a 2020 AMD processor needed ~1,350 cycles across '
+        'VMRUN and the exit (LKML 2020), hence try vm_exit=700, vm_entry=700.',
+    'vm_entry':
+        'The other half of that round trip (Landau et al. 2011): load the guest\'s state.',
     'world_switch':
-        'The other half of the round trip (VM entry: load guest state from the VMCS), as '
-        'for trap. Switching between two VMs also reloads the address space, which this '
-        'machine charges through the shadow events instead.',
+        'Estimate, 1,000: the hart goes to another VM -- its registers, its address space '
+        '(satp, a TLB flush) and the VMM\'s scheduling bookkeeping, about what a process '
+        'context switch costs a kernel. Charged when the guest on the hart changes, not per '
+        'exit.',
     'csr_emulation':
         'Estimate, 150: the VMM decodes the trapped instruction and updates virtual state in '
         'software (a few dozen instructions plus cache misses on the vCPU structure); the '
-        'exit itself is charged as trap + world_switch.',
+        'transitions are charged as trap + trap_return.',
     'sbi_call':
         'Estimate, 200: dispatch on the SBI extension and function and do the work (a '
-        'console character, a timer compare); the exit is charged separately.',
+        'console character, a timer compare); the transitions are charged separately.',
     'shadow_fill':
         'Estimate, 400: the bookkeeping of a hidden page fault (check the guest PTE, '
         'allocate and write the shadow PTE, maybe a reverse map); the walk is charged per '
@@ -119,7 +138,8 @@ SOURCES = {
         'as a leading VMM cost, higher still in a hosted VMM that must switch to the host OS.',
     'interrupt_injection':
         'Estimate, 200: write the virtual scause/sepc/sstatus, pick the guest handler '
-        '(virtual stvec) and switch to the virtual S view; the exit is charged separately.',
+        '(virtual stvec) and switch to the virtual S view; the transitions are charged '
+        'separately.',
     'exception_injection':
         'Estimate, 200: as interrupt_injection, for a guest exception (Adams & Agesen '
         "2006's divzero microbenchmark is this path).",
@@ -135,7 +155,10 @@ class CostModel:
     """
     guest_instruction: float = 1
     emulated_instruction: float = 40
-    trap: float = 1000
+    trap: float = 135
+    trap_return: float = 135
+    vm_exit: float = 1000
+    vm_entry: float = 1000
     world_switch: float = 1000
     csr_emulation: float = 150
     sbi_call: float = 200

@@ -36,7 +36,7 @@ from ..isa import decode, disassemble
 from ..machine.frames import OutOfFrames
 from ..machine.sv32 import FETCH, LOAD, STORE
 from ..machine.traps import (Trap, INTERRUPT, ILLEGAL_INSTRUCTION, ECALL_FROM_U, FETCH_ACCESS,
-                             LOAD_ACCESS, STORE_ACCESS, S, cause_name)
+                             LOAD_ACCESS, STORE_ACCESS, STI, S, cause_name)
 from . import sbi
 from .emulator import emulate
 from .shadow import GuestFault, translate, view_of
@@ -276,10 +276,29 @@ def inject_due_interrupt(hv, vm):
     record = hv.log.begin(vm, 'interrupt_injection', cause_name(cause | INTERRUPT)) \
         if hv.log is not None else None
     v.take_trap(cause | INTERRUPT, 0)
+    if cause == STI:
+        vm.causes.timer_interrupt()
     vm.count('interrupt_injection')
     if record is not None:
         hv.log.end(record, vm)
     return True
+
+
+def cause_of(vm, kind):
+    """What the exit just served (``kind``: the report's exit reason) was for: a cause of
+    ``vm.CAUSES`` (see ``CauseLedger``). Start-up first: before the guest first ran a
+    process everything is ``boot``."""
+    phase = vm.causes.phase
+    if phase == 'boot':
+        return 'boot'
+    eid = vm.vcpu.x[sbi.A7]
+    if kind == 'mmio' or (kind == 'sbi' and eid in sbi.CONSOLE):
+        return 'console'                # (the UART is the only device a guest kernel drives)
+    if kind in ('hidden_page_fault', 'page_table_write'):
+        return 'page tables'
+    if kind == 'timer' or (kind == 'sbi' and eid == sbi.SET_TIMER):
+        return 'timer'
+    return phase
 
 
 def describe(vm, exit):

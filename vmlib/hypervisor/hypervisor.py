@@ -37,13 +37,14 @@ from ..machine import Machine, ENGINES
 from ..machine.frames import FramePool
 from .costs import CostModel, EVENTS
 from .exitlog import ExitLog
-from .exits import EXIT_HANDLERS, describe
+from .exits import EXIT_HANDLERS, cause_of, describe
 from .memory import GuestMemory, GUEST_RAM_SIZE, VMM_POOL_SIZE, host_ram_size, vmm_area_size
 from .techniques import get_technique
-from .vm import VM, GuestStopped
+from .vm import VM, CAUSES, GuestStopped
 
 DEFAULT_MAX_STEPS = 5_000_000       # per guest
-DEFAULT_SLICE = 20_000              # guest instructions per turn on the hart
+DEFAULT_SLICE = 1_000_000           # guest instructions per turn on the hart: 10 ms of the
+                                    # modelled 100 MHz hart, the tick of Xen's credit scheduler
 STALL_LIMIT = 1000                  # turns in a row without progress: the guest is stuck
 VARIANTS = (None, 'nonvirt')
 MAX_GUESTS = 8
@@ -91,6 +92,8 @@ class Hypervisor:
             name = names[i] if names else None
             self.vms.append(VM(i, program, mem, pool, max_steps, name))
         self.technique = self.technique_class(self)
+        self.next_turn = 0              # the guest whose turn on the hart is next
+        self.stalls = {vm.index: 0 for vm in self.vms}     # turns in a row without progress
         for vm in self.vms:
             self.technique.setup(vm)
         self.turns = 0
@@ -102,29 +105,32 @@ class Hypervisor:
 
         Round-robin: each live guest in turn gets a slice of ``slice_size`` instructions
         (less if its budget is nearly spent). ``max_turns`` stops after that many slices in
-        all (for watching a run step by step); guests left running say ``'running'``.
+        all (for watching a run step by step); guests left running say ``'running'``, and
+        the next call goes on with the guest whose turn is next.
         """
-        stalls = {vm.index: 0 for vm in self.vms}
         turns = 0
         while any(vm.alive for vm in self.vms):
-            for vm in self.vms:
-                if not vm.alive:
-                    continue
-                if max_turns is not None and turns >= max_turns:
-                    return self.report()
-                left = vm.max_steps - vm.guest_instructions
-                if left <= 0:
-                    vm.finish('budget', None, f'step budget exhausted: {vm.guest_instructions:,}'
-                                              ' instructions without the guest powering off')
-                    continue
-                before = vm.guest_instructions
-                self.turn(vm, min(self.slice_size, left))
-                turns += 1
-                self.turns += 1
-                stalls[vm.index] = 0 if vm.guest_instructions > before else stalls[vm.index] + 1
-                if vm.alive and stalls[vm.index] > STALL_LIMIT:
-                    vm.finish('error', None, f'no progress in {STALL_LIMIT} turns in a row '
-                                             '(a VMM bug)')
+            vm = self.vms[self.next_turn]
+            self.next_turn = (self.next_turn + 1) % len(self.vms)
+            if not vm.alive:
+                continue
+            if max_turns is not None and turns >= max_turns:
+                self.next_turn = vm.index
+                break
+            left = vm.max_steps - vm.guest_instructions
+            if left <= 0:
+                vm.finish('budget', None, f'step budget exhausted: {vm.guest_instructions:,}'
+                                          ' instructions without the guest powering off')
+                continue
+            before = vm.guest_instructions
+            self.turn(vm, min(self.slice_size, left))
+            turns += 1
+            self.turns += 1
+            self.stalls[vm.index] = 0 if vm.guest_instructions > before else \
+                self.stalls[vm.index] + 1
+            if vm.alive and self.stalls[vm.index] > STALL_LIMIT:
+                vm.finish('error', None, f'no progress in {STALL_LIMIT} turns in a row '
+                                         '(a VMM bug)')
         return self.report()
 
     def turn(self, vm, budget):
@@ -143,8 +149,11 @@ class Hypervisor:
             self.log.close(vm)
 
     def resume(self, vm):
-        """The VMM (re-)enters ``vm``'s run: a world switch, and the end of its visit."""
-        vm.count('world_switch')
+        """The VMM returns into ``vm`` after an exit (``trap_return``, charged to that exit's
+        cause): the end of its visit."""
+        vm.causes.charge_to(vm.causes.last)
+        vm.count('trap_return')
+        vm.causes.charge_to()
         if self.log is not None:
             self.log.close(vm)
 
@@ -153,6 +162,7 @@ class Hypervisor:
         True when the guest may go on running."""
         vm.last_exit = None
         record = self.log.begin(vm, exit, describe(vm, exit)) if self.log is not None else None
+        vm.causes.serving()
         try:
             go_on = EXIT_HANDLERS[exit.reason](self, vm, exit)
         except GuestStopped:
@@ -160,6 +170,7 @@ class Hypervisor:
         except Exception as e:      # a VMM bug: stop this guest with the reason, never raise
             vm.finish('error', None, f'internal error of the VMM: {type(e).__name__}: {e}')
             go_on = False
+        vm.causes.served(cause_of(vm, vm.last_exit), vm.last_exit)
         if record is not None:
             self.log.end(record, vm)
         return go_on and vm.alive
@@ -185,11 +196,12 @@ class Hypervisor:
         exits = Counter()
         for vm in self.vms:
             exits.update(vm.exits)
-        return {
+        attributes = self.technique_class.attributes
+        report = {
             'technique': self.technique_class.name,
             'variant': self.variant or 'rv32',
             'workload': self.workload,
-            'guests': [vm.report() for vm in self.vms],
+            'guests': [vm.report(by_cause=attributes) for vm in self.vms],
             'vmm': {'traps': events['trap'], 'exits': dict(sorted(exits.items())),
                     'hypercalls': events['sbi_call'], 'world_switches': events['world_switch'],
                     'turns': self.turns, **self.technique.stats()},
@@ -197,6 +209,22 @@ class Hypervisor:
             'cycles': {'total': self.costs.total(events), 'by_event': self.costs.cycles(events)},
             'efficiency': self.efficiency(),
         }
+        if attributes:
+            report['by_cause'] = self.by_cause()
+        return report
+
+    def by_cause(self):
+        """Exits and cycles of all guests by cause (``vm.CAUSES``): ``{cause: {'exits': n,
+        'cycles': c, 'events': {event: n}}}``."""
+        out = {}
+        for cause in CAUSES:
+            events, exits = Counter(), 0
+            for vm in self.vms:
+                events.update(vm.causes.events[cause])
+                exits += sum(vm.causes.exits[cause].values())
+            out[cause] = {'exits': exits, 'cycles': self.costs.total(events),
+                          'events': {e: events[e] for e in EVENTS if events[e]}}
+        return out
 
     def registers(self, index=0):
         """Guest ``index``'s registers and pc, from its vCPU."""

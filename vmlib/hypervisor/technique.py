@@ -32,6 +32,7 @@ class Technique:
     name = '?'
     summary = ''
     order = 99                  # place in listings: the course's numbering of the techniques
+    attributes = False          # True: it keeps each guest's CauseLedger (the report shows it)
 
     def __init__(self, hv):
         self.hv = hv

@@ -27,6 +27,72 @@ from ..machine.devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZ
 from .costs import EVENTS
 
 
+#: what an exit or an event of a guest is charged to (``CauseLedger``)
+CAUSES = ('boot', 'console', 'timer', 'page tables', 'workload')
+
+
+class CauseLedger:
+    """One guest's exits and cost-model events by *cause*: what the VMM's work was for.
+
+    - ``boot``: everything until the guest first runs in (virtual) U-mode -- start-up, paid
+      once, whatever the guest does later;
+    - ``console``: the console's exits (an SBI call per character, a UART register access):
+      the artefact of a kernel that prints without a buffer, and what a paravirtual console
+      removes (chapter 11);
+    - ``timer``: time-slicing: the VMM's own timer, the virtual timer interrupt, its SBI
+      ``set_timer`` and every exit while the guest kernel serves a timer interrupt (from the
+      injection to its ``sret`` into a process);
+    - ``page tables``: shadow paging, hidden page faults and trapped page-table writes (what
+      batched updates and nested paging remove, chapters 11 and 13);
+    - ``workload``: the rest -- the guest's own system calls, exceptions, privileged
+      instructions, and the instructions it runs directly.
+
+    The hypervisor decides (``exits.cause_of``, ``Hypervisor.handle``). ``phase`` is where
+    the guest is between exits (``boot``, ``timer`` or ``workload``): its directly executed
+    instructions go there; ``charging`` is the counter ``VM.count`` adds events to now. A
+    technique that does not attribute (``Technique.attributes = False``) leaves everything
+    under ``boot``, and the report leaves the ledger out.
+    """
+
+    def __init__(self):
+        self.phase = 'boot'
+        self.events = {c: Counter() for c in CAUSES}
+        self.exits = {c: Counter() for c in CAUSES}
+        self.pending = Counter()        # the events of the exit being served, cause unknown yet
+        self.last = 'boot'              # the cause of the last exit served
+        self.charging = self.events['boot']
+
+    def charge_to(self, cause=None):
+        """From now on events go to ``cause`` (None: the guest's phase)."""
+        self.charging = self.events[cause or self.phase]
+
+    def serving(self):
+        """An exit is being served: hold its events until its cause is known."""
+        self.charging = self.pending
+
+    def served(self, cause, kind):
+        """The exit just served (``kind``: what it was, or None) was for ``cause``."""
+        self.events[cause].update(self.pending)
+        self.pending.clear()
+        if kind is not None:
+            self.exits[cause][kind] += 1
+        self.last = cause
+        self.charge_to()
+
+    def timer_interrupt(self):
+        """A virtual timer interrupt is delivered: the guest kernel now serves it."""
+        if self.phase != 'boot':
+            self.phase = 'timer'
+        self.charge_to()
+
+    def running(self, priv):
+        """The guest goes on at virtual privilege ``priv``: back in a process (U), start-up
+        and a timer interrupt's service are over."""
+        if priv == 0:
+            self.phase = 'workload'
+        self.charge_to()
+
+
 class GuestStopped(Exception):
     """Raised by ``VM.stop`` while the VMM serves an exit: the guest is stopped, unwind."""
 
@@ -52,6 +118,7 @@ class VM:
         self.mmu = None
         self.events = Counter()         # cost-model event -> count
         self.exits = Counter()          # why the guest left for the VMM -> count
+        self.causes = CauseLedger()     # the same, by what the VMM's work was for
         self.notes = []                 # contained misbehaviour, in sentences
         self.reason = None
         self.exit_status = None
@@ -75,11 +142,12 @@ class VM:
         if event not in EVENTS:
             raise ValueError(f'unknown cost-model event {event!r}')
         self.events[event] += n
+        self.causes.charging[event] += n
 
     def exit(self, why):
         """One trap into the VMM, served as ``why`` (a name in the report's ``vmm.exits``)."""
         self.exits[why] += 1
-        self.events['trap'] += 1
+        self.count('trap')
         self.last_exit = why
 
     def retire(self):
@@ -115,15 +183,21 @@ class VM:
         else:
             self.finish('poweroff', status, f'test device: power off, status {status}')
 
-    def report(self):
-        """This guest's part of the JSON report."""
-        return {'name': self.name, 'console': self.console, 'exit_status': self.exit_status,
-                'reason': self.reason or 'running', 'message': self.message,
-                'guest_instructions': self.guest_instructions,
-                'direct_instructions': self.direct_instructions,
-                'exits': dict(sorted(self.exits.items())),
-                'events': {e: self.events[e] for e in EVENTS if self.events[e]},
-                'notes': list(self.notes)}
+    def report(self, by_cause=True):
+        """This guest's part of the JSON report (``by_cause``: with the cause ledger)."""
+        report = {'name': self.name, 'console': self.console, 'exit_status': self.exit_status,
+                  'reason': self.reason or 'running', 'message': self.message,
+                  'guest_instructions': self.guest_instructions,
+                  'direct_instructions': self.direct_instructions,
+                  'exits': dict(sorted(self.exits.items())),
+                  'events': {e: self.events[e] for e in EVENTS if self.events[e]},
+                  'notes': list(self.notes)}
+        if by_cause:
+            report['by_cause'] = {
+                c: {'exits': dict(sorted(self.causes.exits[c].items())),
+                    'events': {e: self.causes.events[c][e] for e in EVENTS
+                               if self.causes.events[c][e]}} for c in CAUSES}
+        return report
 
 
 class VirtualClint(Clint):

@@ -6,15 +6,16 @@ VMM. Each stretch the hardware ran directly is a bar on its guest lane; each tra
 the VMM lane, a bar there for the VMM's work, and a climb back. Two x axes tell two stories:
 **guest instructions** (the VMM's work takes no guest instructions: the kernel's path looks
 as on bare hardware) and **cycles** from the cost model (the VMM's visits are nearly all of
-the time). :func:`draw_cycles` compares workloads' cycles by event.
+the time). :func:`draw_causes` compares workloads' cycles: run directly, and the VMM's work
+by cause.
 
 :class:`TrapTimelineWidget`: pick a system call, step through it (Prev / Next), switch the
-axis, change what one exit costs (trap + world switch) and watch the totals.
+axis, change what one exit costs (trap + return) and watch the totals.
 :meth:`TrapTimelineWidget.text` is the same view as text.
 
 CSS classes for tests: ``vm-trapt`` (the widget), ``vm-trapt-call`` (dropdown),
 ``vm-trapt-prev``, ``vm-trapt-next`` (buttons), ``vm-trapt-axis`` (toggle),
-``vm-trapt-cost`` (slider: cycles of one exit round trip), ``vm-trapt-status``
+``vm-trapt-cost`` (slider: cycles of one trap and return), ``vm-trapt-status``
 (``data-step``, ``data-steps``), ``vm-trapt-figure`` (PNG), ``vm-trapt-steps`` (the list:
 each step a ``div`` of class ``vm-trapt-step`` with ``data-index``, ``data-kind`` ``vmm`` or
 ``direct``; the current one also ``vm-trapt-current``), ``vm-trapt-totals``.
@@ -23,7 +24,8 @@ from __future__ import annotations
 
 import html
 
-from ..hypervisor import CostModel, EVENTS
+from ..hypervisor import CostModel
+from ..hypervisor.vm import CAUSES
 from ._course_common import new_figure, png_bytes
 
 MONO = ('font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px; '
@@ -48,10 +50,14 @@ def bounce_of(label: str):
     return vmm_log(workload).bounce(k, number=number)
 
 
+#: what one trap and its return cost by default (the cost model's classic trap round trip)
+DEFAULT_EXIT_COST = CostModel().trap + CostModel().trap_return
+
+
 def exit_costs(cost: float) -> CostModel:
-    """The default model with one exit round trip costing ``cost`` cycles (split evenly
-    between the trap and the world switch back)."""
-    return CostModel().replace(trap=cost / 2, world_switch=cost / 2)
+    """The default model with one trap into the VMM and the return costing ``cost`` cycles
+    together (split evenly between ``trap`` and ``trap_return``)."""
+    return CostModel().replace(trap=cost / 2, trap_return=cost / 2)
 
 
 def _spans(bounce, axis, costs):
@@ -108,29 +114,34 @@ def draw_bounce(bounce, axis: str = AXES[0], costs: CostModel | None = None,
     return fig
 
 
-def draw_cycles(rows, costs: CostModel | None = None, width: float = 9.5,
-                height: float = 2.6):
-    """Workloads' cycles by event (rows of :func:`vmlib.course.ch09.efficiency_rows`) as
-    horizontal bars of shares, with the efficiency and the slowdown written beside."""
+CAUSE_COLORS = {'run directly': '#7fbc41', 'boot': '#bababa', 'console': '#c51b7d',
+                'timer': '#ef8a62', 'page tables': '#2166ac', 'workload': '#b2182b'}
+
+
+def draw_causes(rows, width: float = 9.5, height: float = 2.8):
+    """Workloads' cycles under trap-and-emulate (rows of
+    :func:`vmlib.course.ch09.efficiency_rows`) as horizontal bars of shares: the instructions
+    run directly, then the VMM's work by cause; the efficiency and the slowdowns beside."""
     fig = new_figure(width, height)
-    ax = fig.add_axes([0.12, 0.25, 0.6, 0.65])
-    palette = ['#7fbc41', '#c51b7d', '#b2182b', '#ef8a62', '#2166ac', '#67a9cf', '#762a83',
-               '#af8dc3', '#1b7837', '#5aae61', '#fdb863', '#8c510a']
-    colors = dict(zip(EVENTS, palette))
-    used = [e for e in EVENTS if any(r['by event'][e] for r in rows)]
+    ax = fig.add_axes([0.1, 0.22, 0.56, 0.7])
     for y, r in enumerate(rows):
+        parts = [('run directly', sum(p['direct'] for p in r['by cause'].values()))]
+        parts += [(c, r['by cause'][c]['vmm']) for c in CAUSES]
         left = 0.0
-        for e in used:
-            share = r['by event'][e] / r['cycles'] if r['cycles'] else 0.0
-            ax.barh(y, share, left=left, color=colors[e], label=e if y == 0 else None)
+        for name, cycles in parts:
+            share = cycles / r['cycles'] if r['cycles'] else 0.0
+            ax.barh(y, share, left=left, color=CAUSE_COLORS[name],
+                    label=name if y == 0 else None)
             left += share
-        ax.text(1.02, y, f"{r['efficiency']:.1%} direct, {r['slowdown']:.1f}x bare",
-                va='center', fontsize=8)
+        ax.text(1.02, y, f"{r['efficiency']:.1%} direct, {r['slowdown']:.1f}x bare, "
+                         f"{r['steady']:.2f}x steady", va='center', fontsize=8)
     ax.set_yticks(range(len(rows)), [r['workload'] for r in rows], fontsize=8)
+    ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel('share of the cycles', fontsize=8)
+    ax.set_xlabel('share of the cycles under trap-and-emulate', fontsize=8)
     ax.tick_params(axis='x', labelsize=8)
-    ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.32, 1.05), frameon=False)
+    ax.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.38, 1.02), frameon=False,
+              title='the VMM, by cause (after run directly)', title_fontsize=7)
     return fig
 
 
@@ -190,7 +201,8 @@ class TrapTimelineWidget:
     """Step through one system call's bounce through the VMM. Display it as a cell's last
     value."""
 
-    def __init__(self, call: str = 'getpid (syscall workload)', exit_cost: int = 2000):
+    def __init__(self, call: str = 'getpid (syscall workload)',
+                 exit_cost: int = DEFAULT_EXIT_COST):
         import ipywidgets as w
 
         self.call = w.Dropdown(options=list(CALLS), value=call, description='system call',
@@ -198,9 +210,9 @@ class TrapTimelineWidget:
         self.prev_button = w.Button(description='Prev', icon='step-backward')
         self.next_button = w.Button(description='Next', icon='step-forward')
         self.axis = w.ToggleButtons(options=AXES, value=AXES[0], description='x axis')
-        self.cost = w.IntSlider(value=exit_cost, min=0, max=4000, step=100,
+        self.cost = w.IntSlider(value=exit_cost, min=0, max=4000, step=10,
                                 description='exit cost', continuous_update=False,
-                                tooltip='cycles of one trap + world switch back',
+                                tooltip='cycles of one trap into the VMM and the return',
                                 layout=w.Layout(width='420px'))
         self.status = w.HTML()
         self.figure = w.Image(format='png')

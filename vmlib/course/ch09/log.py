@@ -25,14 +25,11 @@ from ...isa import decode, disassemble, reg_name
 from ...isa.csrs import CSR_NUMBERS
 from ...machine.csr import CSR_TABLE
 from ...machine.traps import ECALL_FROM_U, ILLEGAL_INSTRUCTION, PRIV_NAMES, cause_name
-from ..ch08 import Symbols
+from ..ch08 import ENGINE, Symbols
 
 __all__ = ['VmmExit', 'VmmLog', 'NOT_EXITS', 'Step', 'Bounce', 'record', 'vmm_log',
            'describe', 'exits_text']
 
-#: the engine the chapter's runs use: the faster one for these short runs (measured: the
-#: interpreter takes 0.6 s for all ten workloads under trap, the translator 0.7 s)
-ENGINE = 'interp'
 #: the virtual CSRs a log line shows the changes of
 _VIRTUAL_CSRS = ('sstatus', 'sie', 'stvec', 'sscratch', 'sepc', 'scause', 'stval', 'satp')
 M32 = 0xFFFFFFFF
@@ -384,14 +381,17 @@ def _symbols(program, source):
 
 def record(workload: str = 'syscall', variant: str | None = None,
            max_steps: int = guest.MAX_STEPS, program=None, source: str | None = None,
-           costs: CostModel | None = None) -> VmmLog:
+           costs: CostModel | None = None, quantum: int | None = None) -> VmmLog:
     """Run ``workload`` (or an assembled ``program`` with its ``source`` text) under
-    trap-and-emulate on the plain CPU or ``variant='nonvirt'``, logging every VMM visit."""
+    trap-and-emulate on the plain CPU or ``variant='nonvirt'``, logging every VMM visit.
+    ``quantum``: the guest kernel's time slice in mtime ticks (default: its own, 100 Hz)."""
     if program is None:
         program, source = guest.program(workload), guest.source(workload)
     symbols = _symbols(program, source)
     hv = Hypervisor('trap', [program], variant=variant, costs=costs, max_steps=max_steps,
                     workload=workload, log=True, engine=ENGINE)
+    if quantum is not None:
+        hv.vms[0].mem.write(program.symbols['quantum'], 4, quantum)
     report = hv.run()
     return VmmLog([_told(r, symbols.name) for r in hv.log], report, symbols, workload, variant)
 

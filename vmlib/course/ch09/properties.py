@@ -1,9 +1,7 @@
-"""Popek & Goldberg's three properties of a VMM, measured on the guest kernel under
-trap-and-emulate: **equivalence** (console and exit status bare / emulated / trap-and-emulate),
-**resource control** (a guest spinning with interrupts off beside a working one),
-**efficiency** (the share of instructions run directly, cycles by event from the cost model,
-any cost changeable with ``CostModel().replace(...)``); and what keeping **shadow page
-tables** costs each workload.
+"""Popek & Goldberg's first two properties of a VMM, measured on the guest kernel under
+trap-and-emulate: **equivalence** (console and exit status bare / emulated /
+trap-and-emulate) and **resource control** (a guest spinning with interrupts off beside a
+working one). The third, **efficiency**, and what the cycles go to, are in ``costs.py``.
 """
 from __future__ import annotations
 
@@ -12,13 +10,11 @@ import sys
 from functools import lru_cache
 
 from ... import guest
-from ...hypervisor import CostModel, EVENTS, Hypervisor
-from .log import _fmt, vmm_log
+from ...hypervisor import Hypervisor
+from .log import ENGINE, vmm_log
 
 __all__ = ['WORKLOADS', 'bare_run', 'emulate_report', 'hv_run', 'equivalence_rows',
-           'equivalence_text', 'hv_command', 'resource_control', 'resource_control_text',
-           'cycles_by_event', 'efficiency_rows', 'efficiency_text', 'cycles_text',
-           'SHADOW_WORKLOADS', 'shadow_rows', 'shadow_text']
+           'equivalence_text', 'hv_command', 'resource_control', 'resource_control_text']
 
 #: the workloads the chapter runs (all of them: every one is short)
 WORKLOADS = tuple(guest.WORKLOADS)
@@ -28,7 +24,7 @@ WORKLOADS = tuple(guest.WORKLOADS)
 def bare_run(workload: str):
     """The guest kernel with ``workload`` on the bare machine: (console, exit status,
     instructions)."""
-    console, result = guest.run(workload)
+    console, result = guest.run(workload, engine=ENGINE)
     return console, result.exit_status, result.instructions
 
 
@@ -74,6 +70,7 @@ def _same(ok):
 def hv_run(workload: str, technique: str = 'trap', variant: str | None = None,
            **kw) -> dict:
     """One hypervisor run of the guest kernel with ``workload``: its report."""
+    kw.setdefault('engine', ENGINE)
     return Hypervisor(technique, [guest.program(workload)], variant=variant,
                       workload=workload, **kw).run()
 
@@ -89,7 +86,7 @@ def hv_command(*args) -> str:
     return proc.stdout
 
 
-def resource_control(slice_size: int = 5000, max_steps: int = 400_000, every: int = 10,
+def resource_control(slice_size: int = 100_000, max_steps: int = 3_000_000, every: int = 5,
                      worker: str = 'compute') -> dict:
     """Two guests on one hart under trap-and-emulate: a kernel that disables interrupts and
     spins forever (``miniguest`` 'spin'), and the guest kernel running ``worker``.
@@ -99,7 +96,7 @@ def resource_control(slice_size: int = 5000, max_steps: int = 400_000, every: in
     VMM's own timer (the host's, which no guest can disable) ends every slice."""
     from ...hypervisor import miniguest
     hv = Hypervisor('trap', [miniguest.example('spin'), guest.program(worker)],
-                    max_steps=max_steps, slice_size=slice_size,
+                    max_steps=max_steps, slice_size=slice_size, engine=ENGINE,
                     names=['spinner', worker], workload=f'spin + {worker}')
     progress = [(0, 0, 0)]
     while any(vm.alive for vm in hv.vms):
@@ -126,101 +123,4 @@ def resource_control_text(rc: dict, rows: int = 6) -> str:
               f"{'identical to' if same else 'DIFFERENT from'} the bare run's.",
               f"spinner: {spin['reason']} -- {spin['message']}",
               f"VMM: {report['vmm']['exits'].get('timer', 0)} timer exits took the hart back."]
-    return '\n'.join(lines)
-
-
-def cycles_by_event(report: dict, costs: CostModel | None = None) -> dict:
-    """The cost model's cycles by event for a run's counts (the report's ``events``: the
-    instructions the hardware ran directly are ``guest_instruction``), under ``costs``."""
-    return (costs or CostModel()).cycles(report['events'])
-
-
-def efficiency_rows(workloads=WORKLOADS, costs: CostModel | None = None) -> list[dict]:
-    """Efficiency, measured: the share of guest instructions the hardware ran without the
-    VMM, and the cost model's cycles under trap-and-emulate against the bare machine."""
-    costs = costs or CostModel()
-    rows = []
-    for w in workloads:
-        report = vmm_log(w).report
-        g = report['guests'][0]
-        cycles = cycles_by_event(report, costs)
-        total = sum(cycles.values())
-        bare = costs.total({'guest_instruction': bare_run(w)[2]})
-        rows.append({'workload': w, 'guest instructions': g['guest_instructions'],
-                     'direct': g['direct_instructions'], 'efficiency': report['efficiency'],
-                     'exits': report['vmm']['traps'], 'cycles': total, 'bare cycles': bare,
-                     'slowdown': total / bare if bare else float('inf'),
-                     'by event': cycles})
-    return rows
-
-
-def efficiency_text(rows) -> str:
-    lines = [f"{'workload':<10} {'guest instr.':>12} {'direct':>8} {'efficiency':>10} "
-             f"{'VMM exits':>9} {'cycles (trap)':>14} {'cycles (bare)':>14} {'slowdown':>9}",
-             '-' * 93]
-    for r in rows:
-        lines.append(f"{r['workload']:<10} {r['guest instructions']:>12,} {r['direct']:>8,} "
-                     f"{r['efficiency']:>10.1%} {r['exits']:>9,} {_fmt(r['cycles']):>14} "
-                     f"{_fmt(r['bare cycles']):>14} {r['slowdown']:>8.1f}x")
-    return '\n'.join(lines)
-
-
-def cycles_text(rows, costs: CostModel | None = None) -> str:
-    """Cycles by event for some workloads side by side (rows of :func:`efficiency_rows`),
-    each with its share of the total; events no workload used are left out."""
-    costs = costs or CostModel()
-    defaults = CostModel()
-    used = [e for e in EVENTS if any(r['by event'][e] for r in rows)]
-    head = f"{'event':<20} {'cost':>6}  " + ''.join(f"{r['workload']:>22}" for r in rows)
-    lines = [head, '-' * len(head)]
-    for e in used:
-        cost = getattr(costs, e)
-        mark = '*' if cost != getattr(defaults, e) else ' '
-        cells = ''.join(f"{_fmt(r['by event'][e]):>14} {r['by event'][e] / r['cycles']:>6.1%} "
-                        for r in rows)
-        lines.append(f'{e:<20} {_fmt(cost):>5}{mark}  {cells}')
-    lines.append(f"{'total':<20} {'':>6}  " + ''.join(f"{_fmt(r['cycles']):>14} {'':>7}"
-                                                      for r in rows))
-    if any(getattr(costs, e) != getattr(defaults, e) for e in EVENTS):
-        lines.append('* changed from the default')
-    return '\n'.join(lines)
-
-
-SHADOW_WORKLOADS = ('compute', 'pgfault', 'ptemod', 'forkwait')
-
-
-def shadow_rows(workloads=SHADOW_WORKLOADS) -> list[dict]:
-    """What keeping shadow page tables cost each workload under trap-and-emulate."""
-    rows = []
-    for w in workloads:
-        log = vmm_log(w)
-        r = log.report
-        cycles = cycles_by_event(r)
-        total = sum(cycles.values())
-        shadow = sum(cycles[e] for e in ('shadow_fill', 'shadow_update', 'page_walk_step'))
-        exits = r['vmm']['exits']
-        rows.append({'workload': w, 'hidden page faults': exits.get('hidden_page_fault', 0),
-                     'page-table writes': exits.get('page_table_write', 0),
-                     'guest page faults': sum(1 for e in log.exits
-                                              if e.reason == 'guest_exception'
-                                              and e.cause in (12, 13, 15)),
-                     'shadow fills': r['events']['shadow_fill'],
-                     'shadow updates': r['events']['shadow_update'],
-                     'share of cycles': shadow / total if total else 0.0})
-    return rows
-
-
-def shadow_text(rows) -> str:
-    cols = [('hidden page faults', 'hidden faults'), ('shadow fills', 'fills'),
-            ('guest page faults', 'guest faults'), ('page-table writes', 'PT writes'),
-            ('shadow updates', 'updates'), ('share of cycles', 'share of cycles')]
-    head = f"{'workload':<10}" + ''.join(f'{short:>16}' for _, short in cols)
-    lines = [head, '-' * len(head)]
-    for r in rows:
-        lines.append(f"{r['workload']:<10}" + ''.join(
-            f'{r[c]:>16.1%}' if c == 'share of cycles' else f'{r[c]:>16,}' for c, _ in cols))
-    lines += ['hidden faults: the VMM filled a shadow entry (fills); guest faults: page faults the '
-              'guest itself takes,',
-              'reflected to its kernel; PT writes: stores to a guest page table, trapped and '
-              'emulated (updates).']
     return '\n'.join(lines)

@@ -2,9 +2,11 @@
 # end. Under trap-and-emulate nearly every instruction runs directly on the hardware; only the
 # timer interrupts bring the kernel (and the VMM) in.
 #
-# It sums the lengths of the Collatz sequences of 1 .. COMPUTE_N (n -> n/2 or 3n+1 until 1).
+# It sums the lengths of the Collatz sequences of 1 .. COMPUTE_N (n -> n/2 or 3n+1 until 1):
+# about 2.3 million instructions, 23 ms of the modelled 100 MHz hart, so that its three lines
+# of output are a small part of it, as for any program that computes for a living.
 
-    .equ COMPUTE_N, 300
+    .equ COMPUTE_N, 4000
 
 main:
     addi sp, sp, -16
@@ -51,7 +53,7 @@ main:
     addi sp, sp, 16
     ret
 
-compute_total:   .string "compute: Collatz steps for 1..300: "
+compute_total:   .string "compute: Collatz steps for 1..4000: "
 compute_longest: .string "compute: the longest sequence has "
 compute_steps:   .string " steps"
 compute_starts:  .string "compute: the first one that long starts at "

@@ -44,6 +44,7 @@ SLICE, YIELD, STOPPED, RESIZE = 'slice', 'wfi', 'stopped', 'resize'
 class TrapAndEmulate(Technique):
     name = 'trap'
     order = 2
+    attributes = True
     summary = ('trap-and-emulate: the guest kernel runs deprivileged in U-mode; privileged '
                'instructions trap to the VMM, which emulates them on virtual state')
 
@@ -55,9 +56,11 @@ class TrapAndEmulate(Technique):
         h.mie = h.medeleg = h.mideleg = 0
         h.mcounteren = h.scounteren = 0     # counters trap: the guest reads its own clock
         h.set_priv(U)                        # the host hart never leaves U: the VMM is Python
-        self.vm = None                       # the guest on the hart now
-        self.run_start = None                # host instret when the guest's current run began
-        self.run_end = None                  # host instret at which it stops
+        self.vm = None                       # the guest running on the hart now
+        self.on_hart = None                  # the guest whose registers the hart holds
+        self.run_start = None                # host instret up to which its instructions are
+                                             # counted (the run's start, then each exit)
+        self.run_end = None                  # host instret at which its run stops
         self.target = None                   # guest instructions retired when the slice ends
         self.timer = None                    # the virtual timer as the current run knows it
 
@@ -76,6 +79,14 @@ class TrapAndEmulate(Technique):
         vm.mmu = ShadowMMU(vm.mem, vm.pool, self.host.bus, vm.count, self.hart.mmu.flush)
         vm.add_devices(VirtualClint(v))
 
+    def count_direct(self, vm):
+        """Count the instructions the hart ran for ``vm`` since the last count (charged to
+        what the guest was doing: its phase)."""
+        n = self.hart.instret - self.run_start
+        self.run_start = self.hart.instret
+        vm.direct_instructions += n
+        vm.count('guest_instruction', n)
+
     def retired(self, vm):
         """Guest instructions retired so far: run by the hart, plus emulated by the VMM."""
         n = vm.direct_instructions + vm.emulated
@@ -88,8 +99,13 @@ class TrapAndEmulate(Technique):
     def run(self, vm, budget):
         """Run ``vm`` on the host hart for ``budget`` guest instructions (its slice)."""
         h, v = self.hart, vm.vcpu
+        if self.on_hart is not vm:          # world switch: the hart takes the guest's registers
+            self.on_hart = vm               # (and, in sync, its address space)
+            h.x = v.x
+            vm.causes.charge_to('timer' if vm.causes.phase != 'boot' else None)
+            vm.count('world_switch')
+            vm.causes.charge_to()
         self.vm = vm
-        h.x = v.x                           # world switch: the hart takes the guest's registers
         self.target = self.retired(vm) + budget
         try:
             self.sync(vm)
@@ -106,8 +122,7 @@ class TrapAndEmulate(Technique):
                 self.timer = (v.timecmp, v.time_offset, v.mie)
                 self.hv.resume(vm)                  # VMM -> guest
                 exit = h.run(n)
-                vm.direct_instructions += exit.retired
-                vm.count('guest_instruction', exit.retired)
+                self.count_direct(vm)
                 self.run_start = self.run_end = None
                 v.pc = h.pc
                 if exit.reason == 'budget':
@@ -136,8 +151,8 @@ class TrapAndEmulate(Technique):
             return True
         v.pc = h.pc
         v.reservation = h.reservation       # an lr.w the guest ran directly
-        go_on = self.hv.handle(vm, Exit(exit_reason(cause), cause, tval, h.pc,
-                                        h.instret - self.run_start))
+        self.count_direct(vm)
+        go_on = self.hv.handle(vm, Exit(exit_reason(cause), cause, tval, h.pc))
         if vm.alive:
             self.sync(vm)
             done = self.retired(vm)
@@ -161,6 +176,7 @@ class TrapAndEmulate(Technique):
         the current run stops when the virtual timer fires."""
         v, h = vm.vcpu, self.hart
         inject_due_interrupt(self.hv, vm)
+        vm.causes.running(v.priv)
         vm.mmu.set_mxr(v.mxr)
         table = vm.mmu.activate(v.satp, view_of(v.priv, v.mstatus))
         if h.satp != table.satp:
