@@ -13,6 +13,7 @@ from vmlib.hypervisor import (Hypervisor, CostModel, EVENTS, TECHNIQUES, Techniq
                               technique_names, get_technique, miniguest)
 from vmlib.hypervisor.memory import GUEST_RAM_SIZE, host_ram_size, vmm_area_size
 from vmlib.hypervisor.exits import FAULT_STORM_LIMIT
+from vmlib.hypervisor.vm import CAUSES
 from vmlib.hypervisor.techniques.trap import TrapAndEmulate
 
 TECHNIQUE_NAMES = ('emulate', 'trap')
@@ -513,6 +514,25 @@ def test_emulation_runs_nothing_directly():
 def test_trap_and_emulate_runs_compute_above_95_percent_direct():
     report = hv_run('trap', [guest.program('compute')])
     assert report['efficiency'] > 0.95
+
+
+@pytest.mark.parametrize('workload', list(guest.WORKLOADS))
+def test_exits_and_cycles_add_up_by_cause(workload):
+    """Every exit and every event of a run is charged to exactly one cause."""
+    report = hv_run('trap', [guest.program(workload)] * 2, slice_size=20_000)
+    by = report['by_cause']
+    assert list(by) == list(CAUSES)
+    assert sum(p['cycles'] for p in by.values()) == report['cycles']['total']
+    assert sum(p['exits'] for p in by.values()) == report['vmm']['traps']
+    for g in report['guests']:
+        kinds = {c: set(p['exits']) for c, p in g['by_cause'].items()}
+        assert kinds['console'] <= {'sbi', 'mmio'}
+        assert kinds['page tables'] <= {'hidden_page_fault', 'page_table_write'}
+        assert kinds['boot'] == {'hidden_page_fault', 'privileged_instruction', 'sbi'}
+        assert g['by_cause']['boot'] == report['guests'][0]['by_cause']['boot']   # one boot
+        assert sum(sum(p['exits'].values()) for p in g['by_cause'].values()) == \
+            sum(g['exits'].values())
+    assert 'by_cause' not in hv_run('emulate', [guest.program(workload)])
 
 
 def test_costs_can_be_changed():

@@ -26,6 +26,9 @@ def test_text_output_shows_the_console_and_what_it_cost(capsys):
     assert 'technique: trap; workload: compute' in out
     assert 'guest 0: poweroff, exit status 0;' in out
     assert 'efficiency: 99.' in out and 'cycles:' in out and 'privileged_instruction' in out
+    by_cause = out[out.index('cycles by cause'):].splitlines()[1:6]
+    assert [line.split()[0] for line in by_cause] == ['boot', 'console', 'timer', 'page',
+                                                      'workload']
 
 
 def test_json_has_the_schema_of_issue_4(capsys):

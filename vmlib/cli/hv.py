@@ -2,7 +2,8 @@
 
 Each guest boots the course's guest kernel (``vmlib.guest``) with one workload; all guests
 share the one host hart, scheduled round-robin. The consoles and a summary (exits, cycles by
-the cost model, efficiency) go to stdout; ``--json`` prints one JSON object instead. The exit
+the cost model and by cause, efficiency) go to stdout; ``--json`` prints one JSON object
+instead. The exit
 status is 0 when every guest powered off with status 0, else the first guest's non-zero
 status; when a guest did not power off:
 
@@ -140,6 +141,10 @@ def format_report(report):
         if c:
             lines.append(f'  {event:<22}{c:>14,}  ({report["events"][event]:,} x '
                          f'{c / report["events"][event]:g})')
+    if 'by_cause' in report:
+        lines.append('cycles by cause (the instructions run directly included):')
+        for cause, part in report['by_cause'].items():
+            lines.append(f'  {cause:<22}{part["cycles"]:>14,}  ({_count(part["exits"], "exit")})')
     lines.append(f'efficiency: {report["efficiency"]:.2%} of guest instructions ran without '
                  'the VMM')
     return '\n'.join(lines)

@@ -3,7 +3,7 @@
 - ``Hypervisor(technique, programs)``: N guests on one host machine, scheduled round-robin;
   ``.run()`` returns the report (``hypervisor.py``); ``run(workload, technique, guests)``
   boots the guest kernel of ``vmlib.guest`` directly;
-- the core, shaped like KVM (``../shared/HYPERVISOR.md``): each guest a ``VM`` (``vm.py``)
+- the core, shaped like KVM and kvmtool: each guest a ``VM`` (``vm.py``)
   with a vCPU (``vcpu.py``: an ``ArchState`` like the hart's), exits as values served by one
   handler table (``exits.py``), one instruction emulator (``emulator.py``, over the machine's
   own), one exit log (``exitlog.py``);

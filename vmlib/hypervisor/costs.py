@@ -37,6 +37,8 @@ References (cited below by their short name):
 - **Landau et al. 2011**: A. Landau, M. Ben-Yehuda, A. Gordon, "SplitX: Split Guest/Hypervisor
   Execution on Multi-Core", WIOV 2011 (the direct cost of a KVM exit and entry on a Xeon
   X5570, Nehalem: 2,000 cycles).
+- **VMware 2009**: S. Drummonds, "Newer processors and virtualization performance", VMware
+  communities blog (June 2009): VMEXIT latency by Intel generation.
 - **LKML 2020**: KVM/SVM patch discussion on linux-kernel, December 2020 (cycle counts of
   one ``KVM_RUN`` round trip: ~1,350 cycles across VMRUN and the exit, ~2,530 for the ioctl).
 - **LKML 2024**: J. Zhang, A. Blanchard, "riscv: Improve exception and system call latency",
@@ -103,9 +105,11 @@ SOURCES = {
     'vm_exit':
         'Half of a hardware exit + entry round trip of 2,000 cycles, as Landau et al. 2011 '
         'measured for KVM on a Xeon X5570 (Nehalem): the hardware saves the guest\'s state in '
-        'memory and loads the host\'s. The first generation (Pentium 4, Adams & Agesen 2006) '
-        'was slower, later ones faster: a 2020 AMD processor needed ~1,350 cycles across '
-        'VMRUN and the exit (LKML 2020), hence try vm_exit=700, vm_entry=700.',
+        'memory and loads the host\'s. Earlier generations were slower (VMware 2009 plots the '
+        'latency falling from Prescott to Merom/Penryn to Nehalem; Adams & Agesen 2006 blame '
+        'the first one\'s "high VMM/guest transition costs"), later ones faster: a 2020 AMD '
+        'processor needed ~1,350 cycles across VMRUN and the exit (LKML 2020), hence try '
+        'vm_exit=700, vm_entry=700.',
     'vm_entry':
         'The other half of that round trip (Landau et al. 2011): load the guest\'s state.',
     'world_switch':

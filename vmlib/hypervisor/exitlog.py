@@ -20,6 +20,7 @@ from typing import Optional
 from ..machine.csr import MXR
 from ..machine.exit import Exit
 from ..machine.sv32 import FETCH
+from ..machine.traps import M
 from .costs import EVENTS
 from .shadow import GuestFault, translate, view_of
 
@@ -126,8 +127,9 @@ def _word_at(vm):
     """The guest's instruction word at its pc, fetched as its own hart would (None if that
     fails): what the log shows for an exit."""
     v = vm.vcpu
+    satp = v.satp if v.priv != M else 0         # (an emulated machine's M-mode: untranslated)
     try:
-        t = translate(vm.mem, v.satp, v.pc, FETCH, view_of(v.priv, v.mstatus),
+        t = translate(vm.mem, satp, v.pc, FETCH, view_of(v.priv, v.mstatus),
                       bool(v.mstatus & MXR))
     except GuestFault:
         return None

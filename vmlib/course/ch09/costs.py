@@ -18,6 +18,8 @@ The bare machine is charged its instructions (one cycle each): the work a trap d
 """
 from __future__ import annotations
 
+import textwrap
+
 from ... import guest
 from ...hypervisor import CostModel, EVENTS
 from ...hypervisor.costs import SOURCES
@@ -128,13 +130,15 @@ def exit_cost_text(costs: CostModel | None = None) -> str:
     costs = costs or CostModel()
     one = costs.trap + costs.csr_emulation + costs.trap_return
     lines = [f"one privileged instruction under trap-and-emulate: trap {_fmt(costs.trap)} + "
-             f"csr_emulation {_fmt(costs.csr_emulation)} + trap_return "
-             f"{_fmt(costs.trap_return)} = {_fmt(one)} cycles (bare: 1)",
+             f"csr_emulation {_fmt(costs.csr_emulation)}",
+             f"    + trap_return {_fmt(costs.trap_return)} = {_fmt(one)} cycles (on the bare "
+             "machine: 1)",
              f"a hardware VM exit and entry instead (chapter 12): vm_exit "
              f"{_fmt(costs.vm_exit)} + vm_entry {_fmt(costs.vm_entry)} = "
-             f"{_fmt(costs.vm_exit + costs.vm_entry)} cycles"]
+             f"{_fmt(costs.vm_exit + costs.vm_entry)} cycles", 'where the numbers come from:']
     for name in ('trap', 'vm_exit', 'csr_emulation'):
-        lines.append(f'  {name}: {SOURCES[name]}')
+        lines += textwrap.wrap(f'{name}: {SOURCES[name]}', 96, initial_indent='  ',
+                               subsequent_indent='    ')
     return '\n'.join(lines)
 
 
