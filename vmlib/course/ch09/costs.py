@@ -11,7 +11,8 @@ events counted, under default costs or any ``CostModel().replace(...)``. Three v
 - :func:`causes_text` / :func:`cause_detail_text`: where the cycles go, **by cause**
   (``vmlib.hypervisor.vm.CauseLedger``): the instructions run directly, and the VMM's work
   for boot, the console, the timer, the page tables and the workload itself;
-- :func:`exit_cost_text`: what one exit costs, and where each number comes from.
+- :func:`exit_cost_text`, :func:`cost_sources_text`: what one exit costs, and where each
+  number comes from.
 
 The bare machine is charged its instructions (one cycle each): the work a trap does there
 -- saving registers, dispatching -- is instructions of the guest's own kernel and firmware.
@@ -28,18 +29,8 @@ from .log import _fmt, vmm_log
 from .properties import WORKLOADS, bare_run
 
 __all__ = ['cycles_by_event', 'efficiency_rows', 'efficiency_text', 'cycles_text',
-           'causes_text', 'cause_detail_text', 'exit_cost_text', 'SHADOW_WORKLOADS',
-           'shadow_rows', 'shadow_text']
-
-#: what each cause is, in a few words (for tables)
-CAUSE_WORDS = {
-    'boot': 'start-up, up to the first process',
-    'console': 'an SBI call per character printed, UART registers',
-    'timer': "the timer interrupt and the VMM's own timer",
-    'page tables': 'shadow paging: hidden faults, page-table writes',
-    'workload': "the workload's own system calls, exceptions, CSR accesses",
-}
-
+           'causes_text', 'cause_detail_text', 'exit_cost_text', 'cost_sources_text',
+           'SHADOW_WORKLOADS', 'shadow_rows', 'shadow_text']
 
 def cycles_by_event(report: dict, costs: CostModel | None = None) -> dict:
     """The cost model's cycles by event for a run's counts (the report's ``events``: the
@@ -85,28 +76,31 @@ def efficiency_rows(workloads=WORKLOADS, costs: CostModel | None = None) -> list
 
 
 def efficiency_text(rows) -> str:
-    lines = [f"{'workload':<10} {'guest instr.':>12} {'direct':>10} {'efficiency':>10} "
-             f"{'VMM exits':>9} {'cycles (trap)':>14} {'cycles (bare)':>14} {'slowdown':>9}"
-             f" {'steady':>7}", '-' * 102]
+    """The rows as a table narrow enough for a slide: the share run directly, the exits,
+    the cycles and the slowdowns."""
+    lines = [f"{'workload':<10}{'direct':>8}{'exits':>7}{'cycles (trap)':>15}"
+             f"{'cycles (bare)':>15}{'slowdown':>9}{'steady':>8}", '-' * 72]
     for r in rows:
-        lines.append(f"{r['workload']:<10} {r['guest instructions']:>12,} {r['direct']:>10,} "
-                     f"{r['efficiency']:>10.1%} {r['exits']:>9,} {_fmt(r['cycles']):>14} "
-                     f"{_fmt(r['bare cycles']):>14} {r['slowdown']:>8.1f}x"
-                     f" {r['steady']:>6.2f}x")
-    lines.append('slowdown: the whole run against the bare machine; steady: apart from start-up '
-                 '(the boot, up to the first process)')
+        lines.append(f"{r['workload']:<10}{r['efficiency']:>8.1%}{r['exits']:>7,}"
+                     f"{_fmt(r['cycles']):>15}{_fmt(r['bare cycles']):>15}"
+                     f"{r['slowdown']:>8.2f}x{r['steady']:>7.2f}x")
+    lines += ['direct: the share of guest instructions run without the VMM;',
+              'slowdown: the whole run against the bare machine;',
+              'steady: the same apart from start-up (the boot, up to the first process)']
     return '\n'.join(lines)
 
 
 def causes_text(rows) -> str:
     """Where each workload's cycles under trap-and-emulate go: the instructions run directly,
     then the VMM's work by cause, as shares of the run's cycles."""
-    head = f"{'workload':<10} {'run directly':>12}" + ''.join(f'{c:>12}' for c in CAUSES)
-    lines = [f"{'':<23}" + f"{'the VMM, by cause':^{12 * len(CAUSES)}}", head, '-' * len(head)]
+    widths = [max(len(c), 6) + 2 for c in CAUSES]
+    head = f"{'workload':<10}{'direct':>8}" + ''.join(f'{c:>{w}}' for c, w in zip(CAUSES, widths))
+    lines = [f"{'':<18}{'the VMM, by cause':^{sum(widths)}}", head, '-' * len(head)]
     for r in rows:
         direct = sum(part['direct'] for part in r['by cause'].values())
-        lines.append(f"{r['workload']:<10} {direct / r['cycles']:>12.1%}" + ''.join(
-            f"{r['by cause'][c]['vmm'] / r['cycles']:>12.1%}" for c in CAUSES))
+        lines.append(f"{r['workload']:<10}{direct / r['cycles']:>8.1%}" + ''.join(
+            f"{r['by cause'][c]['vmm'] / r['cycles']:>{w}.1%}" for c, w in zip(CAUSES, widths)))
+    lines.append('direct: the instructions the guest ran itself; the rest: the VMM\'s work')
     return '\n'.join(lines)
 
 
@@ -114,31 +108,34 @@ def cause_detail_text(row) -> str:
     """One workload's cycles by cause: exits, cycles of the VMM's work and of the instructions
     run directly, against the bare machine apart from start-up."""
     lines = [f"{row['workload']}: {_fmt(row['cycles'])} cycles under trap-and-emulate",
-             f"{'cause':<12} {'exits':>7} {'VMM cycles':>11} {'direct':>11}  what it is",
-             '-' * 96]
+             f"{'cause':<12} {'exits':>7} {'VMM cycles':>11} {'direct':>11}", '-' * 44]
     for c in CAUSES:
         part = row['by cause'][c]
         lines.append(f"{c:<12} {part['exits']:>7,} {_fmt(part['vmm']):>11} "
-                     f"{_fmt(part['direct']):>11}  {CAUSE_WORDS[c]}")
-    lines.append(f"apart from start-up: {_fmt(row['steady cycles'])} cycles against "
-                 f"{_fmt(row['bare steady cycles'])} on the bare machine: {row['steady']:.2f}x")
+                     f"{_fmt(part['direct']):>11}")
+    lines.append(f"apart from start-up: {_fmt(row['steady cycles'])} cycles, bare "
+                 f"{_fmt(row['bare steady cycles'])}: {row['steady']:.2f}x")
     return '\n'.join(lines)
 
 
 def exit_cost_text(costs: CostModel | None = None) -> str:
-    """What one exit of trap-and-emulate costs in the model, event by event, with sources."""
+    """What one exit of trap-and-emulate costs in the model, against a hardware VM exit."""
     costs = costs or CostModel()
     one = costs.trap + costs.csr_emulation + costs.trap_return
-    lines = [f"one privileged instruction under trap-and-emulate: trap {_fmt(costs.trap)} + "
-             f"csr_emulation {_fmt(costs.csr_emulation)}",
-             f"    + trap_return {_fmt(costs.trap_return)} = {_fmt(one)} cycles (on the bare "
-             "machine: 1)",
-             f"a hardware VM exit and entry instead (chapter 12): vm_exit "
-             f"{_fmt(costs.vm_exit)} + vm_entry {_fmt(costs.vm_entry)} = "
-             f"{_fmt(costs.vm_exit + costs.vm_entry)} cycles", 'where the numbers come from:']
-    for name in ('trap', 'vm_exit', 'csr_emulation'):
-        lines += textwrap.wrap(f'{name}: {SOURCES[name]}', 96, initial_indent='  ',
-                               subsequent_indent='    ')
+    return '\n'.join([
+        f'one privileged instruction under trap-and-emulate: {_fmt(one)} cycles (bare: 1)',
+        f'  trap {_fmt(costs.trap)} + csr_emulation {_fmt(costs.csr_emulation)} + trap_return '
+        f'{_fmt(costs.trap_return)}',
+        f'a hardware VM exit and entry instead (chapter 12): '
+        f'{_fmt(costs.vm_exit + costs.vm_entry)} cycles',
+        f'  vm_exit {_fmt(costs.vm_exit)} + vm_entry {_fmt(costs.vm_entry)}'])
+
+
+def cost_sources_text(events=('trap', 'vm_exit', 'csr_emulation')) -> str:
+    """Where the model's figures come from (``vmlib.hypervisor.costs.SOURCES``), wrapped."""
+    lines = []
+    for name in events:
+        lines += textwrap.wrap(f'{name}: {SOURCES[name]}', 92, subsequent_indent='  ')
     return '\n'.join(lines)
 
 
@@ -192,16 +189,15 @@ def shadow_rows(workloads=SHADOW_WORKLOADS) -> list[dict]:
 def shadow_text(rows) -> str:
     cols = [('hidden page faults', 'hidden faults'), ('shadow fills', 'fills'),
             ('guest page faults', 'guest faults'), ('page-table writes', 'PT writes'),
-            ('shadow updates', 'updates'), ('share of cycles', 'share of cycles')]
-    head = f"{'workload':<10}" + ''.join(f'{short:>16}' for _, short in cols)
+            ('shadow updates', 'updates'), ('share of cycles', 'share')]
+    head = f"{'workload':<9}" + ''.join(f'{short:>{len(short) + 2}}' for _, short in cols)
     lines = [head, '-' * len(head)]
     for r in rows:
-        lines.append(f"{r['workload']:<10}" + ''.join(
-            f'{r[c]:>16.1%}' if c == 'share of cycles' else f'{r[c]:>16,}' for c, _ in cols))
-    lines += ['After start-up. hidden faults: the VMM filled a shadow entry (fills); guest '
-              'faults: page faults',
-              'the guest itself takes, reflected to its kernel; PT writes: stores to a guest page '
-              'table, trapped and',
-              'emulated (updates); share: these exits\' cycles in the run (the "page tables" '
-              'cause).']
+        lines.append(f"{r['workload']:<9}" + ''.join(
+            f'{r[c]:>{len(short) + 2}.1%}' if c == 'share of cycles' else
+            f'{r[c]:>{len(short) + 2},}' for c, short in cols))
+    lines += ['After start-up. hidden faults: the VMM filled a shadow entry (fills);',
+              'guest faults: the guest\'s own page faults, reflected to its kernel;',
+              'PT writes: stores to a guest page table, trapped and emulated (updates);',
+              'share: the cycles of these exits in the run (the "page tables" cause).']
     return '\n'.join(lines)
