@@ -134,8 +134,9 @@ class Hypervisor:
         return self.report()
 
     def turn(self, vm, budget):
-        """Give ``vm`` the host hart for ``budget`` guest instructions: KVM_RUN, then serve
-        the exit that ended the run, until the slice is over or the guest cannot go on."""
+        """Give ``vm`` the host hart for ``budget`` guest instructions: KVM_RUN, then serve the
+        exit that ended the run when it is one of the handler table's (an emulated machine's
+        ``halted``; the technique served the others on the way, or the slice simply ended)."""
         if self.log is not None:
             self.log.end(self.log.begin(vm, 'enter', f'{vm.name} gets the hart'), vm)
         try:
