@@ -9,8 +9,8 @@ ran at which privilege over time:
     >>> tl = timeline('syscall')
     >>> tl.result.exit_status, tl.mode_at(0), tl.who_at(0)
     (0, 'M', 'firmware')
-    >>> [e.instruction for e in tl.returns()[:2]]
-    ['mret', 'sret']
+    >>> [e.instruction for e in tl.returns()[:2]]      # into the kernel; back from an SBI call
+    ['mret', 'mret']
 
 How it is measured: the machine calls ``hart.trace`` on its slow paths only -- every trap
 taken (``TrapTaken``) and every ``mret``/``sret`` (``TrapReturn``) -- with ``hart.instret``

@@ -9,8 +9,6 @@ privilege, SUM and MXR; A and D set as the hardware would), then to the guest's 
 a store to one of its page tables also updates the shadows made from it -- or to the device
 that answers there in the guest's device map (its UART, its CLINT, its test device).
 
-    >>> # in an exit handler:  emulate(vm, word)     # doctest: +SKIP
-
 Whoever asks gets the same answer: a privileged-instruction exit, a store that hit a
 write-protected page table, an MMIO access, and (later) a binary translator's callout.
 """
