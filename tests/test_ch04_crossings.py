@@ -187,19 +187,21 @@ def test_elf_summary_agrees_with_the_process_vms_loader():
 
 def test_crossing_details_show_both_conventions(printf_one):
     from vmlib.viz.crossings import crossing_detail_text
-    call = crossing_detail_text(printf_one, 2)
+    call = crossing_detail_text(printf_one, 3)
     assert 'call printf' in call and 'a0 = 0x0001013b  -> "Hello, %s! %d + %d = %d\\n"' in call
-    writev = crossing_detail_text(printf_one, 4)
+    writev = crossing_detail_text(printf_one, 5)
     assert 'a7 = 66' in writev and 'writev' in writev and 'iov_len=24' in writev
-    exit_ = crossing_detail_text(printf_one, 7)
+    exit_ = crossing_detail_text(printf_one, 8)
     assert 'does not return' in exit_
-    for i in range(len(printf_one.crossings)):
-        assert f'crossing {i + 1} of 8' in crossing_detail_text(printf_one, i)
+    for n in range(1, len(printf_one.crossings) + 1):     # numbered from 1, as on the screen
+        assert crossing_detail_text(printf_one, n).startswith(f'crossing {n} of 8:')
+    with pytest.raises(ValueError, match='crossings 1..8, not 0'):
+        crossing_detail_text(printf_one, 0)
 
 
 def test_drawing_numbers_the_arrows_like_the_table(printf_one, hello):
     from vmlib.viz.crossings import draw_crossings, layout
-    fig = draw_crossings(printf_one, highlight=2)
+    fig = draw_crossings(printf_one, highlight=3)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert '3: call printf' in texts and '2: main(argc, argv, envp)' in texts
     assert any('4,212 RV32 instructions' in t for t in texts)
@@ -210,17 +212,17 @@ def test_drawing_numbers_the_arrows_like_the_table(printf_one, hello):
 
 def test_explorer_widget_steps_and_switches_program():
     from vmlib.viz.crossings import CrossingsExplorer
-    w = CrossingsExplorer(program='printf_one', index=0)
+    w = CrossingsExplorer(program='printf_one', crossing=1)
     assert w.widget._dom_classes == ('vm-crossings',)
     assert 'set_tid_address' in w.text() and w.prev.disabled
     w.next.click()
-    assert (w.index.value, w.current) == (2, 1) and 'main(argc=1' in w.text()
+    assert (w.index.value, w.current) == (2, 2) and 'main(argc=1' in w.text()
     w.index.value = 5
     assert 'writev' in w.detail.value and w.figure.value[:4] == b'\x89PNG'
     w.next.click()
     w.next.click()
     w.next.click()
-    assert w.current == 7 and w.next.disabled and 'exit_group' in w.text()
+    assert w.current == 8 and w.next.disabled and 'exit_group' in w.text()
     w.program.value = 'hello'
-    assert w.current == 0 and w.index.max == len(w.journey('hello').crossings)
+    assert w.current == 1 and w.index.max == len(w.journey('hello').crossings)
     assert 'hello:' in w.summary.value

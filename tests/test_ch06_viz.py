@@ -25,23 +25,24 @@ def kernel_log():
 
 
 def test_event_text_names_the_event_the_counters_and_the_cache(smc_log):
-    k = next(e.index for e in smc_log.events if e.kind == 'invalidated')
-    text = event_text(smc_log, k)
-    assert text.startswith(f'self-modifying loop: event {k + 1} of {len(smc_log)}')
+    n = next(e.index for e in smc_log.events if e.kind == 'invalidated') + 1
+    text = event_text(smc_log, n)              # events are numbered from 1, as on the screen
+    assert text.startswith(f'self-modifying loop: event {n} of {len(smc_log)}')
     assert 'dropped (its code was written)' in text
     assert 'invalidations 1' in text
     assert re.search(r'^  - 0x[0-9a-f]{8} loop of 6 +dropped$', text, re.M)
     assert 'Python it became' in text and 'addi a0, a0, 1' in text
-    assert 'Python it became' not in event_text(smc_log, k, source=False)
+    assert 'Python it became' not in event_text(smc_log, n, source=False)
 
 
-def test_event_index_is_clamped(smc_log):
-    assert event_text(smc_log, -5) == event_text(smc_log, 0)
-    assert event_text(smc_log, 999) == event_text(smc_log, len(smc_log) - 1)
+def test_event_number_is_clamped(smc_log):
+    assert event_text(smc_log, -5) == event_text(smc_log, 1)
+    assert event_text(smc_log, 999) == event_text(smc_log, len(smc_log))
+    assert event_text(smc_log, 1).startswith('self-modifying loop: event 1 of')
 
 
 def test_html_panels_carry_the_css_classes_the_browser_test_uses(kernel_log):
-    panels = event_html(kernel_log, 1)
+    panels = event_html(kernel_log, 2)
     assert set(panels) == {'status', 'counters', 'growth', 'cache', 'block'}
     assert "class='vm-dbt-index'>2<" in panels['status']
     assert panels['counters'].count("class='vm-dbt-counter'") == 7
@@ -63,7 +64,7 @@ def test_side_by_side_html_escapes_and_keeps_every_row():
 
 
 def test_growth_svg_marks_the_event_on_the_curve(kernel_log):
-    svg = growth_svg(kernel_log, 0)
+    svg = growth_svg(kernel_log, 1)
     assert svg.startswith("<svg class='vm-dbt-growth-svg'") and svg.endswith('</svg>')
     assert f'{kernel_log.instructions:,} instructions retired' in svg
     assert 'vm-dbt-marker' not in growth_svg(kernel_log)
@@ -87,21 +88,21 @@ def test_the_widget_moves_through_events_and_programs(kernel_log, smc_log):
         return smc_log
     view = CacheHistoryView({'array': kernel_log, 'smc': lazy})
     assert not calls                                # recorded when first chosen
-    assert view.index == 0 and view.prev_button.disabled and not view.next_button.disabled
+    assert view.event == 1 and view.prev_button.disabled and not view.next_button.disabled
     assert view.slider.max == len(kernel_log)
     view.next_button.click()
-    assert view.index == 1 and view.slider.value == 2
+    assert view.event == 2 and view.slider.value == 2
     assert "class='vm-dbt-index'>2<" in view.panels['status'].value
     view.slider.value = len(kernel_log)
-    assert view.index == len(kernel_log) - 1 and view.next_button.disabled
-    assert view.text(source=False) == event_text(kernel_log, view.index, source=False)
+    assert view.event == len(kernel_log) and view.next_button.disabled
+    assert view.text(source=False) == event_text(kernel_log, view.event, source=False)
     view.prev_button.click()
-    assert view.index == len(kernel_log) - 2
+    assert view.event == len(kernel_log) - 1
     view.program.value = 'smc'
-    assert calls == [1] and view.index == 0 and view.slider.max == len(smc_log)
+    assert calls == [1] and view.event == 1 and view.slider.max == len(smc_log)
     assert 'self-modifying loop' in view.panels['status'].value
     view.show(100)
-    assert view.index == len(smc_log) - 1
+    assert view.event == len(smc_log)
     assert set(view.widget._dom_classes) == {'vm-dbt'}
     for w, cls in ((view.program, 'vm-dbt-program'), (view.prev_button, 'vm-dbt-prev'),
                    (view.next_button, 'vm-dbt-next'), (view.slider, 'vm-dbt-slider')):
@@ -112,10 +113,11 @@ def test_a_run_without_blocks_is_a_clear_error():
     log = record_translation(kernel_machine('sum 1..n', n=3), name='tiny')
     assert not log.events
     with pytest.raises(ValueError, match='made no block'):
-        event_text(log, 0)
+        event_text(log, 1)
 
 
 def test_the_c_benchmarks_view_is_deterministic():
     a = record_translation(guest_vm('compute'), name='compute.elf')
     b = record_translation(guest_vm('compute'), name='compute.elf')
-    assert [event_text(a, k) for k in range(len(a))] == [event_text(b, k) for k in range(len(b))]
+    assert [event_text(a, n) for n in range(1, len(a) + 1)] == \
+        [event_text(b, n) for n in range(1, len(b) + 1)]

@@ -98,8 +98,11 @@ def test_precopy_by_hand():
 def test_precopy_stops_when_it_cannot_win():
     r = precopy(1000, 100, 150)
     assert len(r.rounds) == 1 and r.final_pages == 1000 and "stopped shrinking" in r.reason
-    r = precopy(100_000, 1000, 990, threshold=1)
+    r = precopy(100_000, 1000, 990, threshold=1, max_factor=100)
     assert len(r.rounds) == 30 and r.reason == "round limit"
+    r = precopy(100_000, 1000, 990, threshold=1)           # Xen: never more than 3x memory
+    assert len(r.rounds) == 4 and r.reason == "sent over 3x memory"
+    assert sum(r.rounds[:-1]) <= 3 * 100_000 < sum(r.rounds)
     assert precopy(500, 100, 0).downtime_s == 0
     with pytest.raises(ValueError):
         precopy(10, 0, 1)
@@ -112,6 +115,7 @@ def test_precopy_invariants(mem, bw, dirty, hot, thr):
     r = precopy(mem, bw, dirty, hot, thr)
     stop_and_copy = mem / bw
     assert r.rounds[0] == mem and len(r.rounds) <= 30
+    assert sum(r.rounds[:-1]) <= 3 * mem                         # Xen's cap on data sent
     assert all(b < a for a, b in zip(r.rounds, r.rounds[1:]))  # every round sends less
     assert 0 <= r.final_pages <= mem
     assert r.downtime_s <= stop_and_copy + 1e-12                 # never a longer pause
@@ -136,3 +140,20 @@ def test_precopy_exercise_hints():
     assert "stop-and-copy" in str(fb)
     fb = ex.check({"rounds": a["rounds"], "downtime_ms": a["downtime_ms"] / 1000})
     assert "milliseconds" in str(fb)
+
+
+# ---- exercise: name the reason ----
+def test_every_reason_has_situations_and_the_checker_names_no_direction():
+    from vmlib.course.reasons import SITUATIONS, NameTheReason
+    assert sorted({k for k, _ in SITUATIONS}) == sorted(r.key for r in REASONS)
+    assert all(sum(k == r.key for k, _ in SITUATIONS) >= 2 for r in REASONS)
+    for seed in range(20):
+        ex = NameTheReason(seed=seed)
+        answer = ex.solution()
+        assert len(set(answer)) == 5 and ex.check(answer)
+        titles = [REASONS[n - 1].title for n in answer]
+        assert ex.check(titles)                        # the reasons' titles are accepted too
+        wrong = [n % 8 + 1 for n in answer]
+        text = str(ex.check(wrong))
+        assert "too small" not in text and "too large" not in text
+        assert "a), b), c), d), e) point to another reason" in text

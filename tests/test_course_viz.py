@@ -68,8 +68,20 @@ def test_layers_text_shows_the_translation_chain():
     assert "sees blocks, exactly as on a real disk" in t
     a = VL.layers_text("abstracted", 1)
     assert "sees files" in a and "block  5 (hello.txt) is disk block 5" in a
+    with pytest.raises(ValueError, match="steps count from 1"):
+        VL.layers_text("virtualized", 0)
     with pytest.raises(ValueError):
-        VL.layers_text("virtualized", 9)
+        VL.layers_text("virtualized", 6)
+
+
+def test_layer_steps_are_numbered_as_the_screen_numbers_them():
+    """One convention: the step you pass is the step the title, the text and the slider show."""
+    assert "Step 3 of 5: " in VL.layers_text("virtualized", 3)
+    assert VL.draw_layers("virtualized", 3)._suptitle.get_text().startswith(
+        "virtualized: step 3 of 5")
+    box = VL.layers_widget(step=3)
+    assert by_class(box, "vm-layers-step").value == 3
+    assert "Step 3 of 5" in by_class(box, "vm-layers-text").value
 
 
 def test_consolidation_widget_sliders_drive_the_summary():

@@ -54,6 +54,8 @@ import numbers
 import random
 from dataclasses import dataclass, field
 
+from .text import fit
+
 __all__ = ["Exercise", "Feedback", "REGISTRY", "exercises_for_chapter"]
 
 #: every Exercise subclass with a ``title``, in definition order: ``{"ClassName": cls}``
@@ -80,9 +82,9 @@ class Feedback:
 
     def __str__(self) -> str:
         if self.ok:
-            return "\u2713 " + (" ".join(self.messages) or "Correct.")
+            return fit("\u2713 " + (" ".join(self.messages) or "Correct."))
         lines = ["\u2717 Not yet:"] + [f"  - {m}" for m in self.messages]
-        return "\n".join(lines)
+        return fit("\n".join(lines))
 
     __repr__ = __str__
 
@@ -229,7 +231,7 @@ class Exercise:
             if worked:
                 parts.append(worked.rstrip())
             parts.append(f"Answer: {self.format_answer(answer)}")
-        return "\n".join(parts)
+        return fit("\n".join(parts))
 
     def __repr__(self) -> str:
         return self.text(self.show_answer)

@@ -903,24 +903,38 @@ class ImageOffset(Exercise):
         return [t * bs, slot * bs, answer + 1, (t + p["header_blocks"]) * bs]
 
 
+#: (statement, "A" or "V", why): abstraction hides detail behind a new, simpler interface;
+#: virtualization maps a virtual system's whole interface and resources onto a real system,
+#: whose own interface may be the same or different (Smith & Nair 2005).
 _STATEMENTS = [
-    ("A file system lets programs use named files instead of numbered disk blocks.", "A"),
+    ("A file system lets programs use named files instead of numbered disk blocks.", "A",
+     "named files are a new, simpler interface; the blocks below are hidden"),
     ("The socket API gives a program a reliable byte stream and hides packets, "
-     "retransmissions and routing.", "A"),
-    ("printf formats numbers into text and hides the write system call underneath.", "A"),
-    ("SQL lets you ask for rows by their values and hides how tables are laid out on disk.", "A"),
+     "retransmissions and routing.", "A",
+     "a byte stream is a new, simpler interface; packets and routes are hidden"),
+    ("printf formats numbers into text and hides the write system call underneath.", "A",
+     "formatted printing is a new, simpler interface over write"),
+    ("SQL lets you ask for rows by their values and hides how tables are laid out on disk.", "A",
+     "queries by value are a new interface; the layout on disk is hidden"),
     ("In the OSI model, the transport layer hides the network layer's packets from "
-     "applications.", "A"),
-    ("A GUI toolkit offers buttons and windows and hides the pixels and the graphics card.", "A"),
-    ("A disk image file answers read_block and write_block exactly as a disk would.", "V"),
+     "applications.", "A", "each OSI layer offers a new interface and hides the one below"),
+    ("A GUI toolkit offers buttons and windows and hides the pixels and the graphics card.", "A",
+     "widgets are a new, simpler interface; pixels and the card are hidden"),
+    ("A disk image file answers read_block and write_block exactly as a disk would.", "V",
+     "a disk's whole interface, mapped onto a file (a different interface below)"),
     ("Each process sees its own address space, used with the same load and store "
-     "instructions, mapped by page tables onto part of the real RAM.", "V"),
+     "instructions, mapped by page tables onto part of the real RAM.", "V",
+     "a whole memory, mapped onto part of the real one (the same interface below)"),
     ("A hypervisor gives each guest operating system a CPU with the same instruction set "
-     "and privileged registers as the real one.", "V"),
-    ("A loop device (Linux losetup) makes an ordinary file appear as a block device.", "V"),
-    ("An emulator runs RISC-V programs on an x86 laptop by presenting them a RISC-V CPU.", "V"),
+     "and privileged registers as the real one.", "V",
+     "a whole CPU, privileged part included, mapped onto the real CPU of the same kind"),
+    ("A loop device (Linux losetup) makes an ordinary file appear as a block device.", "V",
+     "a block device's whole interface, mapped onto a file"),
+    ("An emulator runs RISC-V programs on an x86 laptop by presenting them a RISC-V CPU.", "V",
+     "a whole RISC-V CPU, mapped onto an x86 one: a different interface below is still "
+     "virtualization"),
     ("A VLAN makes one physical switch behave, for the machines plugged into it, like several "
-     "separate switches.", "V"),
+     "separate switches.", "V", "several whole switches, mapped onto one real switch"),
 ]
 
 
@@ -931,8 +945,8 @@ class AbstractionOrVirtualization(Exercise):
     title = "Abstraction or virtualization?"
 
     def generate(self, rng):
-        a = [i for i, (_, k) in enumerate(_STATEMENTS) if k == "A"]
-        v = [i for i, (_, k) in enumerate(_STATEMENTS) if k == "V"]
+        a = [i for i, (_, k, _) in enumerate(_STATEMENTS) if k == "A"]
+        v = [i for i, (_, k, _) in enumerate(_STATEMENTS) if k == "V"]
         picked = rng.sample(a, 3) + rng.sample(v, 2)
         picked.append(rng.choice([i for i in a + v if i not in picked]))
         rng.shuffle(picked)
@@ -942,9 +956,10 @@ class AbstractionOrVirtualization(Exercise):
         return [_STATEMENTS[i][1] for i in p["items"]]
 
     def question(self, p):
-        lines = ["For each statement, answer 'A' if it describes abstraction (a simpler, "
-                 "different\ninterface that hides details) or 'V' if it describes "
-                 "virtualization (the same\ninterface, presented by something else). "
+        lines = ["For each statement, answer 'A' if it describes abstraction (a different, "
+                 "simpler\ninterface that hides the details below it) or 'V' if it describes "
+                 "virtualization (a\nvirtual system's whole interface, nothing hidden, mapped "
+                 "onto a real system whose\nown interface may be the same or different). "
                  "Answer with a list, e.g. ['A', 'V', ...]."]
         for k, i in enumerate(p["items"]):
             lines.append(textwrap.fill(_STATEMENTS[i][0], 92, initial_indent=f"  {k}. ",
@@ -952,11 +967,9 @@ class AbstractionOrVirtualization(Exercise):
         return "\n".join(lines)
 
     def explain(self, p, answer):
-        return "\n".join(
-            f"  {k}. {a}: " + ("the interface offered is simpler and different from the one "
-                               "below." if a == "A" else "the interface offered is the same kind "
-                                                         "as the real one's.")
-            for k, a in enumerate(answer))
+        return "\n".join(textwrap.fill(f"{a}: {_STATEMENTS[i][2]}.", 92,
+                                        initial_indent=f"  {k}. ", subsequent_indent="     ")
+                          for k, (i, a) in enumerate(zip(p["items"], answer)))
 
     def normalize(self, given):
         given = super().normalize(given)
@@ -970,8 +983,10 @@ class AbstractionOrVirtualization(Exercise):
         if isinstance(given, list) and len(given) == len(p["items"]):
             wrong = [k for k, (g, a) in enumerate(zip(given, self.solve(p))) if g != a]
             if wrong:
-                return [f"Look again at statement(s) {wrong}: does the user of the interface "
-                        "see the same kind of interface as the thing underneath offers?"]
+                return [f"Look again at statement(s) {wrong}: is a detail hidden behind a new, "
+                        "simpler interface (abstraction), or does the software get the whole "
+                        "interface of a real kind of system, mapped onto something else -- "
+                        "whatever interface that has (virtualization)?"]
         return []
 
     def wrong_answers(self, p, answer):

@@ -27,7 +27,7 @@ from .layers import Disk, FileSystem, VirtualDisk
 
 __all__ = ["Reason", "REASONS", "reasons_table", "ToyVM", "assemble", "SQUARES",
            "find_first_write", "watch", "environments_demo", "virtual_hardware_demo", "precopy",
-           "PrecopyResult", "precopy_table", "PrecopyRounds"]
+           "PrecopyResult", "precopy_table", "PrecopyRounds", "SITUATIONS", "NameTheReason"]
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ def reasons_table() -> str:
     lines = []
     for k, r in enumerate(REASONS, 1):
         later = ", ".join(f"{c:02d}{'' if CHAPTERS[c].ready else '*'}" for c in r.revisit)
-        lines.append(f"{k}. {r.title:<33} {r.idea}")
-        lines.append(f"   {'':<33} revisited in chapter(s) {later}")
+        lines.append(f"{k}. {r.title:<33} revisited in chapter(s) {later}")
+        lines.append(f"   {r.idea}")
     lines.append("(* = chapter coming)")
     return "\n".join(lines)
 
@@ -320,8 +320,8 @@ class PrecopyResult:
 
 
 def precopy(memory_pages: int, bandwidth: float, dirty_rate: float,
-            hot_pages: int | None = None, threshold: int = 50, max_rounds: int = 30
-            ) -> PrecopyResult:
+            hot_pages: int | None = None, threshold: int = 50, max_rounds: int = 30,
+            max_factor: float = 3.0) -> PrecopyResult:
     """Pre-copy live migration (Clark et al., NSDI 2005), as a deterministic model.
 
     Round 1 sends all ``memory_pages`` while the VM keeps running; each later round sends the
@@ -332,8 +332,12 @@ def precopy(memory_pages: int, bandwidth: float, dirty_rate: float,
     ``hot_pages * (1 - exp(-dirty_rate * t / hot_pages))`` of them (rounded up).
 
     Pre-copy stops when what is left is at most ``threshold`` pages, after ``max_rounds``
-    rounds (Xen stops at about 30), or when a round would not send fewer pages than the last.
-    Then the VM pauses and the rest is sent: that is the downtime.
+    rounds, once the rounds have sent more than ``max_factor`` times the memory, or when a round
+    would not send fewer pages than the last. Then the VM pauses and the rest is sent: that is
+    the downtime. The first three limits are Xen's (``xc_domain_save``: 50 pages,
+    ``DEF_MAX_ITERS`` 29 -- "limit us to 30 times round loop" -- and ``DEF_MAX_FACTOR`` 3,
+    "never send more than 3x" the memory); the last is Clark et al.'s observation that a round
+    which does not shrink means the writable working set has been reached.
     """
     if bandwidth <= 0:
         raise ValueError("bandwidth must be positive")
@@ -351,6 +355,9 @@ def precopy(memory_pages: int, bandwidth: float, dirty_rate: float,
     while left > threshold:
         if len(rounds) >= max_rounds:
             reason = "round limit"
+            break
+        if sum(rounds) > max_factor * memory_pages:
+            reason = f"sent over {max_factor:g}x memory"
             break
         if left >= rounds[-1]:
             reason = "rounds stopped shrinking"
@@ -441,3 +448,111 @@ class PrecopyRounds(Exercise):
         return [{"rounds": answer["rounds"] + 1, "downtime_ms": answer["downtime_ms"]},
                 {"rounds": answer["rounds"], "downtime_ms": stop_copy},
                 {"rounds": answer["rounds"]}]
+
+
+# --------------------------------------------------------------------------------------------
+# exercise: which reason is it?
+# --------------------------------------------------------------------------------------------
+#: (reason key, a situation where that reason is the point): two per reason
+SITUATIONS = [
+    ("consolidation", "Forty departmental servers, each busy about a tenth of the time, are "
+                      "turned into VMs on six hosts."),
+    ("consolidation", "A data centre retires three racks: their web and mail servers now run "
+                      "as VMs, several to a host."),
+    ("environments", "A developer runs Windows, an old Linux distribution and FreeBSD side by "
+                     "side on one laptop."),
+    ("environments", "A bank keeps an application that needs a twenty-year-old operating "
+                     "system running on this year's hardware."),
+    ("hardware", "A guest is given a 2 TB disk on a host with 500 GB free: a thin image "
+                 "stores only what the guest writes."),
+    ("hardware", "A VM gets eight network cards that exist only in software."),
+    ("debugging", "A kernel developer stops a guest kernel at a breakpoint and reads its "
+                  "memory from the host, without a debugger inside the guest."),
+    ("debugging", "A recorded guest is replayed, instruction by instruction, to find the "
+                  "store that corrupted a kernel structure."),
+    ("mobility", "A suspended VM is copied to a laptop as a file and resumed there the "
+                 "next day."),
+    ("mobility", "A whole appliance (operating system, database, application) is shipped to "
+                 "customers as one VM image."),
+    ("testing", "Before each test run, a test farm restores a VM snapshot taken right after "
+                "installation."),
+    ("testing", "A tester injects a disk failure into a VM, records the result, and rolls "
+                "the VM back to try the next failure."),
+    ("live", "A host needs a new memory module: its VMs move to another host while they keep "
+             "serving requests, each paused for a fraction of a second."),
+    ("live", "Memory pages are copied to the destination while the VM runs, round after "
+             "round; only the last few are sent while it is paused."),
+    ("balancing", "At noon a scheduler moves two VMs off an overloaded host onto idle ones, "
+                  "and moves them back at night."),
+    ("balancing", "A host shares its CPUs between VMs in proportion to the shares each "
+                  "customer paid for."),
+]
+
+_NUMBER = {r.key: k for k, r in enumerate(REASONS, 1)}
+
+
+class NameTheReason(Exercise):
+    """Match situations to the eight reasons to virtualize."""
+
+    chapter = 2
+    title = "Name the reason"
+
+    def generate(self, rng):
+        keys = rng.sample([r.key for r in REASONS], 5)
+        picks = [rng.choice([i for i, (k, _) in enumerate(SITUATIONS) if k == key])
+                 for key in keys]
+        return {"situations": picks}
+
+    def solve(self, p):
+        return [_NUMBER[SITUATIONS[i][0]] for i in p["situations"]]
+
+    def question(self, p):
+        lines = ["Which of the eight reasons to virtualize (numbered as in the table at the "
+                 "top of the chapter)", "is the point of each situation?"]
+        lines += [f"  {k + 1}. {r.title}" for k, r in enumerate(REASONS)]
+        lines.append("Situations:")
+        lines += [f"  {chr(ord('a') + k)}) {SITUATIONS[i][1]}"
+                  for k, i in enumerate(p["situations"])]
+        lines.append("Answer with a list of reason numbers, one per situation, e.g. "
+                     "[1, 4, 2, 8, 5].")
+        return "\n".join(lines)
+
+    def explain(self, p, answer):
+        return "\n".join(f"  {chr(ord('a') + k)}) {n}. {REASONS[n - 1].title}: "
+                         f"{REASONS[n - 1].idea}" for k, n in enumerate(answer))
+
+    def normalize(self, given):
+        given = super().normalize(given)
+        if isinstance(given, list):      # also accept the reasons' titles or keys
+            by_name = {r.title.lower(): k for k, r in enumerate(REASONS, 1)}
+            by_name.update(_NUMBER)
+            given = [by_name.get(g.strip().lower(), g) if isinstance(g, str) else g
+                     for g in given]
+        return given
+
+    def compare(self, expected, given, where="the answer"):
+        """Reasons are categories, not quantities: say which situations are wrong, not whether
+        a number is too small."""
+        if not isinstance(given, list) or len(given) != len(expected):
+            return super().compare(expected, given, where)
+        wrong = [chr(ord('a') + k) + ')' for k, (e, g) in enumerate(zip(expected, given))
+                 if e != g]
+        return [f"Situation(s) {', '.join(wrong)} point to another reason."] if wrong else []
+
+    def diagnose(self, p, given):
+        if not isinstance(given, list) or len(given) != len(p["situations"]):
+            return []
+        hints = []
+        for k, (g, a) in enumerate(zip(given, self.solve(p))):
+            pair = {g, a}
+            if pair == {_NUMBER["mobility"], _NUMBER["live"]}:
+                hints.append(f"Situation {chr(ord('a') + k)}): does the VM keep running while "
+                             "it moves?")
+            elif pair == {_NUMBER["consolidation"], _NUMBER["balancing"]}:
+                hints.append(f"Situation {chr(ord('a') + k)}): is it about needing fewer "
+                             "machines, or about moving load as demand changes?")
+        return hints
+
+    def wrong_answers(self, p, answer):
+        return [answer[::-1] if answer != answer[::-1] else [0] * len(answer),
+                [1] * len(answer), answer[:-1]]

@@ -16,7 +16,7 @@ from matplotlib.colors import ListedColormap
 
 from ..course.consolidation import (DEFAULT_MIX, HOURS, PROFILES, STEPS_PER_HOUR, compare,
                                     make_vms, summary_table)
-from ._course_common import new_figure, png_bytes, pre
+from ._course_common import new_figure, png_bytes, pre, live_box
 
 POLICIES = ("peak", "percentile", "timeseries")
 PROFILE_COLORS = {"web": "#4C72B0", "batch": "#DD8452", "dev": "#55A868", "bursty": "#C44E52",
@@ -46,8 +46,9 @@ def consolidation_text(n_vms: int = 30, mix: dict | None = None, percentile: flo
     best = {p.policy: p for p in placements}
     d, t = best["dedicated"].metrics(), best["timeseries"].metrics()
     out.append(f"One VM per server: {d['hosts']} servers at {d['utilization']:.1%} mean "
-               f"utilization. Time-aware packing: {t['hosts']} hosts "
-               f"({n_vms / t['hosts']:.1f} VMs per host), no overload.")
+               "utilization.")
+    out.append(f"Time-aware packing: {t['hosts']} hosts ({n_vms / t['hosts']:.1f} VMs per host), "
+               "no overload.")
     sel = best[policy]
     hl = sel.host_load()
     out.append(f"Hosts under {sel.label} packing (VM names, peak load of the host):")
@@ -170,6 +171,6 @@ def consolidation_widget(n_vms: int = 30, mix: dict | None = None, percentile: i
     controls = W.HBox([W.VBox([n_w, pct_w, seed_w]),
                        W.VBox([W.HTML("<b>mix of profiles</b>"), *mix_w.values()]),
                        W.VBox([pol_w])])
-    box = W.VBox([controls, img, text])
+    box = live_box([controls, img, text], "Consolidation model")
     box.add_class("vm-consolidation")
     return box

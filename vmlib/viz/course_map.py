@@ -11,7 +11,7 @@ from __future__ import annotations
 from matplotlib.patches import FancyBboxPatch
 
 from ..course.chapters import CHAPTERS, TRACKS, layout, map_edges, prerequisites, track_of
-from ._course_common import new_figure, png_bytes, pre
+from ._course_common import new_figure, png_bytes, pre, live_box
 
 TRACK_CHOICES = ("all", "beginner", "advanced")
 COLORS = {"beginner": "#4C72B0", "advanced": "#DD8452"}
@@ -143,6 +143,6 @@ def course_map_widget(track: str = "all", target: int | None = None):
     track_w.observe(update, "value")
     target_w.observe(update, "value")
     update()
-    box = W.VBox([W.HBox([track_w, target_w]), img, text])
+    box = live_box([W.HBox([track_w, target_w]), img, text], "Course map")
     box.add_class("vm-course-map")
     return box

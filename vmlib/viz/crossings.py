@@ -23,7 +23,7 @@ import html
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from ..procvm.strace import quote
-from ._course_common import new_figure, png_bytes
+from ._course_common import new_figure, png_bytes, live_box
 
 LANE_Y = {'program': 3.0, 'libc': 2.0, 'kernel': 1.0}
 LANE_H = 0.56
@@ -83,7 +83,8 @@ def layout(journey):
 
 
 def draw_crossings(journey, highlight: int | None = None, title: str | None = None):
-    """A matplotlib Figure of the journey; ``highlight``: a crossing index to draw in red.
+    """A matplotlib Figure of the journey; ``highlight``: a crossing number (from 1, as in the
+    table) to draw in red.
     Arrows are numbered like :meth:`Journey.table` (1 = the first crossing)."""
     xs, arrow_x, sys_x, width, full = layout(journey)
     fig = new_figure(min(14.0, 2.6 + 0.5 * width), 4.0)
@@ -124,7 +125,7 @@ def draw_crossings(journey, highlight: int | None = None, title: str | None = No
         x1 = arrow_x[c.index]
         y0, y1 = LANE_Y[c.source], LANE_Y[c.dest]
         down = y1 < y0
-        hot = highlight == c.index
+        hot = highlight == c.index + 1
         color = HIGHLIGHT if hot else '#333'
         ax.add_patch(FancyArrowPatch((x1, y0 + (-1 if down else 1) * LANE_H / 2),
                                      (x1, y1 + (1 if down else -1) * LANE_H / 2),
@@ -137,7 +138,7 @@ def draw_crossings(journey, highlight: int | None = None, title: str | None = No
         if c.kind != 'syscall':
             continue
         x = sys_x[c.index]
-        hot = highlight == c.index
+        hot = highlight == c.index + 1
         color = HIGHLIGHT if hot else '#333'
         yk = LANE_Y['kernel']
         ax.add_patch(Rectangle((x - 0.4, yk - LANE_H / 2), 0.8, LANE_H,
@@ -202,14 +203,18 @@ def _reg_lines(c, journey) -> list[str]:
     return lines
 
 
-def crossing_detail_text(journey, index: int) -> str:
-    """One crossing: where, which instruction, and the registers at that moment."""
-    c = journey.crossings[index]
+def crossing_detail_text(journey, number: int) -> str:
+    """Crossing ``number`` (from 1, as the table and the widget number them): where, which
+    instruction, and the registers at that moment."""
+    if not 1 <= number <= len(journey.crossings):
+        raise ValueError(f'{journey.name} has crossings 1..{len(journey.crossings)}, '
+                         f'not {number}')
+    c = journey.crossings[number - 1]
     if c.kind == 'syscall':
         where = f'{c.source} -> kernel -> {c.source}  (the ABI)'
     else:
         where = f'{c.source} -> {c.dest}  ({"the API" if "program" in (c.source, c.dest) else ""})'
-    head = [f'crossing {index + 1} of {len(journey.crossings)}: {c.label}',
+    head = [f'crossing {number} of {len(journey.crossings)}: {c.label}',
             f'  {where}',
             f'  after {c.instret:,} instructions; at 0x{c.pc:05x}: {c.instruction}']
     when = 'just before the ecall' if c.kind == 'syscall' else 'on arrival'
@@ -225,7 +230,7 @@ class CrossingsExplorer:
     """Pick a program, step through its crossings; the drawing follows. Display it as a
     cell's last value. ``programs``: names of guests (default: ``ch04.PROGRAMS``)."""
 
-    def __init__(self, programs=None, program: str = 'printf_one', index: int = 0):
+    def __init__(self, programs=None, program: str = 'printf_one', crossing: int = 1):
         import ipywidgets as w
         from ..course import ch04
 
@@ -249,13 +254,13 @@ class CrossingsExplorer:
             wdg.add_class(cls)
         self.prev.on_click(lambda _: self.show(self.current - 1))
         self.next.on_click(lambda _: self.show(self.current + 1))
-        self.index.observe(lambda ch: self.show(ch['new'] - 1), names='value')
+        self.index.observe(lambda ch: self.show(ch['new']), names='value')
         self.program.observe(lambda ch: self.choose(ch['new']), names='value')
-        self.widget = w.VBox([w.HBox([self.program, self.prev, self.next, self.index]),
-                              self.summary, self.figure, self.detail])
+        self.widget = live_box([w.HBox([self.program, self.prev, self.next, self.index]),
+                                 self.summary, self.figure, self.detail], "Crossings")
         self.widget.add_class('vm-crossings')
         self._busy = False
-        self.choose(program, index)
+        self.choose(program, crossing)
 
     def journey(self, name=None):
         name = name or self.program.value
@@ -263,33 +268,35 @@ class CrossingsExplorer:
             self.journeys[name] = self._ch04.follow(name)
         return self.journeys[name]
 
-    def choose(self, name, index: int = 0):
+    def choose(self, name, crossing: int = 1):
+        """Show program ``name`` at its crossing number ``crossing`` (from 1)."""
         j = self.journey(name)
         self._busy = True
         self.index.max = len(j.crossings)
-        self.index.value = max(0, min(index, len(j.crossings) - 1)) + 1
+        self.index.value = max(1, min(crossing, len(j.crossings)))
         self._busy = False
         self.summary.value = _pre(j.summary())
-        self.show(self.index.value - 1, force=True)
+        self.show(self.index.value, force=True)
 
     @property
     def current(self) -> int:
-        """The index (from 0) of the crossing shown."""
-        return self.index.value - 1
+        """The number (from 1, as on the screen) of the crossing shown."""
+        return self.index.value
 
-    def show(self, index: int, force: bool = False):
+    def show(self, number: int, force: bool = False):
+        """Show crossing ``number`` (from 1; clamped to the program's crossings)."""
         if self._busy and not force:
             return
         j = self.journey()
-        index = max(0, min(index, len(j.crossings) - 1))
-        if self.index.value != index + 1:
+        number = max(1, min(number, len(j.crossings)))
+        if self.index.value != number:
             self._busy = True
-            self.index.value = index + 1
+            self.index.value = number
             self._busy = False
-        self.prev.disabled = index == 0
-        self.next.disabled = index == len(j.crossings) - 1
-        self.figure.value = png_bytes(draw_crossings(j, highlight=index))
-        self.detail.value = _pre(crossing_detail_text(j, index))
+        self.prev.disabled = number == 1
+        self.next.disabled = number == len(j.crossings)
+        self.figure.value = png_bytes(draw_crossings(j, highlight=number))
+        self.detail.value = _pre(crossing_detail_text(j, number))
 
     def text(self) -> str:
         return crossing_detail_text(self.journey(), self.current)

@@ -5,7 +5,8 @@
 (``vm-layers-step``) and a thin/raw image checkbox (``vm-layers-thin``) drive the picture
 (``vm-layers-plot``) and the operations with their translation log (``vm-layers-text``).
 ``layers_text(mode, step)`` is the same view as plain text and ``draw_layers(mode, step)`` the
-same picture as a matplotlib figure.
+same picture as a matplotlib figure. Steps are numbered from 1, as the slider and the titles
+show them: ``draw_layers(step=3)`` is titled "step 3 of 5".
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import textwrap
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from ..course.layers import EXAMPLE_SCRIPT, run_example
-from ._course_common import new_figure, png_bytes, pre
+from ._course_common import new_figure, png_bytes, pre, live_box
 
 MODES = ("abstracted", "virtualized")
 IFACE_COLORS = {"file": "#55A868", "block": "#4C72B0"}
@@ -27,18 +28,19 @@ TOUCHED = "#F0B400"  # outline of blocks touched in the current step
 def _check(mode, step):
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    if not 0 <= step < len(EXAMPLE_SCRIPT):
-        raise ValueError(f"step must be 0..{len(EXAMPLE_SCRIPT) - 1}")
+    if not 1 <= step <= len(EXAMPLE_SCRIPT):
+        raise ValueError(f"step must be 1..{len(EXAMPLE_SCRIPT)} (steps count from 1), "
+                         f"not {step}")
 
 
-def layers_text(mode: str = "abstracted", step: int = 0, thin: bool = True,
+def layers_text(mode: str = "abstracted", step: int = 1, thin: bool = True,
                 max_trace: int = 24) -> str:
     """The stack, the example's step ``step`` with its result, the block calls of the (guest)
     file system, a count of what happened on each layer, the trace (first ``max_trace`` lines)
     and where the file system's blocks really are."""
     _check(mode, step)
-    st, steps = run_example(mode, thin=thin, upto=step)
-    s = steps[step]
+    st, steps = run_example(mode, thin=thin, upto=step - 1)
+    s = steps[step - 1]
     out = [f"Mode: {mode}", "Stack, top to bottom:"]
     for i, (name, what) in enumerate(st.layers):
         out.append(f"  [{name}] {what}")
@@ -50,7 +52,7 @@ def layers_text(mode: str = "abstracted", step: int = 0, thin: bool = True,
     else:
         out.append(f"The {top} sees blocks, exactly as on a real disk: it cannot tell.")
     out.append("")
-    out.append(f"Step {step + 1} of {len(EXAMPLE_SCRIPT)}: {s.label}")
+    out.append(f"Step {step} of {len(EXAMPLE_SCRIPT)}: {s.label}")
     out.append(f"  result: {s.result!r}")
     fs_dev = st.fs.dev.name
     calls = ", ".join(op.split(",")[0].rstrip(")") + ")" for op in s.block_ops)
@@ -104,12 +106,12 @@ def _cells(ax, y, roles, touched, label, n_show, x0=0.0, w=0.5):
     return centres
 
 
-def draw_layers(mode: str = "abstracted", step: int = 0, thin: bool = True):
+def draw_layers(mode: str = "abstracted", step: int = 1, thin: bool = True):
     """Left: the stack and the interface between each pair of layers. Right: where the file
     system's blocks really are (yellow outline: blocks touched in this step)."""
     _check(mode, step)
-    st, steps = run_example(mode, thin=thin, upto=step)
-    s = steps[step]
+    st, steps = run_example(mode, thin=thin, upto=step - 1)
+    s = steps[step - 1]
     fig = new_figure(13, 5.2)
     ax = fig.add_axes([0.0, 0.0, 0.36, 0.9])
     n = len(st.layers)
@@ -197,19 +199,20 @@ def draw_layers(mode: str = "abstracted", step: int = 0, thin: bool = True):
         bx.add_patch(Rectangle((-2.0 + k * 2.0, -0.48), 0.25, 0.18, facecolor=ROLE_COLORS[role],
                                edgecolor="#555555", linewidth=0.5))
         bx.text(-1.7 + k * 2.0, -0.39, label, fontsize=7.5, va="center")
-    fig.suptitle(f"{mode}: step {step + 1} of {len(EXAMPLE_SCRIPT)}: {s.label}   "
+    fig.suptitle(f"{mode}: step {step} of {len(EXAMPLE_SCRIPT)}: {s.label}   "
                  f"(yellow outline: blocks touched in this step)", fontsize=12)
     return fig
 
 
-def layers_widget(mode: str = "abstracted", step: int = 0, thin: bool = True):
+def layers_widget(mode: str = "abstracted", step: int = 1, thin: bool = True):
     """The live toggle: mode and step drive the picture and the text."""
     import ipywidgets as W
 
     mode_w = W.ToggleButtons(options=list(MODES), value=mode, description="Layer is",
                              style={"button_width": "auto"})
     mode_w.add_class("vm-layers-mode")
-    step_w = W.IntSlider(value=step + 1, min=1, max=len(EXAMPLE_SCRIPT), description="Step",
+    _check(mode, step)
+    step_w = W.IntSlider(value=step, min=1, max=len(EXAMPLE_SCRIPT), description="Step",
                          continuous_update=False)
     step_w.add_class("vm-layers-step")
     thin_w = W.Checkbox(value=thin, description="thin image", indent=False)
@@ -221,8 +224,8 @@ def layers_widget(mode: str = "abstracted", step: int = 0, thin: bool = True):
     text.add_class("vm-layers-text")
 
     def update(_=None):
-        k = step_w.value - 1
-        label.value = f"<code>{EXAMPLE_SCRIPT[k][0]}</code>"
+        k = step_w.value
+        label.value = f"<code>{EXAMPLE_SCRIPT[k - 1][0]}</code>"
         img.value = png_bytes(draw_layers(mode_w.value, k, thin_w.value))
         text.value = pre(layers_text(mode_w.value, k, thin_w.value))
 
@@ -230,6 +233,6 @@ def layers_widget(mode: str = "abstracted", step: int = 0, thin: bool = True):
     step_w.observe(update, "value")
     thin_w.observe(update, "value")
     update()
-    box = W.VBox([W.HBox([mode_w, step_w, thin_w]), label, img, text])
+    box = live_box([W.HBox([mode_w, step_w, thin_w]), label, img, text], "Layers")
     box.add_class("vm-layers")
     return box

@@ -161,6 +161,8 @@ def pagewalk_widget(machine, presets=None, priv='U'):
     """
     import ipywidgets as widgets
 
+    from ._course_common import live_box
+
     presets = list(presets or [])
     options = [(label, i) for i, (label, _, _) in enumerate(presets)]
     first_va, first_access = (presets[0][1], presets[0][2]) if presets else (0, LOAD)
@@ -205,6 +207,6 @@ def pagewalk_widget(machine, presets=None, priv='U'):
     access.observe(redraw, names='value')
     who.observe(redraw, names='value')
     redraw()
-    box = widgets.VBox([preset, widgets.HBox([va_box, access, who]), view, plot])
+    box = live_box([preset, widgets.HBox([va_box, access, who]), view, plot], "Page walk")
     box.add_class('vm-pagewalk-widget')
     return box

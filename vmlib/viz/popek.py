@@ -206,6 +206,8 @@ class InstructionMapWidget:
     def __init__(self, variant: str = 'rv32'):
         import ipywidgets as w
 
+        from ._course_common import live_box
+
         self.variant = w.ToggleButtons(options=[(VARIANT_LABELS[v], v) for v in popek.VARIANTS],
                                        value=variant, description='CPU')
         self.pick = w.Dropdown(options=[], description='inspect', layout=w.Layout(width='300px'))
@@ -221,8 +223,8 @@ class InstructionMapWidget:
             wdg.add_class(cls)
         self.variant.observe(lambda ch: self.redraw(), names='value')
         self.pick.observe(lambda ch: self.show_detail(), names='value')
-        self.widget = w.VBox([self.variant, self.verdict, legend,
-                              w.HBox([self.map, self.x86]), self.pick, self.detail])
+        self.widget = live_box([self.variant, self.verdict, legend,
+                              w.HBox([self.map, self.x86]), self.pick, self.detail], "Popek & Goldberg's instruction map")
         self.widget.add_class('vm-popek')
         self.redraw()
 

@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 
 from ..course.ch08 import KINDS, TrapEvent, timeline
 from ..machine.traps import PRIV_NAMES, U, S, M
-from ._course_common import new_figure, png_bytes
+from ._course_common import new_figure, png_bytes, live_box
 
 MONO = ('font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px; '
         'line-height:1.35')
@@ -211,13 +211,13 @@ class PrivilegeTimelineWidget:
         self.returns.observe(lambda ch: self.redraw(), names='value')
         self.prev_button.on_click(lambda _: self.jump(back=True))
         self.next_button.on_click(lambda _: self.jump())
-        self.widget = w.VBox([
+        self.widget = live_box([
             w.HBox([self.workload, self.width, self.kind, self.prev_button, self.next_button]),
             w.HBox([self.start, self.returns]),
             self.status, self.figure,
             w.HTML('<b>privilege switches in the window</b> (index = the first instruction '
                    'at the new privilege)'),
-            self.traps, self.console])
+            self.traps, self.console], 'Privilege timeline')
         self.widget.add_class('vm-privtl')
         self.choose(workload, start)
 

@@ -37,7 +37,7 @@ from typing import Iterable
 
 from ..hllvm import ClassFile, PythonVM, StepLimit, compile_source
 from ..hllvm.opcodes import BY_NAME, instructions
-from ._course_common import new_figure, panel_box, step_controls
+from ._course_common import new_figure, panel_box, step_controls, live_box
 
 MONO = ('font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px; '
         'line-height:1.35')
@@ -375,7 +375,7 @@ class StackVM:
         for k, panel in self.panels.items():
             panel.add_class(f'vm-stackvm-{k}-panel')
         p, box = self.panels, panel_box
-        self.widget = w.VBox([
+        self.widget = live_box([
             w.HBox([self.step_button, self.run_button, self.n, self.reset_button]),
             p['status'],
             w.HBox([box([w.HTML('<b>code</b>'), p['code']], width='52%'),
@@ -383,7 +383,7 @@ class StackVM:
                     box([w.HTML('<b>frames</b> (innermost on top)'), p['frames']],
                         width='32%')]),
             p['output'],
-        ])
+        ], 'Stack machine stepper')
         self.widget.add_class('vm-stackvm')
         self.refresh()
 

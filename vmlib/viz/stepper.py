@@ -34,7 +34,7 @@ from ..isa import disassemble, reg_name
 from ..machine.trace import (Retired, RegWrite, MemWrite, PageWalk, DeviceAccess, TrapTaken,
                              TrapReturn, PrivilegeChange, Halted)
 from ..machine.traps import PRIV_NAMES, cause_name, Trap, M
-from ._course_common import panel_box, step_controls
+from ._course_common import panel_box, step_controls, live_box
 
 REG_NAMES = [reg_name(i) for i in range(32)]
 PRIV_COLORS = {'M': '#b00020', 'S': '#8a6d00', 'U': '#1a7f37'}
@@ -522,7 +522,7 @@ class Stepper:
             panel.add_class(f'vm-stepper-{k}-panel')
         self.region.observe(self._choose_region, names='value')
         p, box = self.panels, panel_box
-        self.widget = w.VBox([
+        self.widget = live_box([
             w.HBox([self.step_button, self.run_button, self.n, self.reset_button]),
             p['status'],
             w.HBox([box([w.HTML("<b>code</b>"), p['disasm']], width='48%'),
@@ -530,7 +530,7 @@ class Stepper:
             w.HBox([box([self.region, p['mem']], width='64%'),
                     box([p['trap'], p['uart']], width='36%')]),
             box([w.HTML("<b>events of the last move</b>"), p['events']]),
-        ])
+        ], 'Machine stepper')
         self.widget.add_class('vm-stepper')
         self.refresh()
 

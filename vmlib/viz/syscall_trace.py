@@ -78,6 +78,8 @@ class SyscallTraceWidget:
 
     def __init__(self, programs=None, program: str = 'hello'):
         import ipywidgets as w
+
+        from ._course_common import live_box
         from ..course import ch05
 
         self._ch05 = ch05
@@ -101,14 +103,14 @@ class SyscallTraceWidget:
             wdg.add_class(cls)
         self.program.observe(lambda ch: self.choose(ch['new']), names='value')
         self.run_button.on_click(lambda _: self.run())
-        self.widget = w.VBox([
+        self.widget = live_box([
             w.HBox([self.program, self.args, self.run_button]),
             self.stdin,
             self.status,
             w.HTML("<b>system calls</b> (as <code>--strace</code> prints them)"),
             self.lines,
             w.HBox([self.stdout, self.stderr]),
-        ])
+        ], 'System-call trace')
         self.widget.add_class('vm-strace')
         self.last = None
         self.choose(program)

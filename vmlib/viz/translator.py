@@ -2,7 +2,8 @@
 
 Three layers, as in the stepper of chapter 03:
 
-- **pure views** of a :class:`vmlib.course.ch06.TranslationLog` at event ``k``:
+- **pure views** of a :class:`vmlib.course.ch06.TranslationLog` at its event number ``n``
+  (numbered from 1, as the event table, the slider and the status line number them):
   :func:`event_text` (plain text, what notebooks print and nbval compares) and
   :func:`event_html` (the widget's panels); :func:`side_by_side_html` (a block's guest code
   beside its Python) and :func:`growth_svg` (blocks in cache against instructions retired, with
@@ -40,21 +41,22 @@ def _e(text) -> str:
 # pure views
 
 
-def _clamp(log: TranslationLog, k: int) -> int:
+def _clamp(log: TranslationLog, n: int) -> int:
+    """Event number ``n`` (from 1) brought into the run's 1..len(events)."""
     if not log.events:
         raise ValueError(f'{log.name or "the run"}: the translator made no block')
-    return max(0, min(k, len(log.events) - 1))
+    return max(1, min(n, len(log.events)))
 
 
 def counters_text(counters: dict) -> str:
     return ' · '.join(f'{name} {value:,}' for name, value in counters.items())
 
 
-def event_text(log: TranslationLog, k: int, source: bool = True) -> str:
-    """What the widget shows at event ``k`` (0-based), as plain text."""
-    k = _clamp(log, k)
-    e = log.events[k]
-    out = [f'{log.name}: event {k + 1} of {len(log.events)}, at instruction {e.instret:,} '
+def event_text(log: TranslationLog, n: int, source: bool = True) -> str:
+    """What the widget shows at event number ``n`` (from 1), as plain text."""
+    n = _clamp(log, n)
+    e = log.events[n - 1]
+    out = [f'{log.name}: event {n} of {len(log.events)}, at instruction {e.instret:,} '
            f'(the run: {log.instructions:,} instructions, {log.ending})',
            e.summary(),
            counters_text(e.counters),
@@ -89,10 +91,10 @@ def side_by_side_html(source: str) -> str:
             + ''.join(rows) + '</table>')
 
 
-def growth_svg(log: TranslationLog, k: int | None = None, width: int = 420,
+def growth_svg(log: TranslationLog, n: int | None = None, width: int = 420,
                height: int = 150) -> str:
     """Blocks in cache (y) against instructions retired (x) as an inline SVG step line, with
-    event ``k`` marked."""
+    event number ``n`` (from 1) marked."""
     xs, ys = log.growth()
     left, right, top, bottom = 34, 10, 10, 24
     x_max = max(xs[-1], 1)
@@ -120,8 +122,8 @@ def growth_svg(log: TranslationLog, k: int | None = None, width: int = 420,
              f"<text x='{left + 4}' y='{top + 8}' fill='#555'>blocks in cache</text>",
              f"<polyline fill='none' stroke='#4C72B0' stroke-width='1.8' "
              f"points='{' '.join(points)}'/>"]
-    if k is not None and log.events:
-        e = log.events[_clamp(log, k)]
+    if n is not None and log.events:
+        e = log.events[_clamp(log, n) - 1]
         color = '#1a7f37' if e.kind == 'translated' else '#b00020'
         parts.append(f"<circle class='vm-dbt-marker' cx='{px(e.instret):.1f}' "
                      f"cy='{py(e.counters['blocks in cache']):.1f}' r='4.5' fill='{color}'/>")
@@ -129,13 +131,14 @@ def growth_svg(log: TranslationLog, k: int | None = None, width: int = 420,
     return ''.join(parts)
 
 
-def event_html(log: TranslationLog, k: int) -> dict[str, str]:
-    """The widget's panels at event ``k``: {'status', 'counters', 'growth', 'cache', 'block'}."""
-    k = _clamp(log, k)
-    e = log.events[k]
+def event_html(log: TranslationLog, n: int) -> dict[str, str]:
+    """The widget's panels at event number ``n`` (from 1): {'status', 'counters', 'growth',
+    'cache', 'block'}."""
+    n = _clamp(log, n)
+    e = log.events[n - 1]
     color = '#1a7f37' if e.kind == 'translated' else '#b00020'
     status = (f"<div class='vm-dbt-status' style='{MONO}'>"
-              f"<b>{_e(log.name)}</b>: event <span class='vm-dbt-index'>{k + 1}</span> of "
+              f"<b>{_e(log.name)}</b>: event <span class='vm-dbt-index'>{n}</span> of "
               f"{len(log.events)}, at instruction <span class='vm-dbt-instret'>{e.instret:,}"
               f"</span> &nbsp;<span class='vm-dbt-what' style='color:{color}'>"
               f"{_e(e.summary())}</span></div>")
@@ -169,7 +172,7 @@ def event_html(log: TranslationLog, k: int) -> dict[str, str]:
         body = (f"<div style='color:#666; {MONO}'>the block {verb} at this event: "
                 f"{_e(block.label())}</div>" + side_by_side_html(block.source))
     return {'status': status, 'counters': counters,
-            'growth': f"<div class='vm-dbt-growth'>{growth_svg(log, k)}</div>",
+            'growth': f"<div class='vm-dbt-growth'>{growth_svg(log, n)}</div>",
             'cache': cache, 'block': f"<div class='vm-dbt-block'>{body}</div>"}
 
 
@@ -249,8 +252,10 @@ class CacheHistoryView:
     and the slider move through the events; :meth:`show` does the same from Python.
     """
 
-    def __init__(self, logs: dict, start: int = 0):
+    def __init__(self, logs: dict, event: int = 1):
         import ipywidgets as w
+
+        from ._course_common import live_box
 
         self._logs = dict(logs)
         if not self._logs:
@@ -272,23 +277,23 @@ class CacheHistoryView:
             wdg.add_class(cls)
         for k, panel in self.panels.items():
             panel.add_class(f'vm-dbt-{k}-panel')
-        self.prev_button.on_click(lambda _: self.show(self.index - 1))
-        self.next_button.on_click(lambda _: self.show(self.index + 1))
-        self.slider.observe(lambda change: self.show(change['new'] - 1), names='value')
+        self.prev_button.on_click(lambda _: self.show(self.event - 1))
+        self.next_button.on_click(lambda _: self.show(self.event + 1))
+        self.slider.observe(lambda change: self.show(change['new']), names='value')
         self.program.observe(lambda change: self.choose(change['new']), names='value')
         p = self.panels
         box = lambda children, **kw: w.VBox(children, layout=w.Layout(  # noqa: E731
             border='1px solid #ddd', padding='4px', **kw))
-        self.widget = w.VBox([
+        self.widget = live_box([
             w.HBox([self.program, self.prev_button, self.next_button, self.slider]),
             p['status'],
             w.HBox([box([p['growth'], p['counters']], width='48%'),
                     box([p['cache']], width='52%')]),
             box([p['block']]),
-        ])
+        ], 'Block cache of the binary translator')
         self.widget.add_class('vm-dbt')
-        self.index = 0
-        self.choose(self.name, start)
+        self.event = 1                              # the event shown, numbered from 1
+        self.choose(self.name, event)
 
     def log(self, name: str | None = None) -> TranslationLog:
         """The run called ``name`` (default: the one shown), recorded on first use."""
@@ -298,33 +303,33 @@ class CacheHistoryView:
             value = self._logs[name] = value()
         return value
 
-    def choose(self, name: str, start: int = 0):
-        """Show the run ``name`` from its event ``start``."""
+    def choose(self, name: str, event: int = 1):
+        """Show the run ``name`` at its event number ``event`` (from 1)."""
         self.name = name
         log = self.log()
         if self.program.value != name:
             self.program.value = name               # (calls back here with the same name)
         self.slider.max = max(len(log.events), 1)
-        self.show(start)
+        self.show(event)
 
-    def show(self, k: int):
-        """Show event ``k`` (0-based; clamped to the run)."""
+    def show(self, n: int):
+        """Show event number ``n`` (from 1; clamped to the run)."""
         log = self.log()
-        self.index = _clamp(log, k)
-        for name, value in event_html(log, self.index).items():
+        self.event = _clamp(log, n)
+        for name, value in event_html(log, self.event).items():
             self.panels[name].value = value
-        if self.slider.value != self.index + 1:
-            self.slider.value = self.index + 1      # (calls back: show() of the same index)
-        self.prev_button.disabled = self.index == 0
-        self.next_button.disabled = self.index == len(log.events) - 1
+        if self.slider.value != self.event:
+            self.slider.value = self.event          # (calls back: show() of the same event)
+        self.prev_button.disabled = self.event == 1
+        self.next_button.disabled = self.event == len(log.events)
 
     def text(self, source: bool = True) -> str:
-        return event_text(self.log(), self.index, source)
+        return event_text(self.log(), self.event, source)
 
     def _repr_mimebundle_(self, **kw):
         return self.widget._repr_mimebundle_(**kw)
 
 
-def history_view(logs: dict[str, TranslationLog | Callable], start: int = 0) -> CacheHistoryView:
+def history_view(logs: dict[str, TranslationLog | Callable], event: int = 1) -> CacheHistoryView:
     """The chapter's widget (see :class:`CacheHistoryView`)."""
-    return CacheHistoryView(logs, start)
+    return CacheHistoryView(logs, event)

@@ -26,7 +26,7 @@ import html
 
 from ..hypervisor import CostModel
 from ..hypervisor.vm import CAUSES
-from ._course_common import new_figure, png_bytes
+from ._course_common import new_figure, png_bytes, live_box
 
 MONO = ('font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px; '
         'line-height:1.35')
@@ -230,9 +230,9 @@ class TrapTimelineWidget:
         self.cost.observe(lambda ch: self.redraw(), names='value')
         self.prev_button.on_click(lambda _: self.move(-1))
         self.next_button.on_click(lambda _: self.move(1))
-        self.widget = w.VBox([w.HBox([self.call, self.prev_button, self.next_button]),
+        self.widget = live_box([w.HBox([self.call, self.prev_button, self.next_button]),
                               w.HBox([self.axis, self.cost]), self.figure, self.totals,
-                              self.status, self.steps])
+                              self.status, self.steps], 'Trap timeline')
         self.widget.add_class('vm-trapt')
         self.choose(call)
 

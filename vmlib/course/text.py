@@ -1,0 +1,37 @@
+"""Text that fits where the course shows it.
+
+A chapter is read in JupyterLab at a laptop's 1280 px with the file browser open, where an
+output line longer than about 100 characters wraps mid-word (a table then splits every row).
+Whatever the course prints is therefore kept to :data:`WIDTH` columns: tables are designed for
+it, and prose-like lines (questions, feedback, explanations) go through :func:`fit`.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+
+#: the widest output line a chapter shows (tests/test_notebook_presentation.py holds it)
+WIDTH = 96
+
+# a line's indentation and, when it is a list item, its marker: "  - ", "  3. ", "b) ", "#2 "
+_LEAD = re.compile(r"^(\s*)((?:[-*\u2022]|\d+[.)]|[a-z]\)|#\d+)\s+)?")
+
+
+def fit(text: str, width: int = WIDTH) -> str:
+    """``text`` with every line longer than ``width`` wrapped at spaces; continuation lines are
+    indented under the line's text (past a list marker such as ``- `` or ``3. ``).
+
+    >>> print(fit("  - one two three four", width=14))
+      - one two
+        three four
+    """
+    out = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            out.append(line)
+            continue
+        lead = _LEAD.match(line)
+        indent = " " * len(lead.group(0))
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+                             break_on_hyphens=False, drop_whitespace=True) or [line]
+    return "\n".join(out)
