@@ -90,10 +90,10 @@ def test_every_guest_calls_main_once_and_only_libc_makes_system_calls(name):
 
 def test_callee_saved_registers_survive_every_library_call(hello):
     for call in hello.calls_from_main:
-        rows = {name: (a, b) for name, a, b, _ in preserved_across(hello, call.index)}
+        rows = {name: (a, b) for name, a, b, _ in preserved_across(hello, call.number)}
         for name in CALLEE_SAVED:
             assert rows[name][0] == rows[name][1], (call.label, name)
-        assert matching_return(hello, call.index).pc != call.pc
+        assert matching_return(hello, call.number).pc != call.pc
 
 
 def test_hello_names_no_library_function_because_puts_replaced_a_printf(hello):

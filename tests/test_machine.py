@@ -350,3 +350,14 @@ def test_a_machine_can_run_on_a_ram_buffer_it_is_given():
     assert host[0x100:0x104] == bytes(4)
     with pytest.raises(ValueError, match='not 65,536'):
         Machine(ram_size=1 << 16, ram=memoryview(host)[:100])
+
+
+def test_a_faulting_instruction_heads_its_own_events():
+    """A step that raises an exception starts with Faulted (the instruction, unretired), so a
+    trace does not show its page walk and trap under the instruction before it."""
+    m = Machine.from_source('li a0, 7\n ecall\n')
+    m.step()
+    second = m.step()
+    assert isinstance(second[0], trace.Faulted)
+    assert (second[0].pc, second[0].text, second[0].index) == (0x80000004, 'ecall', 1)
+    assert isinstance(second[1], trace.TrapTaken)

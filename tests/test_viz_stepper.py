@@ -8,7 +8,7 @@ import pytest
 from vmlib.course.ch03 import tour_machine, tour_symbols, tour_regions, USER_CODE_VA
 from vmlib.isa import reg_name
 from vmlib.machine import Machine
-from vmlib.machine.trace import (Retired, RegWrite, MemWrite, PageWalk, WalkStep, DeviceAccess,
+from vmlib.machine.trace import (Retired, Faulted, RegWrite, MemWrite, PageWalk, WalkStep, DeviceAccess,
                                  TrapTaken, TrapReturn, PrivilegeChange, Halted)
 from vmlib.viz import stepper as sv
 from vmlib.viz.stepper import (StepperState, Stepper, Symbols, stepper_text, render_registers,
@@ -126,9 +126,11 @@ def test_event_text_for_every_kind():
         (PageWalk(0x401000, 'store', (WalkStep(1, 0x80002004, 0x20000C01),), None, 15),
          'page walk: store va 00401000: L1[80002004]=20000c01 -> store/AMO page fault'),
         (DeviceAccess('uart', 0, 1, 0x55, True), "uart write +0 = 55 'U'"),
+        (Faulted(9, 0x400024, 0x73, 'ecall', 0),
+         '#9    U 00400024  ecall   (raises an exception: does not retire)'),
         (TrapTaken(8, 0, 0x400024, 0, 3, 0x800000B8),
-         'TRAP environment call from U-mode (cause 8): epc 00400024, tval 00000000, U -> M, '
-         'handler 800000b8 <trap_handler>'),
+         'TRAP environment call from U-mode (cause 8), U -> M\n'
+         '           epc 00400024, tval 00000000, handler 800000b8 <trap_handler>'),
         (TrapReturn('mret', 3, 0, 0x400028), 'mret: M -> U, pc = 00400028'),
         (PrivilegeChange(3, 0), 'privilege M -> U'),
         (Halted('poweroff', 0), 'HALT poweroff, exit status 0'),

@@ -571,13 +571,25 @@ def privilege_probe(instruction: str, mode: str) -> str:
     return f'unexpected: mcause {cause}, mepc 0x{epc:08x}'       # pragma: no cover
 
 
+def _short(outcome: str) -> str:
+    """A probe's outcome for a table cell: 'runs', or 'trap N: what' in few words."""
+    if outcome == 'runs' or outcome.startswith('unexpected'):
+        return outcome
+    cause = next(c for c in range(16) if cause_name(c) == outcome)
+    what = (outcome.replace('environment call', 'ecall').replace('illegal instruction', 'illegal')
+            .replace('-mode', ''))
+    return f'trap {cause}: {what}'
+
+
 def privilege_table(instructions=PROBES, modes=('U', 'S', 'M')) -> str:
-    """A text table: each instruction tried in each mode."""
+    """A text table: each instruction tried in each mode -- 'runs', or the trap it raises
+    (its mcause number and name)."""
+    cells = [[_short(privilege_probe(ins, m)) for m in modes] for ins in instructions]
     width = max(len(i) for i in instructions) + 2
-    rows = [f"{'instruction':<{width}}" + ''.join(f'{m + "-mode":<32}' for m in modes).rstrip()]
-    for ins in instructions:
-        rows.append(f'{ins:<{width}}' + ''.join(f'{privilege_probe(ins, m):<32}'
-                                                 for m in modes).rstrip())
+    col = max(len(c) for row in cells for c in row) + 3
+    rows = [f"{'instruction':<{width}}" + ''.join(f'{m + "-mode":<{col}}' for m in modes).rstrip()]
+    for ins, row in zip(instructions, cells):
+        rows.append(f'{ins:<{width}}' + ''.join(f'{c:<{col}}' for c in row).rstrip())
     return '\n'.join(rows)
 
 

@@ -38,6 +38,7 @@ from ..isa import decode, disassemble, reg_name
 from ..procvm import ProcessVM
 from ..procvm import linux as L
 from ..procvm.strace import SyscallRecord, format_result
+from .text import WIDTH
 from .exercises import Exercise
 from .guest_programs import GUESTS, guest      # re-exported: notebooks import them from here
 
@@ -46,7 +47,8 @@ __all__ = ['GUESTS', 'guest', 'PROGRAMS', 'CALLING_CONVENTION', 'CALLEE_SAVED', 
            'assign_arguments', 'elf_summary', 'program_headers_text', 'convention_text',
            'code_listing', 'preserved_across', 'matching_return', 'function_names',
            'source_calls', 'LAYERS',
-           'SyscallRegisters', 'WhichSyscall', 'CountEcalls', 'ArgumentRegisters']
+           'SyscallRegisters', 'WhichSyscall', 'CountEcalls', 'ArgumentRegisters',
+           'INTERFACE_ITEMS', 'PlaceTheInterface']
 
 #: the guests a learner can follow, with the arguments the chapter uses by default
 PROGRAMS = {
@@ -89,10 +91,10 @@ def convention_text() -> str:
              '-' * 72]
     for regs, names, role, saver in CALLING_CONVENTION:
         lines.append(f'{regs:<9} {names:<7} {role:<42} {saver}')
-    lines += ['', 'function call (API, C calling convention): arguments in a0-a7, result in a0 '
-              '(a1 for 64 bits), ra = return address',
-              'system call (ABI, Linux RV32): a7 = number, arguments in a0-a5, ecall, '
-              'result in a0 (-4095..-1 = -errno)']
+    lines += ['', 'function call (the calling convention, beside the ABI): arguments in a0-a7,',
+              '    result in a0 (a1 for 64 bits), ra = return address',
+              'system call (the ABI, Linux RV32): a7 = number, arguments in a0-a5, ecall,',
+              '    result in a0 (-4095..-1 = -errno)']
     return '\n'.join(lines)
 
 
@@ -225,12 +227,22 @@ class Crossing:
     syscall: SyscallRecord | None = None
     strings: dict = field(default_factory=dict)    # register -> the C string it points to
 
+    @property
+    def number(self) -> int:
+        """The crossing's number, from 1, as the table and the widget show it."""
+        return self.index + 1
+
     def text(self) -> str:
+        """One row of the table (the crossing instruction on a line of its own when the row
+        would not fit in :data:`vmlib.course.text.WIDTH` columns)."""
         arrow = f'{self.source} -> {self.dest}'
         if self.kind == 'syscall':
             arrow = f'{self.source} -> kernel -> {self.source}'
-        return (f'#{self.index + 1:<3} @{self.instret:>6}  {arrow:<28} {self.label}'
-                f'   [0x{self.pc:05x}: {self.instruction}]')
+        row = f'#{self.number:<3} @{self.instret:>6}  {arrow:<23} {self.label}'
+        where = f'[0x{self.pc:05x}: {self.instruction}]'
+        if len(row) + 3 + len(where) <= WIDTH:
+            return f'{row}   {where}'
+        return f'{row}\n{"":<38}{where}'
 
 
 @dataclass
@@ -303,9 +315,9 @@ class Journey:
             f'  API  (program -> C library): {_plural(len(self.calls_from_main), "call")} '
             f'from main to {_plural(len(calls), "library function")}',
             f'  ISA  instructions in the program (main): {c["program"]:>6}',
-            f'       instructions in the C library:      {c["libc"]:>6}  (before main '
-            f'{ph["before main"]}, in calls from main {ph["called by the program"]}, '
-            f'after main {ph["after main"]})',
+            f'       instructions in the C library:      {c["libc"]:>6}',
+            f'         (before main {ph["before main"]}, in calls from main '
+            f'{ph["called by the program"]}, after main {ph["after main"]})',
             f'  ABI  (C library -> kernel): {_plural(self.ecalls, "ecall")}: {names}',
         ]
         return '\n'.join(lines)
@@ -387,8 +399,7 @@ def _follow(path, name, argv, env, stdin, root, max_steps):
             kind = 'jump'
         regs = _all_regs(h)
         if kind == 'call' and here == 'libc' and new_pc == start.main and main_entry is None:
-            label = f'__libc_start_main calls main(argc={regs["a0"]}, argv=0x{regs["a1"]:08x}, ' \
-                    f'envp=0x{regs["a2"]:08x})'
+            label = f'main(argc={regs["a0"]}, argv=0x{regs["a1"]:08x}, envp=0x{regs["a2"]:08x})'
             main_entry = regs
             stack.append('main')
         elif kind == 'call' and here == 'program':
@@ -430,7 +441,7 @@ def _follow(path, name, argv, env, stdin, root, max_steps):
         if len(vm.trace) > k:
             record = vm.trace[k]
             where = layer(pc)
-            result = format_result(record.name, record.result)
+            result = format_result(record.name, record.result).split(' (')[0]  # -1 ENOTTY
             label = (f'ecall: a7 = {record.number} ({record.name}) -> {result}')
             crossing = Crossing(len(crossings), 'syscall', where, 'kernel', n, pc, pc + 4,
                                 text, before or _all_regs(h), label, record)
@@ -503,26 +514,29 @@ def _signed(x):
     return x - (1 << 32) if x & 0x8000_0000 else x
 
 
-def matching_return(journey, call_index: int):
-    """The crossing that returns from the call ``call_index`` (the next return to the same
-    layer at the same stack pointer), or None."""
-    call = journey.crossings[call_index]
-    for c in journey.crossings[call_index + 1:]:
+def matching_return(journey, number: int):
+    """The crossing that returns from the call numbered ``number`` (from 1, as the table
+    numbers it): the next return to the same layer at the same stack pointer, or None."""
+    call = journey.crossings[number - 1]
+    for c in journey.crossings[number:]:
         if c.kind == 'return' and c.dest == call.source and \
                 c.registers['sp'] == call.registers['sp']:
             return c
     return None
 
 
-def preserved_across(journey, call_index: int) -> list[tuple[str, int, int, str]]:
-    """For a call and its return: (register, value at the call, value after the return,
-    the convention's verdict) for the argument, temporary and saved registers and sp.
-    The convention says: callee-saved (s0-s11, sp) must come back unchanged; the others may
-    change, and a0 carries the result."""
-    call = journey.crossings[call_index]
-    ret = matching_return(journey, call_index)
+def preserved_across(journey, number: int) -> list[tuple[str, int, int, str]]:
+    """For the call numbered ``number`` (from 1, as the table numbers it) and its return:
+    (register, value at the call, value after the return, the convention's verdict) for the
+    argument, temporary and saved registers and sp. The convention says: callee-saved
+    (s0-s11, sp) must come back unchanged; the others may change, and a0 carries the result."""
+    if not 1 <= number <= len(journey.crossings):
+        raise ValueError(f'{journey.program} has crossings 1..{len(journey.crossings)}, '
+                         f'not {number}')
+    call = journey.crossings[number - 1]
+    ret = matching_return(journey, number)
     if ret is None:
-        raise ValueError(f'crossing {call_index} has no return')
+        raise ValueError(f'crossing {number} ({call.label}) has no return')
     rows = []
     for name in CALLEE_SAVED + ARG_REGS + [f't{i}' for i in range(7)]:
         a, b = call.registers[name], ret.registers[name]
@@ -799,3 +813,105 @@ class ArgumentRegisters(Exercise):
         if plain != answer:
             wrong.append(plain)
         return [w for w in wrong if w != answer]
+
+
+#: (what is defined, where it belongs): 'ISA', 'ABI' (here: the system-call half; the user
+#: ISA is the ISA's), 'API', or 'convention' (beside the ABI: calling convention, file format)
+INTERFACE_ITEMS = [
+    ("mul t0, t1, t2 multiplies two registers and keeps the low 32 bits", "ISA"),
+    ("the encoding of addi: opcode 0010011, funct3 000", "ISA"),
+    ("a store to a page whose PTE has W = 0 raises a store page fault (cause 15)", "ISA"),
+    ("registers x0-x31 are 32 bits wide and x0 always reads 0", "ISA"),
+    ("sret returns from S-mode to the privilege saved in sstatus.SPP", "ISA"),
+    ("system call number 64 is write on RISC-V Linux", "ABI"),
+    ("the system call's number goes in a7 and its result, or -errno, comes back in a0", "ABI"),
+    ("openat takes (dirfd, path, flags, mode) and O_CREAT is 0x40", "ABI"),
+    ("the layout of the struct statx the kernel fills in", "ABI"),
+    ("exit_group ends every thread of the process with a status", "ABI"),
+    ("printf(const char *fmt, ...) is declared in <stdio.h>", "API"),
+    ("fopen returns a FILE * that fread and fclose take", "API"),
+    ("malloc(n) returns memory that free() gives back", "API"),
+    ("Python's open() returns a file object with read() and write()", "API"),
+    ("a function's first argument goes in a0 and its return address in ra", "convention"),
+    ("s0-s11 and sp come back from a function call as they were", "convention"),
+    ("an ELF program header of type PT_LOAD says which bytes of the file go where",
+     "convention"),
+    ("a long long argument takes two registers, low word first", "convention"),
+]
+
+_PLACES = ('ISA', 'ABI', 'API', 'convention')
+
+
+class PlaceTheInterface(Exercise):
+    """Which interface defines it: ISA, ABI, API -- or a convention beside the ABI?"""
+
+    chapter = 4
+    title = "Place the interface"
+
+    def generate(self, rng):
+        picks = [rng.choice([i for i, (_, k) in enumerate(INTERFACE_ITEMS) if k == place])
+                 for place in _PLACES]
+        picks += rng.sample([i for i in range(len(INTERFACE_ITEMS)) if i not in picks], 2)
+        rng.shuffle(picks)
+        return {"items": picks}
+
+    def solve(self, p):
+        return [INTERFACE_ITEMS[i][1] for i in p["items"]]
+
+    def question(self, p):
+        lines = ["Which interface defines each item? Answer 'ISA' (the processor's: user and "
+                 "system instructions,", "registers, traps, page tables), 'ABI' (what a "
+                 "compiled program asks of the operating system: the",
+                 "system calls -- the ABI's other half is the user ISA), 'API' (a library's, "
+                 "used from source)", "or 'convention' (agreed beside the ABI by compilers, "
+                 "linkers and loaders: the calling", "convention and the file format)."]
+        lines += [f"  {chr(ord('a') + k)}) {INTERFACE_ITEMS[i][0]}"
+                  for k, i in enumerate(p["items"])]
+        lines.append("Answer with a list, e.g. ['ISA', 'API', ...].")
+        return "\n".join(lines)
+
+    def explain(self, p, answer):
+        why = {"ISA": "the processor defines it, whatever runs on it",
+               "ABI": "the operating system's system-call interface defines it",
+               "API": "a library defines it, for source code",
+               "convention": "the calling convention: caller and callee agree on it; neither "
+                             "the kernel nor a process VM ever sees it",
+               "file format": "the file format: compiler, linker and loader agree on it; the "
+                              "loader (the kernel's exec, or a process VM's) reads it before "
+                              "the program runs, and the running program never asks for it"}
+        return "\n".join(
+            f"  {chr(ord('a') + k)}) {a}: "
+            + why["file format" if "ELF" in INTERFACE_ITEMS[i][0] else a]
+            for k, (i, a) in enumerate(zip(p["items"], answer)))
+
+    def normalize(self, given):
+        given = super().normalize(given)
+        if isinstance(given, list):
+            by_lower = {x.lower(): x for x in _PLACES}
+            given = [by_lower.get(g.strip().lower(), g) if isinstance(g, str) else g
+                     for g in given]
+        return given
+
+    def compare(self, expected, given, where="the answer"):
+        if not isinstance(given, list) or len(given) != len(expected):
+            return super().compare(expected, given, where)
+        wrong = [chr(ord('a') + k) + ')' for k, (e, g) in enumerate(zip(expected, given))
+                 if e != g]
+        return [f"Item(s) {', '.join(wrong)} belong elsewhere."] if wrong else []
+
+    def diagnose(self, p, given):
+        if not isinstance(given, list) or len(given) != len(p["items"]):
+            return []
+        hints = []
+        for k, (g, a) in enumerate(zip(given, self.solve(p))):
+            if a == "convention" and g == "ABI":
+                hints.append(f"Item {chr(ord('a') + k)}): does a running program ask the "
+                             "kernel for it at an ecall? Only the system calls do.")
+            elif a == "ABI" and g == "API":
+                hints.append(f"Item {chr(ord('a') + k)}): it is defined by numbers and "
+                             "registers at the ecall, not by a function in source.")
+        return hints
+
+    def wrong_answers(self, p, answer):
+        return [["ABI" if a == "convention" else a for a in answer],
+                ["ISA"] * len(answer), answer[:-1]]

@@ -23,7 +23,7 @@ from .devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE, CLINT_
                       CLINT_SIZE, TEST_BASE, TEST_SIZE)
 from .hart import Hart
 from .loader import parse_elf, raw_image, LoadedProgram, ElfError
-from .trace import Retired, RegWrite, MemWrite, Halted
+from .trace import Retired, Faulted, RegWrite, MemWrite, Halted, TrapTaken
 from .traps import M, PRIV_NAMES
 from . import csr as _csr
 
@@ -149,9 +149,9 @@ class Machine:
         """One move, as a debugger's single step: execute one instruction, or take one trap.
 
         A due interrupt, or an instruction that faults, ends the step at the trap handler's
-        entry with nothing retired. Events come in order: the instruction retired, what
-        happened inside it (page walks, device accesses, traps), then the registers and
-        memory it wrote.
+        entry with nothing retired. Events come in order: the instruction retired (or, when it
+        raised an exception, :class:`Faulted`), what happened inside it (page walks, device
+        accesses, traps), then the registers and memory it wrote.
         """
         h = self.hart
         events = []
@@ -176,6 +176,13 @@ class Machine:
                 size = ins.spec.semantics[0]
                 done.append(MemWrite((before[ins.rs1] + ins.imm) & 0xFFFFFFFF, size,
                                      before[ins.rs2] & ((1 << 8 * size) - 1)))
+        else:
+            fault = next((e for e in events if isinstance(e, TrapTaken)
+                          and not e.cause >> 31), None)
+            if fault is not None:           # an exception: name the instruction that raised it
+                done.append(Faulted(n, fault.epc, word_here,
+                                    disassemble(word_here, fault.epc, self.symbol_names()),
+                                    self._last_priv))
         events = done[:1] + events + done[1:]
         if h.halted:
             events.append(Halted(h.halted[0], h.halted[1]))

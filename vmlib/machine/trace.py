@@ -17,6 +17,18 @@ class Retired(NamedTuple):
     priv: int
 
 
+class Faulted(NamedTuple):
+    """An instruction that began but did not retire: it raised an exception (the TrapTaken
+    that follows says which). The fields are Retired's; ``index`` is minstret, which the
+    instruction did not advance. Without this header a trace would list the faulting
+    instruction's page walk and trap under the instruction before it."""
+    index: int
+    pc: int
+    word: int
+    text: str
+    priv: int
+
+
 class RegWrite(NamedTuple):
     reg: int
     old: int

@@ -31,7 +31,7 @@ import html
 from typing import Callable, Iterable
 
 from ..isa import disassemble, reg_name
-from ..machine.trace import (Retired, RegWrite, MemWrite, PageWalk, DeviceAccess, TrapTaken,
+from ..machine.trace import (Retired, Faulted, RegWrite, MemWrite, PageWalk, DeviceAccess, TrapTaken,
                              TrapReturn, PrivilegeChange, Halted)
 from ..machine.traps import PRIV_NAMES, cause_name, Trap, M
 from ._course_common import panel_box, step_controls, live_box
@@ -286,10 +286,13 @@ def _char(v: int) -> str:
 
 
 def event_text(e, symbols=None) -> str:
-    """One trace event as one line of text."""
+    """One trace event as text: one line (a trap: two), at most about 96 columns."""
     sym = _symbols(symbols)
     if isinstance(e, Retired):
         return f"#{e.index:<4} {PRIV_NAMES[e.priv]} {e.pc:08x}  {e.text}"
+    if isinstance(e, Faulted):
+        return (f"#{e.index:<4} {PRIV_NAMES[e.priv]} {e.pc:08x}  {e.text}"
+                "   (raises an exception: does not retire)")
     if isinstance(e, RegWrite):
         return f"      {reg_name(e.reg)} = {e.new:08x} (was {e.old:08x})"
     if isinstance(e, MemWrite):
@@ -303,8 +306,9 @@ def event_text(e, symbols=None) -> str:
         extra = f' {_char(e.value)}' if e.device == 'uart' and e.write and e.offset == 0 else ''
         return f"      {e.device} {what} +{e.offset} = {e.value:0{2 * e.size}x}{extra}"
     if isinstance(e, TrapTaken):
-        return (f"      TRAP {cause_name(e.cause)} (cause {e.cause}): epc {e.epc:08x}, "
-                f"tval {e.tval:08x}, {PRIV_NAMES[e.from_priv]} -> {PRIV_NAMES[e.to_priv]}, "
+        return (f"      TRAP {cause_name(e.cause)} (cause {e.cause}), "
+                f"{PRIV_NAMES[e.from_priv]} -> {PRIV_NAMES[e.to_priv]}\n"
+                f"           epc {e.epc:08x}, tval {e.tval:08x}, "
                 f"handler {e.handler:08x} {sym.describe(e.handler)}").rstrip()
     if isinstance(e, TrapReturn):
         return (f"      {e.instruction}: {PRIV_NAMES[e.from_priv]} -> {PRIV_NAMES[e.to_priv]}, "
