@@ -33,10 +33,12 @@ from ..procvm.files import Sandbox, SysError
 from ..procvm.syscalls import HANDLERS
 from .exercises import Exercise
 from .guest_programs import GUESTS, guest
+from .text import fit
 
 __all__ = ['GuestRun', 'run_guest', 'run_assembly', 'split_args', 'StackRow', 'initial_stack',
            'stack_text',
-           'implemented_syscalls', 'OPEN_EACH', 'sandbox_tree', 'SANDBOX_TRIES', 'sandbox_demo',
+           'command_line', 'implemented_syscalls', 'OPEN_EACH', 'sandbox_tree', 'SANDBOX_TRIES',
+           'sandbox_demo',
            'resolve_in_sandbox', 'compare_with_qemu', 'comparison_text', 'recordings',
            'InitialStack', 'SandboxPath', 'TRACE_PROGRAMS']
 
@@ -72,7 +74,8 @@ class GuestRun:
         return [str(r) for r in self.syscalls]
 
     def text(self) -> str:
-        """Like a terminal: the strace lines, the output, the exit status."""
+        """Like a terminal: the strace lines, the output, the exit status (long lines wrapped
+        to the course's width, continued four columns in)."""
         out = [f'$ python -m vmlib run --strace {" ".join(_shell(a) for a in self.argv)}']
         out += self.strace_lines()
         out += [f'--- stdout ---', self.stdout.decode('utf-8', 'replace').rstrip('\n')]
@@ -80,7 +83,7 @@ class GuestRun:
             out += ['--- stderr ---', self.stderr.decode('utf-8', 'replace').rstrip('\n')]
         out.append(f'--- exit status {self.exit_status} ({self.result.instructions:,} '
                    f'instructions, {len(self.syscalls)} system calls)')
-        return '\n'.join(out)
+        return fit('\n'.join(out), hang=4)
 
 
 def _shell(arg: str) -> str:
@@ -547,3 +550,18 @@ class SandboxPath(Exercise):
     def wrong_answers(self, p, answer):
         return [x for x in ('EACCES', 'ENOENT', '/inside.txt', '/docs/readme.txt')
                 if x != answer][:2]
+
+
+def command_line(*args: str, timeout: float = 60) -> str:
+    """Run ``python -m vmlib ARGS...`` as a shell would, from the repository's folder, with
+    stdout a pipe (not a terminal, as in a script) and stderr merged into it; return what it
+    printed, after a ``$`` line with the command, wrapped to the course's width. A notebook's
+    ``!`` line would do the same on Linux and macOS, but not on Windows, where its ``cd`` and
+    ``|`` mean something else."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, '-m', 'vmlib', *args], cwd=GUESTS.parent,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    command = ' '.join(_shell(a) for a in ('python', '-m', 'vmlib', *args))
+    return fit(f'$ {command}\n' + done.stdout.decode('utf-8', 'replace'), hang=4)

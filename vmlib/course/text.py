@@ -17,13 +17,18 @@ WIDTH = 96
 _LEAD = re.compile(r"^(\s*)((?:[-*\u2022]|\d+[.)]|[a-z]\)|#\d+)\s+)?")
 
 
-def fit(text: str, width: int = WIDTH) -> str:
+def fit(text: str, width: int = WIDTH, hang: int = 0) -> str:
     """``text`` with every line longer than ``width`` wrapped at spaces; continuation lines are
-    indented under the line's text (past a list marker such as ``- `` or ``3. ``).
+    indented under the line's text (past a list marker such as ``- `` or ``3. ``), and ``hang``
+    columns more (a long strace line: ``hang=4``).
 
     >>> print(fit("  - one two three four", width=14))
       - one two
         three four
+    >>> print(fit("write(1, buf, 20) = 20", width=12, hang=4))
+    write(1,
+        buf, 20)
+        = 20
     """
     out = []
     for line in text.split("\n"):
@@ -31,7 +36,7 @@ def fit(text: str, width: int = WIDTH) -> str:
             out.append(line)
             continue
         lead = _LEAD.match(line)
-        indent = " " * len(lead.group(0))
+        indent = " " * (len(lead.group(0)) + hang)
         out += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
                              break_on_hyphens=False, drop_whitespace=True) or [line]
     return "\n".join(out)
