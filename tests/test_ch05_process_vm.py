@@ -177,3 +177,21 @@ def test_trace_widget_runs_and_shows_every_call():
     w.args.value = '"unclosed'
     assert w.run() is None and 'cannot split' in w.status.value
     assert not w.run_button.disabled
+
+
+def test_the_heap_question_of_the_exercises_runs_quickly_and_shows_mremap():
+    """Exercise 4 asks for `heap 10000`: within the default step budget (no frozen widget) and
+    large enough that realloc moves the array with mremap."""
+    from vmlib.course.ch05 import run_guest
+    run = run_guest('heap', ['10000'])
+    assert run.exit_status == 0 and run.result.instructions < 10_000_000
+    assert any(line.startswith('mremap(') for line in run.strace_lines())
+
+
+def test_command_line_runs_the_cli_without_a_shell():
+    from vmlib.course.ch05 import command_line
+    text = command_line('run', '--strace', '--env-clear', 'guests/hello.elf')
+    assert text.startswith('$ python -m vmlib run --strace --env-clear guests/hello.elf\n')
+    assert 'Hello from RISC-V!' in text and 'exit_group(0) = ?' in text
+    assert 'ioctl(1, TIOCGWINSZ' in text and 'ENOTTY' in text      # stdout is not a terminal
+    assert max(len(line) for line in text.splitlines()) <= 96
