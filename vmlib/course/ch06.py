@@ -35,6 +35,7 @@ from ..isa import disassemble
 from ..machine import Machine
 from ..machine.interp import loop_source
 from .exercises import Exercise
+from .text import WIDTH
 
 __all__ = ['POWEROFF', 'KERNELS', 'SMC_LOOP', 'GUESTS', 'kernel_source', 'kernel_machine',
            'smc_machine', 'guest_vm', 'c_function', 'PROGRAMS', 'interpreter_fetch',
@@ -254,12 +255,35 @@ def source_rows(source: str) -> list[tuple[str, list[str]]]:
     return [row for row in rows if row[1] or row[0]]
 
 
-def side_by_side(source: str, guest_width: int = 36) -> str:
-    """The block's guest instructions (left) beside the Python each became (right), as text."""
+def _split_statements(line: str, width: int) -> list[str]:
+    """A Python line of ``a = 1; b = 2; ...`` too wide for ``width``, as several lines of the
+    same indentation (the same statements, so the same program)."""
+    if len(line) <= width or '; ' not in line:
+        return [line]
+    indent = line[:len(line) - len(line.lstrip())]
+    out, current = [], ''
+    for stmt in line.strip().split('; '):
+        joined = f'{current}; {stmt}' if current else stmt
+        if current and len(indent) + len(joined) > width:
+            out.append(indent + current)
+            joined = stmt
+        current = joined
+    return out + [indent + current]
+
+
+def side_by_side(source: str, guest_width: int | None = None) -> str:
+    """The block's guest instructions (left, ``guest_width`` columns: default, as wide as the
+    widest) beside the Python each became (right), as text within the course's width (a long
+    line of register loads is split, statement by statement)."""
+    rows = source_rows(source)
+    if guest_width is None:
+        guest_width = max([24] + [len(guest) + 2 for guest, _ in rows])
     head = f"{'guest RV32 instruction':<{guest_width}}Python it became"
     out = [head, '-' * len(head)]
-    for guest, python in source_rows(source):
-        for i, line in enumerate(python or ['']):
+    for guest, python in rows:
+        lines = [part for line in python or [''] for part in
+                 _split_statements(line, WIDTH - guest_width)]
+        for i, line in enumerate(lines):
             left = guest if i == 0 else ''
             out.append(f'{left:<{guest_width}}{line}'.rstrip())
     return '\n'.join(out)
