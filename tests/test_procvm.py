@@ -635,6 +635,176 @@ _start:
 }
 
 
+# --- programs that are a list of system calls ----------------------------------------------------
+
+SCRATCH = 4096
+AT = -100                           # AT_FDCWD
+O_WRONLY, O_RDWR, O_CREAT, O_EXCL, O_TRUNC, O_APPEND, O_NONBLOCK = \
+    0o1, 0o2, 0o100, 0o200, 0o1000, 0o2000, 0o4000
+O_ASYNC, O_DIRECT, O_LARGEFILE, O_DIRECTORY, O_NOFOLLOW, O_CLOEXEC = \
+    0o20000, 0o40000, 0o100000, 0o200000, 0o400000, 0o2000000
+F_GETFD, F_GETFL, F_SETFL = 1, 3, 4
+AT_SYMLINK_NOFOLLOW, AT_SYMLINK_FOLLOW, AT_EMPTY_PATH = 0x100, 0x400, 0x1000
+UTIME_NOW, UTIME_OMIT = (1 << 30) - 1, (1 << 30) - 2
+STATX_OFFSETS = {'nlink': 16, 'mode': 28, 'atime': 64, 'mtime': 112}
+
+
+def calls_program(*calls):
+    """Assembly making each call in turn, then writing every result to stdout (one
+    little-endian word each, -errno on failure) and exiting 0: a system call's answers can
+    be set side by side with qemu-riscv32's without a C compiler.
+
+    A call is ``(number, argument...)``. An argument is an int; bytes (put in the program,
+    a NUL after them); ``('buf', offset)``: an address in a zeroed 4 KiB scratch buffer on
+    the stack; ``('ret', i)``: the result of call ``i``; ``('word', offset)``: the word at
+    that offset of the buffer (a descriptor ``pipe2`` put there). A ``write`` to fd 1 of a
+    piece of the buffer shows what a call filled in.
+    """
+    code = ['_start:', f'    li t0, {4 * len(calls) + SCRATCH}', '    sub sp, sp, t0',
+            '    mv s0, sp', f'    addi s1, sp, {4 * len(calls)}']
+    data = []
+    for i, (number, *args) in enumerate(calls):
+        for reg, arg in zip(('a0', 'a1', 'a2', 'a3', 'a4', 'a5'), args):
+            if isinstance(arg, int):
+                code.append(f'    li {reg}, {arg}')
+            elif isinstance(arg, bytes):
+                data.append(f'arg{i}_{reg}: .byte {", ".join(map(str, arg + bytes(1)))}')
+                code.append(f'    la {reg}, arg{i}_{reg}')
+            elif arg[0] == 'ret':
+                code.append(f'    lw {reg}, {4 * arg[1]}(s0)')
+            else:
+                code += [f'    li t0, {arg[1]}', f'    add {reg}, s1, t0']
+                if arg[0] == 'word':
+                    code.append(f'    lw {reg}, 0({reg})')
+        code += [f'    li a7, {number}', '    ecall', f'    sw a0, {4 * i}(s0)']
+    code += ['    li a0, 1', '    mv a1, s0', f'    li a2, {4 * len(calls)}', '    li a7, 64',
+             '    ecall', '    li a0, 0', '    li a7, 93', '    ecall']
+    return '\n'.join(code + data) + '\n'
+
+
+def call_results(stdout, count):
+    """(what the calls wrote, [the results of the ``count`` calls])."""
+    cut = len(stdout) - 4 * count
+    return stdout[:cut], list(struct.unpack(f'<{count}i', stdout[cut:]))
+
+
+def timespecs(*pairs):
+    """Two ``struct __kernel_timespec`` as RV32 lays them out (64-bit seconds, then
+    nanoseconds in 64 bits)."""
+    return b''.join(struct.pack('<qq', sec, nsec) for sec, nsec in pairs)
+
+
+# The calls the reviewer probed with C programs, each answer as qemu-riscv32 gives it (the
+# working directory holds data.txt: "the data file\n"); test_procvm_calls.py checks them.
+CALL_LISTS = {
+    'link': [
+        (37, AT, b'data.txt', AT, b'hard.txt', 0),              # 0: link(): 0
+        (37, AT, b'data.txt', AT, b'hard.txt', 0),              # EEXIST
+        (37, AT, b'missing.txt', AT, b'x.txt', 0),              # ENOENT
+        (37, AT, b'.', AT, b'dir_link', 0),                     # EPERM: a directory
+        (37, AT, b'data.txt', AT, b'y.txt', 1),                 # EINVAL: an unknown flag
+        (36, b'data.txt', AT, b'sym'),                          # 5: symlink sym -> data.txt
+        (37, AT, b'sym', AT, b'sym_link', 0),                   # the symlink itself
+        (37, AT, b'sym', AT, b'followed.txt', AT_SYMLINK_FOLLOW),   # data.txt
+        (78, AT, b'sym_link', ('buf', 0), 64),                  # 8: readlink: 8
+        (64, 1, ('buf', 0), ('ret', 8)),                        # "data.txt"
+        (291, AT, b'data.txt', 0, 0x7ff, ('buf', 64)),          # 10: statx
+        (64, 1, ('buf', 64 + STATX_OFFSETS['nlink']), 4),       # nlink 3
+        (37, AT, b'data.txt', AT, b'no_dir/x.txt', 0),          # ENOENT
+    ],
+    'pipe': [
+        (59, ('buf', 0), 0),                                    # 0: pipe2: fds 3, 4
+        (64, ('word', 4), b'hello, pipe', 11),                  # 11
+        (63, ('word', 0), ('buf', 16), 5),                      # 5: "hello"
+        (63, ('word', 0), ('buf', 21), 64),                     # 6: ", pipe"
+        (64, 1, ('buf', 16), 11),
+        (25, ('word', 0), F_GETFL, 0),                          # 5: O_RDONLY
+        (25, ('word', 4), F_GETFL, 0),                          # O_WRONLY
+        (25, ('word', 0), F_SETFL, O_NONBLOCK),
+        (63, ('word', 0), ('buf', 64), 8),                      # EAGAIN: empty, writer open
+        (62, ('word', 0), 0, 0, ('buf', 64), 0),                # ESPIPE
+        (63, ('word', 4), ('buf', 64), 1),                      # 10: EBADF: the write end
+        (291, ('word', 0), b'', AT_EMPTY_PATH, 0x7ff, ('buf', 128)),
+        (64, 1, ('buf', 128 + STATX_OFFSETS['mode']), 2),       # S_IFIFO | 0600
+        (59, ('buf', 8), O_CLOEXEC | O_NONBLOCK),               # fds 5, 6
+        (25, ('word', 8), F_GETFD, 0),                          # FD_CLOEXEC
+        (25, ('word', 12), F_GETFL, 0),                         # 15: O_WRONLY | O_NONBLOCK
+        (59, ('buf', 256), O_WRONLY),                           # EINVAL
+        (59, ('buf', 256), O_DIRECT),                           # packets: fds 7, 8
+        (64, ('word', 260), b'first packet', 12),
+        (64, ('word', 260), b'second', 6),
+        (63, ('word', 256), ('buf', 300), 5),                   # 20: "first", the rest dropped
+        (63, ('word', 256), ('buf', 305), 64),                  # 6: "second"
+        (64, 1, ('buf', 300), 11),
+        (57, ('word', 4)),                                      # close the first write end
+        (63, ('word', 0), ('buf', 64), 8),                      # 0: end of file
+        (59, 0, 0),                                             # 25: EFAULT
+    ],
+    'sigpipe': [
+        (59, ('buf', 0), 0),
+        (57, ('word', 0)),                                      # close the read end
+        (64, ('word', 4), b'nobody reads this', 17),            # SIGPIPE
+    ],
+    'utimes': [
+        (56, AT, b'data.txt', 0, 0),                            # 0: fd 3
+        (412, AT, b'data.txt', timespecs((1_000_000_000, 5), (1_500_000_000, 7)), 0),
+        (412, AT, b'data.txt', timespecs((0, UTIME_OMIT), (1_600_000_000, 0)), 0),
+        (412, ('ret', 0), 0, timespecs((1_700_000_000, 1), (0, UTIME_OMIT)), 0),   # futimens
+        (291, AT, b'data.txt', 0, 0x7ff, ('buf', 0)),
+        (64, 1, ('buf', STATX_OFFSETS['atime']), 12),           # 5: 1700000000.000000001
+        (64, 1, ('buf', STATX_OFFSETS['mtime']), 12),           # 1600000000.000000000
+        (412, AT, b'data.txt', timespecs((1, 10 ** 9), (0, 0)), 0),         # EINVAL
+        (412, AT, b'missing', timespecs((1, 10 ** 9), (0, 0)), 0),          # ENOENT first
+        (412, AT, b'missing', timespecs((0, UTIME_OMIT), (0, UTIME_OMIT)), 0),   # 0: no-op
+        (412, AT, b'data.txt', 0, 1),                           # 10: EINVAL: the flags
+        (412, ('ret', 0), 0, 0, AT_SYMLINK_NOFOLLOW),           # EINVAL: futimens flags
+        (412, 99, 0, 0, 0),                                     # EBADF
+        (412, AT, 0, 0, 0),                                     # EFAULT: no path
+        (36, b'data.txt', AT, b'sym'),
+        (412, AT, b'sym', timespecs((1234, 0), (5678, 9)), AT_SYMLINK_NOFOLLOW),   # 15
+        (291, AT, b'sym', AT_SYMLINK_NOFOLLOW, 0x7ff, ('buf', 256)),
+        (64, 1, ('buf', 256 + STATX_OFFSETS['mtime']), 12),     # the link's: 5678.000000009
+        (412, AT, b'data.txt', 0, 0),                           # now
+        (412, AT, b'data.txt', timespecs((0, UTIME_NOW), (0, UTIME_OMIT)), 0),
+        (59, ('buf', 512), 0),                                  # 20: a pipe (fds 4, 5)
+        (412, ('word', 512), 0, timespecs((1, 0), (2, 0)), 0),  # 0: nothing keeps its times
+    ],
+    'statfs': [
+        (43, b'.', 88, ('buf', 0)),                             # 0: statfs64
+        (64, 1, ('buf', 4), 12),                                # f_bsize, f_blocks
+        (64, 1, ('buf', 48), 20),                               # f_fsid .. f_flags
+        (56, AT, b'data.txt', 0, 0),                            # fd 3
+        (44, ('ret', 3), 88, ('buf', 128)),                     # fstatfs64
+        (64, 1, ('buf', 132), 12),                              # 5
+        (64, 1, ('buf', 176), 20),
+        (43, b'missing', 88, ('buf', 0)),                       # ENOENT
+        (44, 99, 88, ('buf', 0)),                               # EBADF
+        (43, b'.', 88, 0),                                      # EFAULT
+    ],
+    'fcntl': [
+        (56, AT, b'new.txt', O_RDWR | O_CREAT | O_EXCL | O_LARGEFILE, 0o644),      # 0: fd 3
+        (25, ('ret', 0), F_GETFL, 0),                           # O_RDWR, nothing else
+        (25, ('ret', 0), F_SETFL, O_APPEND | O_NONBLOCK | O_ASYNC | O_TRUNC | O_WRONLY),
+        (25, ('ret', 0), F_GETFL, 0),                           # O_RDWR|O_APPEND|O_NONBLOCK
+        (64, ('ret', 0), b'appended', 8),
+        (62, ('ret', 0), 0, 0, ('buf', 0), 0),                  # 5: _llseek to 0
+        (64, ('ret', 0), b'!', 1),                              # still at the end
+        (56, AT, b'.', O_DIRECTORY | O_NOFOLLOW | O_LARGEFILE | O_CLOEXEC, 0),    # fd 4
+        (25, ('ret', 7), F_GETFL, 0),                           # O_DIRECTORY|O_NOFOLLOW
+        (25, ('ret', 7), F_GETFD, 0),                           # FD_CLOEXEC
+        (56, AT, b'data.txt', O_WRONLY | O_APPEND | O_LARGEFILE, 0),   # 10: fd 5
+        (25, ('ret', 10), F_GETFL, 0),                          # O_WRONLY|O_APPEND
+        (25, ('ret', 10), F_SETFL, 0),
+        (25, ('ret', 10), F_GETFL, 0),                          # O_WRONLY
+        (64, ('ret', 10), b'THE', 3),                           # over "the", at offset 0
+        (56, AT, b'/dev/null', O_RDWR | O_LARGEFILE, 0),        # 15: fd 6
+        (25, ('ret', 15), F_GETFL, 0),                          # O_RDWR
+        (25, 99, F_GETFL, 0),                                   # EBADF
+    ],
+}
+PROGRAMS.update({name: calls_program(*calls) for name, calls in CALL_LISTS.items()})
+
+
 def source(name):
     return PRELUDE + PROGRAMS[name]
 

@@ -17,11 +17,14 @@ or ``ENOENT``, never a host file.
 
 **Descriptors.** 0, 1, 2 are the host's stdin, stdout and stderr (unbuffered, binary), or
 in-memory buffers when a notebook captures them; the rest are host files opened inside the
-root. ``dup`` shares one ``OpenFile`` (and its offset) between descriptors, as in Linux.
+root, or pipes (``Pipe``, kept in Python). ``dup`` shares one ``OpenFile`` (its offset and its
+status flags) between descriptors, as in Linux.
 """
 
+import fcntl
 import os
 import stat as _stat
+from collections import deque
 
 from . import linux as L
 
@@ -40,14 +43,27 @@ def _oserror(e):
 
 # --- open files --------------------------------------------------------------------------------
 
+# What an open leaves out of the open file's flags: the flags that only steer the open itself,
+# and O_CLOEXEC, which belongs to the descriptor. Linux keeps the rest and F_GETFL shows it.
+# O_LARGEFILE, which musl adds to every open, is left out too, as qemu-riscv32 leaves it out
+# (on RV32 every file is large: off_t is 64-bit).
+OPEN_ONLY = L.O_CREAT | L.O_EXCL | L.O_NOCTTY | L.O_TRUNC | L.O_CLOEXEC | L.O_LARGEFILE
+
+# What F_SETFL may change (Linux's SETFL_MASK). O_ASYNC only sticks to files that can signal
+# I/O (pipes here); Linux keeps it neither for regular files.
+SETFL_FLAGS = L.O_APPEND | L.O_NONBLOCK | L.O_DIRECT | L.O_NOATIME
+
+
 class OpenFile:
     """One open file description: what ``read``/``write``/``lseek``/``fstat`` act on."""
 
     kind = 'file'
     path = ''
+    host_fd = None                      # the host descriptor behind it, if there is one
+    settable = SETFL_FLAGS              # the status flags F_SETFL may change
 
     def __init__(self, flags):
-        self.flags = flags              # the guest's O_* flags (access mode, O_APPEND...)
+        self.flags = flags & ~OPEN_ONLY     # access mode and status flags: what F_GETFL says
 
     @property
     def readable(self):
@@ -85,12 +101,18 @@ class OpenFile:
     def winsize(self):
         return None
 
+    def set_status(self, flags):
+        """F_SETFL: take the changeable status flags from ``flags``, keep the rest."""
+        self.flags = self.flags & ~self.settable | flags & self.settable
+
     def close(self):
         pass
 
 
 class HostStream(OpenFile):
-    """One of the host's standard streams (fd 0, 1 or 2), used unbuffered."""
+    """One of the host's standard streams (fd 0, 1 or 2), used unbuffered. F_SETFL changes
+    only what the guest sees: the host's descriptors, which the shell shares, keep their
+    flags."""
 
     kind = 'stream'
 
@@ -247,6 +269,18 @@ class HostFile(OpenFile):
         except OSError as e:
             raise _oserror(e)
 
+    def set_status(self, flags):
+        """F_SETFL on the host descriptor too, for the flags that change what the host does
+        (O_APPEND: where writes go; O_NOATIME: only the owner may, EPERM from the host)."""
+        try:
+            host = fcntl.fcntl(self.host_fd, fcntl.F_GETFL)
+            for bit, host_bit in ((L.O_APPEND, os.O_APPEND), (L.O_NOATIME, os.O_NOATIME)):
+                host = host | host_bit if flags & bit else host & ~host_bit
+            fcntl.fcntl(self.host_fd, fcntl.F_SETFL, host)
+        except OSError as e:
+            raise _oserror(e)
+        super().set_status(flags)
+
     def close(self):
         try:
             os.close(self.host_fd)
@@ -281,6 +315,120 @@ def stat_fields(st):
             'blocks': getattr(st, 'st_blocks', 0), 'dev': st.st_dev,
             'rdev': getattr(st, 'st_rdev', 0), 'atime': st.st_atime_ns,
             'mtime': st.st_mtime_ns, 'ctime': st.st_ctime_ns}
+
+
+# --- pipes ------------------------------------------------------------------------------------
+
+PIPE_CAPACITY = 16 * 4096           # Linux's default: 16 pages
+PIPE_BUF = 4096                     # writes up to this size are atomic; the largest packet
+
+
+class Pipe:
+    """A pipe's buffer, shared by its two ends (``pipe2``), kept in Python.
+
+    The bytes wait in ``chunks``, oldest first: ``[data, packet]`` lists, ``packet`` True for
+    what a writer in packet mode (``O_DIRECT``) wrote. A read takes bytes across ordinary
+    chunks, but at most one packet, and drops the part of a packet it has no room for.
+
+    **Waiting.** The process VM runs one process of one thread, so while it waited on a pipe
+    nothing could ever fill or drain it: on Linux it would hang for good. So a call that
+    would wait returns at once with what it can do instead: a read returns what the pipe
+    holds (0 bytes when it is empty: the program goes on as at end of file), a write puts in
+    what fits (EAGAIN when nothing fits). With ``O_NONBLOCK`` both are exactly Linux's: EAGAIN
+    for an empty pipe, and a write of up to ``PIPE_BUF`` bytes goes in whole or not at all.
+    Without a reader, a write is EPIPE (and SIGPIPE); without a writer, an empty pipe reads
+    as end of file.
+    """
+
+    def __init__(self, number):
+        self.chunks = deque()
+        self.size = 0                       # bytes held
+        self.number = number                # its inode number, for fstat and the name
+        self.reading = self.writing = True  # whether the ends are still open
+
+    def read(self, n, nonblocking):
+        if not n:
+            return b''
+        if not self.chunks:
+            if self.writing and nonblocking:
+                raise SysError(L.EAGAIN)
+            return b''
+        out = bytearray()
+        while self.chunks and len(out) < n:
+            chunk = self.chunks[0]
+            data, packet = chunk
+            taken = data[:n - len(out)]
+            out += taken
+            if packet or len(taken) == len(data):
+                self.chunks.popleft()
+                self.size -= len(data)
+            else:
+                chunk[0] = data[len(taken):]
+                self.size -= len(taken)
+            if packet:
+                break
+        return bytes(out)
+
+    def write(self, data, nonblocking, packets):
+        if not data:
+            return 0
+        if not self.reading:
+            raise SysError(L.EPIPE)
+        room = PIPE_CAPACITY - self.size
+        if len(data) > room:
+            atomic = nonblocking and len(data) <= PIPE_BUF
+            if atomic or not room:
+                raise SysError(L.EAGAIN)
+            data = data[:room]
+        step = PIPE_BUF if packets else len(data)
+        for start in range(0, len(data), step):
+            self.chunks.append([bytes(data[start:start + step]), packets])
+        self.size += len(data)
+        return len(data)
+
+
+class PipeEnd(OpenFile):
+    """One end of a ``Pipe``: the read end (``O_RDONLY``) or the write end (``O_WRONLY``).
+
+    A pipe keeps ``O_ASYNC`` (Linux's pipes can signal I/O); no SIGIO ever comes, as on
+    Linux while no owner is set, and the process VM has no ``F_SETOWN``."""
+
+    kind = 'pipe'
+    settable = SETFL_FLAGS | L.O_ASYNC
+
+    def __init__(self, pipe, flags):
+        super().__init__(flags)
+        self.pipe = pipe
+        self.path = f'pipe:[{pipe.number}]'
+
+    def read(self, n):
+        if not self.readable:
+            raise SysError(L.EBADF)
+        return self.pipe.read(n, bool(self.flags & L.O_NONBLOCK))
+
+    def write(self, data):
+        if not self.writable:
+            raise SysError(L.EBADF)
+        return self.pipe.write(data, bool(self.flags & L.O_NONBLOCK),
+                               bool(self.flags & L.O_DIRECT))
+
+    def stat(self):
+        return {'mode': L.S_IFIFO | 0o600, 'size': 0, 'nlink': 1, 'ino': self.pipe.number}
+
+    def close(self):
+        if self.readable:
+            self.pipe.reading = False
+        else:
+            self.pipe.writing = False
+
+
+def make_pipe(flags, number):
+    """The read end and the write end of a new pipe, as ``pipe2`` with ``flags`` makes them:
+    both ends get ``O_NONBLOCK``, only the write end ``O_DIRECT`` (it decides what a write
+    makes: packets or a stream), like Linux's ``create_pipe_files``."""
+    pipe = Pipe(number)
+    return (PipeEnd(pipe, L.O_RDONLY | flags & L.O_NONBLOCK),
+            PipeEnd(pipe, L.O_WRONLY | flags & (L.O_NONBLOCK | L.O_DIRECT)))
 
 
 # --- the sandbox ---------------------------------------------------------------------------------
@@ -322,12 +470,14 @@ class Sandbox:
     def host_path(self, guest, follow=True):
         """The host path of absolute guest path ``guest``, symlinks resolved (all of them, or
         all but the last with ``follow`` False); EACCES if it would leave the root."""
-        host = os.path.join(self.root, guest.lstrip('/')) if guest != '/' else self.root
+        if guest == '/':
+            return self.root
+        host = os.path.join(self.root, guest.lstrip('/'))
         if follow:
             real = os.path.realpath(host)
         else:
             parent, name = os.path.split(host.rstrip('/'))
-            real = os.path.join(os.path.realpath(parent), name) if guest != '/' else self.root
+            real = os.path.join(os.path.realpath(parent), name)
             if not self.inside(os.path.realpath(parent)):
                 raise SysError(L.EACCES)
         if not self.inside(real):

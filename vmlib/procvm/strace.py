@@ -140,6 +140,28 @@ def _timespec(space, va):
     return f'{{tv_sec={sec}, tv_nsec={nsec}}}'
 
 
+def _utimes(space, va):
+    """utimensat's two timespecs, ``UTIME_NOW``/``UTIME_OMIT`` by name, as strace shows them."""
+    if va == 0:
+        return 'NULL'
+    raw = space.peek(va, 32)
+    if raw is None or len(raw) < 32:
+        return _pointer(va)
+    names = {L.UTIME_NOW: 'UTIME_NOW', L.UTIME_OMIT: 'UTIME_OMIT'}
+    nsecs = (int.from_bytes(raw[8:12], 'little', signed=True),
+             int.from_bytes(raw[24:28], 'little', signed=True))
+    return '[' + ', '.join(names.get(nsec) or _timespec(space, va + 16 * i)
+                           for i, nsec in enumerate(nsecs)) + ']'
+
+
+def _pipe_fds(space, va):
+    raw = space.peek(va, 8)
+    if raw is None or len(raw) < 8:
+        return _pointer(va)
+    return '[{}, {}]'.format(*(int.from_bytes(raw[i:i + 4], 'little', signed=True)
+                               for i in (0, 4)))
+
+
 def _statx(space, va):
     raw = space.peek(va, 48)
     if raw is None or len(raw) < 48:
@@ -168,7 +190,7 @@ def format_arg(space, kind, i, args, result):
     ok = isinstance(result, int) and not -4096 < result < 0
     if kind == 'skip':
         return None
-    if kind in ('fd', 'd'):
+    if kind in ('fd', 'd', 'pid'):
         return str(s32(a))
     if kind == 'dirfd':
         return 'AT_FDCWD' if s32(a) == L.AT_FDCWD else str(s32(a))
@@ -199,6 +221,15 @@ def format_arg(space, kind, i, args, result):
             else None
     if kind == 'cloexec':
         return L.flag_names(a, [(L.O_CLOEXEC, 'O_CLOEXEC')])
+    if kind == 'pipeflags':
+        return L.flag_names(a, L.OPEN_FLAG_NAMES)
+    if kind == 'pipefds':
+        return _pipe_fds(space, a) if ok else _pointer(a)
+    if kind == 'utimes':
+        return _utimes(space, a)
+    if kind == 'renameflags':
+        return L.flag_names(a, [(1, 'RENAME_NOREPLACE'), (2, 'RENAME_EXCHANGE'),
+                                (4, 'RENAME_WHITEOUT')])
     if kind == 'mremap':
         return L.flag_names(a, [(1, 'MREMAP_MAYMOVE'), (2, 'MREMAP_FIXED')])
     if kind == 'statxmask':

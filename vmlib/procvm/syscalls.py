@@ -2,8 +2,9 @@
 
 A guest makes a system call with ``ecall``: the number in ``a7``, arguments in ``a0``-``a5``,
 the result back in ``a0`` (``-errno`` on failure). Each handler below is one call, registered
-with ``@syscall(name, *argument kinds)``; the argument kinds tell ``--strace`` how to show the
-arguments (``strace.py``). A handler returns the result or raises ``SysError(errno)``.
+with ``@syscall(name, *argument kinds, group=...)``; the argument kinds tell ``--strace`` how to
+show the arguments (``strace.py``), the group is where the call is listed
+(``implemented_syscalls``). A handler returns the result or raises ``SysError(errno)``.
 
 Determinism: the clocks are derived from the number of instructions retired (10 ns each,
 the machine's ``mtime`` at 10 MHz: ``CLOCK_MONOTONIC`` = mtime x 100 ns, ``CLOCK_REALTIME`` =
@@ -15,9 +16,10 @@ input and seed therefore does the same thing, instruction for instruction, on ev
 import os
 import stat as _stat
 import struct
+import time
 
 from . import linux as L
-from .files import SysError, HostFile, OpenFile, stat_fields
+from .files import SysError, HostFile, OpenFile, stat_fields, make_pipe
 from .memory import PAGE, PAGE_MASK, TASK_SIZE, MIN_ADDR, page_up
 
 REALTIME_EPOCH = 1_704_067_200          # 2024-01-01T00:00:00Z: CLOCK_REALTIME at instruction 0
@@ -28,14 +30,36 @@ IO_LIMIT = 16 << 20                     # one read/write moves at most this much
 UNAME = ('Linux', 'vmlib', '6.1.0-vmlib', '#1 SMP vmlib process VM', 'riscv32', '(none)')
 
 HANDLERS = {}                           # number -> (name, function, argument kinds)
+GROUPS = ('files', 'memory', 'processes', 'time', 'misc')
+GROUP_OF = {}                           # name -> one of GROUPS
 
 
-def syscall(name, *kinds):
-    """Register the decorated method as system call ``name`` (musl's spelling)."""
+def syscall(name, *kinds, group):
+    """Register the decorated method as system call ``name`` (musl's spelling), listed in
+    ``group`` (one of ``GROUPS``)."""
+    if group not in GROUPS:
+        raise ValueError(f'system call {name}: unknown group {group!r}')
+
     def register(fn):
         HANDLERS[L.SYSCALL_NUMBERS[name]] = (name, fn, kinds)
+        GROUP_OF[name] = group
         return fn
     return register
+
+
+def implemented_syscalls():
+    """{group: [names, sorted]} of the system calls the process VM implements, groups in the
+    order of ``GROUPS``; every other number gets -ENOSYS. Made from the table itself, so a
+    list of them (``syscalls_markdown``) cannot go stale."""
+    return {group: sorted((name for name, g in GROUP_OF.items() if g == group),
+                          key=lambda name: name.lstrip('_'))
+            for group in GROUPS}
+
+
+def syscalls_markdown():
+    """``implemented_syscalls`` as a Markdown list, one line per group (for the README)."""
+    return '\n'.join(f'- **{group}**: ' + ', '.join(f'`{name}`' for name in names)
+                     for group, names in implemented_syscalls().items()) + '\n'
 
 
 def s32(x):
@@ -107,6 +131,7 @@ class Kernel:
         self.sigactions = {}                # signal -> the 16 bytes of its k_sigaction
         self.sigmask = 0
         self.clear_child_tid = 0
+        self.pipes_made = 0                 # pipes are numbered (their inodes) from 1
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -129,6 +154,19 @@ class Kernel:
         path = self.string(va)
         return self.sandbox.resolve(path, self.path_base(dirfd, path), follow)
 
+    def at_target(self, dirfd, va, flags):
+        """What a ``*at`` call names: the open file ``dirfd`` (an empty path with
+        ``AT_EMPTY_PATH``; the working directory's host path for ``AT_FDCWD``), else the host
+        path of the path, its last symlink followed unless ``AT_SYMLINK_NOFOLLOW``."""
+        path = self.string(va)
+        if not path and flags & L.AT_EMPTY_PATH:
+            if s32(dirfd) == L.AT_FDCWD:
+                return self.sandbox.host_path(self.sandbox.cwd)
+            return self.fds.get(s32(dirfd))
+        _, host = self.sandbox.resolve(path, self.path_base(dirfd, path),
+                                       follow=not flags & L.AT_SYMLINK_NOFOLLOW)
+        return host
+
     def read_buffer(self, va, n):
         return self.space.read(va, min(n, IO_LIMIT))
 
@@ -139,15 +177,22 @@ class Kernel:
     def write_timespec(self, va, ns):
         self.space.write(va, struct.pack('<qii', ns // 1_000_000_000, ns % 1_000_000_000, 0))
 
+    def read_timespecs(self, va, count):
+        """``count`` ``struct __kernel_timespec`` (16 bytes each: a 64-bit ``tv_sec``, then a
+        64-bit ``tv_nsec`` of which a 32-bit kernel keeps the low word) as (sec, nsec) pairs,
+        unchecked."""
+        raw = self.space.read(va, 16 * count)
+        return [struct.unpack_from('<qi', raw, 16 * i) for i in range(count)]
+
     def read_timespec(self, va):
-        sec, nsec = struct.unpack('<qi', self.space.read(va, 12))
+        ((sec, nsec),) = self.read_timespecs(va, 1)
         if not 0 <= nsec < 1_000_000_000:
             raise SysError(L.EINVAL)
         return sec * 1_000_000_000 + nsec
 
     # --- files: reading and writing --------------------------------------------------------
 
-    @syscall('read', 'fd', 'obuf:2', 'u')
+    @syscall('read', 'fd', 'obuf:2', 'u', group='files')
     def sys_read(self, fd, buf, count):
         f = self.fds.get(s32(fd))
         count = min(count, IO_LIMIT)
@@ -156,7 +201,7 @@ class Kernel:
         self.space.write(buf, data)
         return len(data)
 
-    @syscall('write', 'fd', 'ibuf:2', 'u')
+    @syscall('write', 'fd', 'ibuf:2', 'u', group='files')
     def sys_write(self, fd, buf, count):
         f = self.fds.get(s32(fd))
         if not f.writable:
@@ -169,7 +214,7 @@ class Kernel:
         words = struct.unpack(f'<{2 * count}I', self.space.read(iov, 8 * count))
         return list(zip(words[0::2], words[1::2]))
 
-    @syscall('readv', 'fd', 'iov_out:2', 'u')
+    @syscall('readv', 'fd', 'iov_out:2', 'u', group='files')
     def sys_readv(self, fd, iov, count):
         f = self.fds.get(s32(fd))
         vecs = self.iovecs(iov, count)
@@ -185,7 +230,7 @@ class Kernel:
             pos += len(chunk)
         return len(data)
 
-    @syscall('writev', 'fd', 'iov_in:2', 'u')
+    @syscall('writev', 'fd', 'iov_in:2', 'u', group='files')
     def sys_writev(self, fd, iov, count):
         f = self.fds.get(s32(fd))
         if not f.writable:
@@ -194,7 +239,7 @@ class Kernel:
                         self.iovecs(iov, count))
         return self.vm.write_file(f, data) if data else 0
 
-    @syscall('pread64', 'fd', 'obuf:2', 'u', 'off64', 'skip')
+    @syscall('pread64', 'fd', 'obuf:2', 'u', 'off64', 'skip', group='files')
     def sys_pread64(self, fd, buf, count, lo, hi):
         f = self.fds.get(s32(fd))
         offset = pair64(lo, hi)
@@ -206,7 +251,7 @@ class Kernel:
         self.space.write(buf, data)
         return len(data)
 
-    @syscall('pwrite64', 'fd', 'ibuf:2', 'u', 'off64', 'skip')
+    @syscall('pwrite64', 'fd', 'ibuf:2', 'u', 'off64', 'skip', group='files')
     def sys_pwrite64(self, fd, buf, count, lo, hi):
         f = self.fds.get(s32(fd))
         offset = pair64(lo, hi)
@@ -214,7 +259,7 @@ class Kernel:
             raise SysError(L.EINVAL)
         return f.pwrite(self.read_buffer(buf, count), offset)
 
-    @syscall('_llseek', 'fd', 'off64hi', 'skip', 'u64out', 'whence')
+    @syscall('_llseek', 'fd', 'off64hi', 'skip', 'u64out', 'whence', group='files')
     def sys_llseek(self, fd, hi, lo, result, whence):
         f = self.fds.get(s32(fd))
         offset = pair64(lo, hi)
@@ -227,7 +272,7 @@ class Kernel:
 
     # --- files: opening, closing, descriptors --------------------------------------------------
 
-    @syscall('openat', 'dirfd', 'path', 'oflags', 'openmode')
+    @syscall('openat', 'dirfd', 'path', 'oflags', 'openmode', group='files')
     def sys_openat(self, dirfd, va, flags, mode):
         path = self.string(va)
         device = self.device(path, flags)
@@ -246,7 +291,7 @@ class Kernel:
                        L.O_RDWR: os.O_RDWR}[access] | os.O_NOFOLLOW | os.O_CLOEXEC)
         for bit, host_bit in ((L.O_CREAT, os.O_CREAT), (L.O_EXCL, os.O_EXCL),
                               (L.O_TRUNC, os.O_TRUNC), (L.O_APPEND, os.O_APPEND),
-                              (L.O_DIRECTORY, os.O_DIRECTORY)):
+                              (L.O_DIRECTORY, os.O_DIRECTORY), (L.O_NOATIME, os.O_NOATIME)):
             if flags & bit:
                 host_flags |= host_bit
         try:
@@ -274,16 +319,16 @@ class Kernel:
             return self.fds.get(fd)
         return None
 
-    @syscall('close', 'fd')
+    @syscall('close', 'fd', group='files')
     def sys_close(self, fd):
         self.fds.close(s32(fd))
         return 0
 
-    @syscall('dup', 'fd')
+    @syscall('dup', 'fd', group='files')
     def sys_dup(self, fd):
         return self.fds.add(self.fds.get(s32(fd)))
 
-    @syscall('dup3', 'fd', 'fd', 'cloexec')
+    @syscall('dup3', 'fd', 'fd', 'cloexec', group='files')
     def sys_dup3(self, old, new, flags):
         f = self.fds.get(s32(old))
         if old == new or flags & ~L.O_CLOEXEC:
@@ -295,7 +340,27 @@ class Kernel:
             self.fds.cloexec.add(new)
         return new
 
-    @syscall('fcntl64', 'fd', 'fcntl', 'x')
+    @syscall('pipe2', 'pipefds', 'pipeflags', group='files')
+    def sys_pipe2(self, fds, flags):
+        """A pipe kept in Python (``files.Pipe``, which says what a read or write does when
+        Linux would wait). musl's ``pipe()`` is ``pipe2(fds, 0)``."""
+        if flags & ~(L.O_CLOEXEC | L.O_NONBLOCK | L.O_DIRECT):
+            raise SysError(L.EINVAL)
+        self.space.check_regions(fds, 8, L.PROT_WRITE)
+        self.pipes_made += 1
+        ends = make_pipe(flags, self.pipes_made)
+        numbers = []
+        try:
+            for end in ends:
+                numbers.append(self.fds.add(end, cloexec=bool(flags & L.O_CLOEXEC)))
+        except SysError:                    # EMFILE: nothing is left behind
+            for fd in numbers:
+                self.fds.close(fd)
+            raise
+        self.space.write(fds, struct.pack('<2i', *numbers))
+        return 0
+
+    @syscall('fcntl64', 'fd', 'fcntl', 'x', group='files')
     def sys_fcntl64(self, fd, cmd, arg):
         fd = s32(fd)
         f = self.fds.get(fd)
@@ -306,17 +371,16 @@ class Kernel:
         if cmd == L.F_SETFD:
             (self.fds.cloexec.add if arg & L.FD_CLOEXEC else self.fds.cloexec.discard)(fd)
             return 0
-        if cmd == L.F_GETFL:
-            return f.flags & ~L.O_CLOEXEC
-        if cmd == L.F_SETFL:
-            settable = L.O_APPEND | L.O_NONBLOCK | L.O_ASYNC | L.O_DIRECT | L.O_NOATIME
-            f.flags = f.flags & ~settable | arg & settable
+        if cmd == L.F_GETFL:                # the access mode and the status flags
+            return f.flags
+        if cmd == L.F_SETFL:                # only the status flags Linux lets it change
+            f.set_status(arg)
             return 0
         if cmd in (L.F_GETLK, L.F_SETLK, L.F_SETLKW, 5, 6, 7):
             return 0                        # one process: every lock is granted
         raise SysError(L.EINVAL)
 
-    @syscall('ioctl', 'fd', 'ioctl', 'x')
+    @syscall('ioctl', 'fd', 'ioctl', 'x', group='files')
     def sys_ioctl(self, fd, request, arg):
         f = self.fds.get(s32(fd))
         if request == L.TIOCGWINSZ and f.isatty():
@@ -326,18 +390,11 @@ class Kernel:
                 return 0
         raise SysError(L.ENOTTY)
 
-    @syscall('statx', 'dirfd', 'path', 'atflags', 'statxmask', 'statx')
+    @syscall('statx', 'dirfd', 'path', 'atflags', 'statxmask', 'statx', group='files')
     def sys_statx(self, dirfd, va, flags, mask, buf):
-        path = self.string(va)
-        if not path and flags & L.AT_EMPTY_PATH:
-            if s32(dirfd) == L.AT_FDCWD:
-                st = self.stat_path(self.sandbox.host_path(self.sandbox.cwd), True)
-            else:
-                st = self.fds.get(s32(dirfd)).stat()
-        else:
-            _, host = self.sandbox.resolve(path, self.path_base(dirfd, path),
-                                           follow=not flags & L.AT_SYMLINK_NOFOLLOW)
-            st = self.stat_path(host, not flags & L.AT_SYMLINK_NOFOLLOW)
+        target = self.at_target(dirfd, va, flags)
+        st = target.stat() if isinstance(target, OpenFile) else \
+            self.stat_path(target, not flags & L.AT_SYMLINK_NOFOLLOW)
         self.space.write(buf, statx_bytes(st))
         return 0
 
@@ -347,7 +404,7 @@ class Kernel:
         except OSError as e:
             raise SysError(L.host_errno(e))
 
-    @syscall('getdents64', 'fd', 'p', 'u')
+    @syscall('getdents64', 'fd', 'p', 'u', group='files')
     def sys_getdents64(self, fd, buf, count):
         f = self.fds.get(s32(fd))
         if not isinstance(f, HostFile) or not f.is_dir:
@@ -368,7 +425,7 @@ class Kernel:
         self.space.write(buf, bytes(out))
         return len(out)
 
-    @syscall('ftruncate64', 'fd', 'off64', 'skip')
+    @syscall('ftruncate64', 'fd', 'off64', 'skip', group='files')
     def sys_ftruncate64(self, fd, lo, hi):
         length = pair64(lo, hi)
         if length < 0:
@@ -376,7 +433,7 @@ class Kernel:
         self.fds.get(s32(fd)).truncate(length)
         return 0
 
-    @syscall('truncate64', 'path', 'off64', 'skip')
+    @syscall('truncate64', 'path', 'off64', 'skip', group='files')
     def sys_truncate64(self, va, lo, hi):
         length = pair64(lo, hi)
         _, host = self.resolve(L.AT_FDCWD & 0xFFFFFFFF, va)
@@ -388,25 +445,26 @@ class Kernel:
             raise SysError(L.host_errno(e))
         return 0
 
-    @syscall('fsync', 'fd')
+    @syscall('fsync', 'fd', group='files')
     def sys_fsync(self, fd):
         self.fds.get(s32(fd))
         return 0
 
-    @syscall('fdatasync', 'fd')
+    @syscall('fdatasync', 'fd', group='files')
     def sys_fdatasync(self, fd):
         self.fds.get(s32(fd))
         return 0
 
     # --- files: the directory tree --------------------------------------------------------------
 
-    def host_call(self, fn, *args):
+    def host_call(self, fn, *args, **kwargs):
+        """``fn(*args, **kwargs)`` on the host, its OSError as the guest's errno."""
         try:
-            return fn(*args)
+            return fn(*args, **kwargs)
         except OSError as e:
             raise SysError(L.host_errno(e))
 
-    @syscall('getcwd', 'obuf:1', 'u')
+    @syscall('getcwd', 'obuf:1', 'u', group='files')
     def sys_getcwd(self, buf, size):
         cwd = os.fsencode(self.sandbox.cwd) + b'\0'
         if size < len(cwd):
@@ -414,7 +472,7 @@ class Kernel:
         self.space.write(buf, cwd)
         return len(cwd)
 
-    @syscall('chdir', 'path')
+    @syscall('chdir', 'path', group='files')
     def sys_chdir(self, va):
         _, host = self.resolve(L.AT_FDCWD & 0xFFFFFFFF, va)
         if not _stat.S_ISDIR(self.host_call(os.stat, host).st_mode):
@@ -422,7 +480,7 @@ class Kernel:
         self.sandbox.cwd = self.sandbox.to_guest(host)
         return 0
 
-    @syscall('fchdir', 'fd')
+    @syscall('fchdir', 'fd', group='files')
     def sys_fchdir(self, fd):
         f = self.fds.get(s32(fd))
         if not isinstance(f, HostFile) or not f.is_dir:
@@ -430,13 +488,13 @@ class Kernel:
         self.sandbox.cwd = f.path
         return 0
 
-    @syscall('mkdirat', 'dirfd', 'path', 'mode')
+    @syscall('mkdirat', 'dirfd', 'path', 'mode', group='files')
     def sys_mkdirat(self, dirfd, va, mode):
         _, host = self.resolve(dirfd, va, follow=False)
         self.host_call(os.mkdir, host, mode & 0o7777 & ~self.umask)
         return 0
 
-    @syscall('unlinkat', 'dirfd', 'path', 'atflags')
+    @syscall('unlinkat', 'dirfd', 'path', 'atflags', group='files')
     def sys_unlinkat(self, dirfd, va, flags):
         guest, host = self.resolve(dirfd, va, follow=False)
         if guest == '/':
@@ -449,7 +507,7 @@ class Kernel:
             self.host_call(os.unlink, host)
         return 0
 
-    @syscall('renameat2', 'dirfd', 'path', 'dirfd', 'path', 'x')
+    @syscall('renameat2', 'dirfd', 'path', 'dirfd', 'path', 'renameflags', group='files')
     def sys_renameat2(self, olddir, old, newdir, new, flags):
         if flags:
             raise SysError(L.EINVAL)
@@ -460,14 +518,21 @@ class Kernel:
         self.host_call(os.rename, h1, h2)
         return 0
 
-    @syscall('linkat', 'dirfd', 'path', 'dirfd', 'path', 'atflags')
+    @syscall('linkat', 'dirfd', 'path', 'dirfd', 'path', 'atflags', group='files')
     def sys_linkat(self, olddir, old, newdir, new, flags):
+        """A hard link. Like Linux, a symlink as the old path is linked itself unless
+        ``AT_SYMLINK_FOLLOW``; then the sandbox resolves it (inside the root, or EACCES) and
+        the host links what it names. Linking the file a descriptor refers to
+        (``AT_EMPTY_PATH`` and an empty path) is not provided: ENOENT, Linux's answer before
+        6.10 to a process without ``CAP_DAC_READ_SEARCH``."""
+        if flags & ~(L.AT_SYMLINK_FOLLOW | L.AT_EMPTY_PATH):
+            raise SysError(L.EINVAL)
         _, h1 = self.resolve(olddir, old, follow=bool(flags & L.AT_SYMLINK_FOLLOW))
         _, h2 = self.resolve(newdir, new, follow=False)
         self.host_call(os.link, h1, h2, follow_symlinks=False)
         return 0
 
-    @syscall('symlinkat', 'path', 'dirfd', 'path')
+    @syscall('symlinkat', 'path', 'dirfd', 'path', group='files')
     def sys_symlinkat(self, target_va, newdir, new):
         target = os.fsdecode(self.string(target_va))
         _, host = self.resolve(newdir, new, follow=False)
@@ -476,7 +541,7 @@ class Kernel:
         self.host_call(os.symlink, target, host)
         return 0
 
-    @syscall('readlinkat', 'dirfd', 'path', 'obuf:3', 'u')
+    @syscall('readlinkat', 'dirfd', 'path', 'obuf:3', 'u', group='files')
     def sys_readlinkat(self, dirfd, va, buf, size):
         _, host = self.resolve(dirfd, va, follow=False)
         target = self.host_call(os.readlink, host)
@@ -488,11 +553,11 @@ class Kernel:
         self.space.write(buf, data)
         return len(data)
 
-    @syscall('faccessat', 'dirfd', 'path', 'accessmode')
+    @syscall('faccessat', 'dirfd', 'path', 'accessmode', group='files')
     def sys_faccessat(self, dirfd, va, mode):
         return self.sys_faccessat2(dirfd, va, mode, 0)
 
-    @syscall('faccessat2', 'dirfd', 'path', 'accessmode', 'atflags')
+    @syscall('faccessat2', 'dirfd', 'path', 'accessmode', 'atflags', group='files')
     def sys_faccessat2(self, dirfd, va, mode, flags):
         _, host = self.resolve(dirfd, va, follow=not flags & L.AT_SYMLINK_NOFOLLOW)
         if not os.path.lexists(host):
@@ -501,27 +566,87 @@ class Kernel:
             raise SysError(L.EACCES)
         return 0
 
-    @syscall('fchmodat', 'dirfd', 'path', 'mode')
+    @syscall('fchmodat', 'dirfd', 'path', 'mode', group='files')
     def sys_fchmodat(self, dirfd, va, mode):
         _, host = self.resolve(dirfd, va)
         self.host_call(os.chmod, host, mode & 0o7777)
         return 0
 
-    @syscall('fchmod', 'fd', 'mode')
+    @syscall('fchmod', 'fd', 'mode', group='files')
     def sys_fchmod(self, fd, mode):
         f = self.fds.get(s32(fd))
         if isinstance(f, HostFile):
             self.host_call(os.fchmod, f.host_fd, mode & 0o7777)
         return 0
 
-    @syscall('umask', 'mode')
+    @syscall('umask', 'mode', group='files')
     def sys_umask(self, mask):
         old, self.umask = self.umask, mask & 0o777
         return old
 
+    @syscall('utimensat_time64', 'dirfd', 'path', 'utimes', 'atflags', group='files')
+    def sys_utimensat_time64(self, dirfd, va, times, flags):
+        """Set a file's access and modification times: ``times`` is two timespecs, or NULL for
+        "now"; ``UTIME_OMIT`` keeps a time. A NULL path with a descriptor is ``futimens``.
+
+        "Now" (``UTIME_NOW``) is the host's clock, not the VM's deterministic one: the host
+        stamps the files the guest writes with its own time, and a file touched now must not
+        look older than one written a moment ago. Checks come in Linux's order: both times
+        omitted is 0 before anything else, then the flags, the path, the nanoseconds."""
+        wanted = self.read_timespecs(times, 2) if times else [(0, L.UTIME_NOW)] * 2
+        if all(nsec == L.UTIME_OMIT for _, nsec in wanted):
+            return 0
+        if va == 0 and s32(dirfd) != L.AT_FDCWD:
+            if flags:
+                raise SysError(L.EINVAL)
+            target = self.fds.get(s32(dirfd))
+        else:
+            if flags & ~(L.AT_SYMLINK_NOFOLLOW | L.AT_EMPTY_PATH):
+                raise SysError(L.EINVAL)
+            target = self.at_target(dirfd, va, flags)
+        if isinstance(target, OpenFile):
+            target = target.host_fd         # None: a pipe or a device, no host file
+        follow = isinstance(target, int) or not flags & L.AT_SYMLINK_NOFOLLOW
+        # a missing file is ENOENT before a bad time is EINVAL
+        old = None if target is None else self.host_call(os.stat, target, follow_symlinks=follow)
+        if any(not 0 <= nsec < 1_000_000_000 and nsec not in (L.UTIME_NOW, L.UTIME_OMIT)
+               for _, nsec in wanted):
+            raise SysError(L.EINVAL)
+        if target is None:
+            return 0
+        if all(nsec == L.UTIME_NOW for _, nsec in wanted):      # the host's "now" and its rules
+            self.host_call(os.utime, target, follow_symlinks=follow)
+            return 0
+        ns = [kept if nsec == L.UTIME_OMIT else time.time_ns() if nsec == L.UTIME_NOW
+              else sec * 1_000_000_000 + nsec
+              for (sec, nsec), kept in zip(wanted, (old.st_atime_ns, old.st_mtime_ns))]
+        self.host_call(os.utime, target, ns=tuple(ns), follow_symlinks=follow)
+        return 0
+
+    @syscall('statfs64', 'path', 'u', 'p', group='files')
+    def sys_statfs64(self, va, size, buf):
+        """The figures of the file system holding a file, from the host's ``statvfs`` of it
+        (the sandbox is a directory of a host file system)."""
+        if size != STATFS.size:             # Linux checks the size before anything else
+            raise SysError(L.EINVAL)
+        _, host = self.resolve(L.AT_FDCWD & 0xFFFFFFFF, va)
+        self.space.write(buf, statfs_bytes(self.host_call(os.statvfs, host)))
+        return 0
+
+    @syscall('fstatfs64', 'fd', 'u', 'p', group='files')
+    def sys_fstatfs64(self, fd, size, buf):
+        """``statfs64`` of an open file; one with no host file behind it (a pipe, a device,
+        a notebook's buffer) gets the figures of the sandbox root."""
+        if size != STATFS.size:
+            raise SysError(L.EINVAL)
+        f = self.fds.get(s32(fd))
+        target = self.sandbox.root if f.host_fd is None else f.host_fd
+        self.space.write(buf, statfs_bytes(self.host_call(os.statvfs, target)))
+        return 0
+
     # --- memory -----------------------------------------------------------------------------
 
-    @syscall('brk', 'p')
+    @syscall('brk', 'p', group='memory')
     def sys_brk(self, addr):
         space = self.space
         if addr < space.brk_start:
@@ -540,7 +665,7 @@ class Kernel:
         space.brk = addr
         return addr
 
-    @syscall('mmap2', 'p', 'u', 'prot', 'mflags', 'fd', 'u')
+    @syscall('mmap2', 'p', 'u', 'prot', 'mflags', 'fd', 'u', group='memory')
     def sys_mmap2(self, addr, length, prot, flags, fd, pgoff):
         space = self.space
         kind = flags & 0xF
@@ -576,14 +701,14 @@ class Kernel:
                 space.populate(start, data)
         return start
 
-    @syscall('munmap', 'p', 'u')
+    @syscall('munmap', 'p', 'u', group='memory')
     def sys_munmap(self, addr, length):
         if addr & PAGE_MASK or length == 0 or addr + length > TASK_SIZE:
             raise SysError(L.EINVAL)
         self.space.remove_range(addr, addr + page_up(length))
         return 0
 
-    @syscall('mprotect', 'p', 'u', 'prot')
+    @syscall('mprotect', 'p', 'u', 'prot', group='memory')
     def sys_mprotect(self, addr, length, prot):
         if addr & PAGE_MASK or prot & ~7:
             raise SysError(L.EINVAL)
@@ -593,7 +718,7 @@ class Kernel:
             raise SysError(L.ENOMEM)
         return 0
 
-    @syscall('mremap', 'p', 'u', 'u', 'mremap', 'p')
+    @syscall('mremap', 'p', 'u', 'u', 'mremap', 'p', group='memory')
     def sys_mremap(self, old, old_size, new_size, flags, new_addr):
         space = self.space
         if old & PAGE_MASK or flags & ~3 or new_size == 0 or \
@@ -629,7 +754,7 @@ class Kernel:
         space.add_region(start, start + new_size, prot, kind)
         return start
 
-    @syscall('madvise', 'p', 'u', 'd')
+    @syscall('madvise', 'p', 'u', 'd', group='memory')
     def sys_madvise(self, addr, length, advice):
         if addr & PAGE_MASK:
             raise SysError(L.EINVAL)
@@ -643,70 +768,65 @@ class Kernel:
             self.space.flush(addr, end)
         return 0
 
-    # --- the process ------------------------------------------------------------------------
+    # --- processes ------------------------------------------------------------------------
 
-    @syscall('exit', 'd')
+    @syscall('exit', 'd', group='processes')
     def sys_exit(self, status):
         raise Exit(status & 0xFF)
 
-    @syscall('exit_group', 'd')
+    @syscall('exit_group', 'd', group='processes')
     def sys_exit_group(self, status):
         raise Exit(status & 0xFF)
 
-    @syscall('set_tid_address', 'p')
+    @syscall('set_tid_address', 'p', group='processes')
     def sys_set_tid_address(self, ptr):
         self.clear_child_tid = ptr
         return PID
 
-    @syscall('set_robust_list', 'p', 'u')
+    @syscall('set_robust_list', 'p', 'u', group='processes')
     def sys_set_robust_list(self, head, size):
         return 0
 
-    @syscall('getpid')
+    @syscall('getpid', group='processes')
     def sys_getpid(self):
         return PID
 
-    @syscall('gettid')
+    @syscall('gettid', group='processes')
     def sys_gettid(self):
         return PID
 
-    @syscall('getppid')
+    @syscall('getppid', group='processes')
     def sys_getppid(self):
         return 1
 
-    @syscall('getuid')
+    @syscall('getuid', group='processes')
     def sys_getuid(self):
         return UID
 
-    @syscall('geteuid')
+    @syscall('geteuid', group='processes')
     def sys_geteuid(self):
         return UID
 
-    @syscall('getgid')
+    @syscall('getgid', group='processes')
     def sys_getgid(self):
         return GID
 
-    @syscall('getegid')
+    @syscall('getegid', group='processes')
     def sys_getegid(self):
         return GID
 
-    @syscall('uname', 'p')
-    def sys_uname(self, buf):
-        self.space.write(buf, b''.join(s.encode().ljust(65, b'\0') for s in UNAME))
-        return 0
-
-    @syscall('sched_getaffinity', 'd', 'u', 'p')
+    @syscall('sched_getaffinity', 'pid', 'u', 'p', group='processes')
     def sys_sched_getaffinity(self, pid, size, mask):
         if size < 4 or size & 3:
             raise SysError(L.EINVAL)
         self.space.write(mask, (1).to_bytes(4, 'little'))
         return 4
 
-    @syscall('sched_yield')
+    @syscall('sched_yield', group='processes')
     def sys_sched_yield(self):
         return 0
 
-    @syscall('prlimit64', 'd', 'rlimit', 'p', 'p')
+    @syscall('prlimit64', 'pid', 'rlimit', 'p', 'p', group='processes')
     def sys_prlimit64(self, pid, resource, new, old):
         if pid not in (0, PID):
             raise SysError(L.ESRCH)
@@ -719,14 +839,7 @@ class Kernel:
                                                                  (infinity, infinity))))
         return 0
 
-    @syscall('getrandom', 'obuf:1', 'u', 'x')
-    def sys_getrandom(self, buf, length, flags):
-        length = min(length, 1 << 25)
-        self.space.check_regions(buf, length, L.PROT_WRITE)
-        self.space.write(buf, self.rng.randbytes(length))
-        return length
-
-    @syscall('futex_time64', 'p', 'futexop', 'd', 'p', 'p', 'd')
+    @syscall('futex_time64', 'p', 'futexop', 'd', 'p', 'p', 'd', group='processes')
     def sys_futex(self, addr, op, val, timeout, addr2, val3):
         cmd = op & 0x7F
         if cmd == L.FUTEX_WAKE:
@@ -741,7 +854,7 @@ class Kernel:
 
     # --- time -------------------------------------------------------------------------------
 
-    @syscall('clock_gettime64', 'clock', 'timespec_out')
+    @syscall('clock_gettime64', 'clock', 'timespec_out', group='time')
     def sys_clock_gettime64(self, clock, ts):
         if clock not in L.CLOCK_NAMES:
             raise SysError(L.EINVAL)
@@ -751,7 +864,7 @@ class Kernel:
         self.write_timespec(ts, ns)
         return 0
 
-    @syscall('clock_getres_time64', 'clock', 'timespec_out')
+    @syscall('clock_getres_time64', 'clock', 'timespec_out', group='time')
     def sys_clock_getres_time64(self, clock, ts):
         if clock not in L.CLOCK_NAMES:
             raise SysError(L.EINVAL)
@@ -759,7 +872,7 @@ class Kernel:
             self.write_timespec(ts, NS_PER_TICK)
         return 0
 
-    @syscall('clock_nanosleep_time64', 'clock', 'd', 'timespec_in', 'p')
+    @syscall('clock_nanosleep_time64', 'clock', 'd', 'timespec_in', 'p', group='time')
     def sys_clock_nanosleep_time64(self, clock, flags, req, rem):
         if clock not in L.CLOCK_NAMES:
             raise SysError(L.EINVAL)
@@ -772,16 +885,16 @@ class Kernel:
             self.clint.offset += -(-ns // NS_PER_TICK)
         return 0
 
-    @syscall('times', 'p')
+    @syscall('times', 'p', group='time')
     def sys_times(self, buf):
         ticks = self.now_ns() // 10_000_000 & 0xFFFFFFFF     # clock_t at 100 Hz
         if buf:
             self.space.write(buf, struct.pack('<4I', ticks, 0, 0, 0))
         return ticks
 
-    # --- signals ----------------------------------------------------------------------------
+    # --- processes: signals ---------------------------------------------------------------
 
-    @syscall('rt_sigaction', 'sig', 'p', 'p', 'u')
+    @syscall('rt_sigaction', 'sig', 'p', 'p', 'u', group='processes')
     def sys_rt_sigaction(self, sig, act, old, size):
         if not 1 <= sig <= 64 or (act and sig in (L.SIGKILL, L.SIGSTOP)):
             raise SysError(L.EINVAL)
@@ -791,7 +904,7 @@ class Kernel:
             self.sigactions[sig] = self.space.read(act, 16)
         return 0
 
-    @syscall('rt_sigprocmask', 'sighow', 'p', 'p', 'u')
+    @syscall('rt_sigprocmask', 'sighow', 'p', 'p', 'u', group='processes')
     def sys_rt_sigprocmask(self, how, new, old, size):
         if old:
             self.space.write(old, struct.pack('<Q', self.sigmask))
@@ -807,7 +920,7 @@ class Kernel:
                 raise SysError(L.EINVAL)
         return 0
 
-    @syscall('sigaltstack', 'p', 'p')
+    @syscall('sigaltstack', 'p', 'p', group='processes')
     def sys_sigaltstack(self, new, old):
         if old:
             self.space.write(old, struct.pack('<IiI', 0, 2, 0))     # SS_DISABLE
@@ -823,23 +936,53 @@ class Kernel:
             return 0
         raise Exit(128 + sig, sig, L.SIGNAL_DESCRIPTIONS.get(sig, f'killed by signal {sig}'))
 
-    @syscall('kill', 'd', 'sig')
+    @syscall('kill', 'pid', 'sig', group='processes')
     def sys_kill(self, pid, sig):
         if s32(pid) not in (PID, 0, -1):
             raise SysError(L.ESRCH)
         return self.send_signal(sig)
 
-    @syscall('tkill', 'd', 'sig')
+    @syscall('tkill', 'pid', 'sig', group='processes')
     def sys_tkill(self, tid, sig):
         if tid != PID:
             raise SysError(L.ESRCH)
         return self.send_signal(sig)
 
-    @syscall('tgkill', 'd', 'd', 'sig')
+    @syscall('tgkill', 'pid', 'pid', 'sig', group='processes')
     def sys_tgkill(self, tgid, tid, sig):
         if tid != PID or tgid != PID:
             raise SysError(L.ESRCH)
         return self.send_signal(sig)
+
+    # --- misc ------------------------------------------------------------------------------
+
+    @syscall('uname', 'p', group='misc')
+    def sys_uname(self, buf):
+        self.space.write(buf, b''.join(s.encode().ljust(65, b'\0') for s in UNAME))
+        return 0
+
+    @syscall('getrandom', 'obuf:1', 'u', 'x', group='misc')
+    def sys_getrandom(self, buf, length, flags):
+        length = min(length, 1 << 25)
+        self.space.check_regions(buf, length, L.PROT_WRITE)
+        self.space.write(buf, self.rng.randbytes(length))
+        return length
+
+
+# struct statfs64 (asm-generic, which RV32 uses; musl's struct statfs is the same): f_type,
+# f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, f_fsid, f_namelen, f_frsize, f_flags,
+# f_spare[4], padded to 8 bytes: 88 bytes
+STATFS = struct.Struct('<IIQQQQQQIII4I4x')
+ST_VALID = 0x20                         # f_flags holds the mount flags
+
+
+def statfs_bytes(sv):
+    """``struct statfs64`` for a host ``os.statvfs_result``. ``f_type`` (the file system's
+    magic number) is 0, as statvfs does not tell it; ``f_flags`` is statvfs's ``f_flag`` with
+    ``ST_VALID``, which Linux sets and the C library's statvfs takes off."""
+    return STATFS.pack(0, sv.f_bsize, sv.f_blocks, sv.f_bfree, sv.f_bavail, sv.f_files,
+                       sv.f_ffree, sv.f_fsid & (1 << 64) - 1, sv.f_namemax, sv.f_frsize,
+                       sv.f_flag | ST_VALID, 0, 0, 0, 0)
 
 
 def statx_bytes(st):
