@@ -570,19 +570,23 @@ def privilege_rows(workloads=None) -> list[dict]:
     return rows
 
 
-SHORT = {'system call': 'syscalls', 'SBI call': 'SBI calls', 'timer (M)': 'timer M',
-         'timer (S)': 'timer S', 'page fault': 'pg faults', 'exception': 'exceptions'}
+SHORT = {'system call': 'syscall', 'SBI call': 'SBI', 'timer (M)': 'timer M',
+         'timer (S)': 'timer S', 'page fault': 'pgfault', 'exception': 'exception'}
 
 
 def privilege_table_text(rows) -> str:
-    head = (f'{"workload":<10}{"instructions":>13}{"M %":>7}{"S %":>7}{"U %":>7}'
-            + ''.join(f'{SHORT[k]:>11}' for k in KINDS) + f'{"switches":>10}')
+    """Per workload: instructions, the share run in each mode, the traps of each kind and the
+    privilege switches -- one row each, within the course's 96 columns."""
+    widths = {k: len(SHORT[k]) + 1 for k in KINDS}
+    head = (f'{"workload":<10}{"instructions":>12}{"M %":>6}{"S %":>6}{"U %":>6}'
+            + ''.join(f'{SHORT[k]:>{widths[k]}}' for k in KINDS) + f'{"switches":>9}')
     lines = [head, '-' * len(head)]
     for r in rows:
         n = r['instructions']
-        lines.append(f'{r["workload"]:<10}{n:>13,}'
-                     + ''.join(f'{100 * r[m] / n:>7.1f}' for m in 'MSU')
-                     + ''.join(f'{r[k]:>11,}' for k in KINDS) + f'{r["switches"]:>10,}')
+        lines.append(f'{r["workload"]:<10}{n:>12,}'
+                     + ''.join(f'{100 * r[m] / n:>6.1f}' for m in 'MSU')
+                     + ''.join(f'{r[k]:>{widths[k]},}' for k in KINDS)
+                     + f'{r["switches"]:>9,}')
     return '\n'.join(lines)
 
 
@@ -643,11 +647,13 @@ def system_isa_use(workload: str = 'demo') -> dict:
 def process_vm_row(program: str = 'hello') -> dict:
     """Chapter 05's process VM running ``guests/<program>.elf``: instructions (all in U),
     its traps (system calls and demand-paging faults, all served in Python) and the system
-    instructions in its code."""
+    instructions in its code. The command line is chapters 04 and 05's (``argv[0]`` =
+    ``guests/<program>.elf``, no environment): the start-up code reads both, so any other would
+    change the instruction count."""
     from ..procvm import ProcessVM
     from .ch04 import guest as guest_elf
     path = guest_elf(program)
-    vm = ProcessVM(path, [program], {}, capture=True)
+    vm = ProcessVM(path, [f'guests/{program}.elf'], {}, capture=True)
     result = vm.run()
     found = _system_instructions(_code_segments(path.read_bytes()), lambda pa: 'program')
     return {'instructions': result.instructions, 'exit_status': result.exit_status,
