@@ -5,12 +5,12 @@ import pytest
 
 from vmlib.course import ch09
 from vmlib.course.ch09 import (ClassifyInstruction, TrapUnderTrapAndEmulate,
-                               WhichBreakVirtualization, PredictVmmTraps)
+                               WhichBreakVirtualization, PredictVmmTraps, ShadowEntry)
 from vmlib.course.exercises import exercises_for_chapter
 from vmlib.hypervisor import popek
 
 EXERCISES = [ClassifyInstruction, TrapUnderTrapAndEmulate, WhichBreakVirtualization,
-             PredictVmmTraps]
+             PredictVmmTraps, ShadowEntry]
 
 
 def test_registered_for_chapter_9():
@@ -126,3 +126,17 @@ def test_predict_traps_hints_and_explanation():
     nonvirt = next(PredictVmmTraps(seed=s) for s in range(200)
                    if PredictVmmTraps(seed=s).params['variant'] == 'nonvirt')
     assert 'do not trap' in str(nonvirt.check(nonvirt.solution() + 1))
+
+
+def test_the_shadow_entry_follows_the_hypervisors_own_memory_layout():
+    """The answer's host address is where the hypervisor really puts the guest's RAM: run a
+    hypervisor with that many guests and ask its VM's memory."""
+    from vmlib.hypervisor.hypervisor import Hypervisor
+    from vmlib import guest
+    for seed in range(6):
+        ex = ShadowEntry(seed=seed)
+        p = ex.params
+        hv = Hypervisor('trap', [guest.program('compute')] * p['guests'])
+        memory = hv.vms[p["guest"]].mem
+        assert ex.solution()['host_pa'] == memory.host_pa(p['gpa'] + p['offset'])
+        assert True in ex.solution()['must_change'] and False in ex.solution()['must_change']

@@ -289,4 +289,4 @@ def test_abstraction_or_virtualization_exercise():
     wrong = list(ans)
     wrong[0] = "V" if wrong[0] == "A" else "A"
     fb = ex.check(wrong)
-    assert not fb and "[0]" in fb.messages[0]
+    assert not fb and "[1]" in fb.messages[0]      # statements are numbered from 1

@@ -49,6 +49,7 @@ from ..machine.csr import CSR_TABLE
 from ..machine.machine import RunResult
 from ..machine.trace import TrapTaken, TrapReturn
 from ..machine.traps import (INTERRUPT, MTI, STI, cause_name, PRIV_NAMES, U, S, M)
+from .text import hanging
 from .exercises import Exercise
 
 __all__ = ['Segment', 'TrapEvent', 'ReturnEvent', 'Timeline', 'record', 'timeline',
@@ -449,7 +450,7 @@ class Timeline:
         _, events = self.window(start, self.instructions if end is None else end)
         if traps_only:
             events = [e for e in events if isinstance(e, TrapEvent)]
-        lines = [f'{e.index:>9,}  {e.text}' for e in events[:limit]]
+        lines = [hanging(f'{e.index:>9,}  ', e.text) for e in events[:limit]]
         if len(events) > limit:
             lines.append(f'{"":>9}  ... {len(events) - limit} more')
         return lines
@@ -544,10 +545,11 @@ def boot_text(tl: Timeline, sret_count: int = 1, sbi_lines: int = 2) -> str:
             folded += 1
             text = text.encode().decode('unicode_escape')
             out.append(f'{e.index:>7,}  S -> M -> S  x{(j - i) // 2}: SBI console_putchar, '
-                       f'one ecall + mret per byte: {text.rstrip()!r}')
+                       'one ecall + mret per byte:')
+            out.append(hanging(' ' * 11, repr(text.rstrip())))
             i = j
             continue
-        out.append(f'{e.index:>7,}  {e.text}')
+        out.append(hanging(f'{e.index:>7,}  ', e.text))
         if isinstance(e, ReturnEvent) and e.instruction == 'sret' and e.to_priv == U:
             srets += 1
             if srets >= sret_count:
@@ -782,7 +784,8 @@ def emulation_cost_text(costs: CostModel | None = None) -> str:
             f'guest_instruction (direct) = {costs.guest_instruction:g} cycle(s): '
             f'{ratio:g}x per instruction\n'
             f'device_access = {costs.device_access:g} cycles per emulated device register\n'
-            f'why {costs.emulated_instruction:g}: ' + SOURCES['emulated_instruction'])
+            + hanging('', f'why {costs.emulated_instruction:g}: '
+                      + SOURCES['emulated_instruction']))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -295,7 +295,7 @@ class Exercise:
             if len(given) != len(expected):
                 return [f"{where} should have {len(expected)} item(s), not {len(given)}."]
             out = []
-            for i, (e, g) in enumerate(zip(expected, given)):
+            for i, (e, g) in enumerate(zip(expected, given), 1):   # counted as people count
                 out += self.compare(e, g, f"item {i} of {where}" if where != "the answer"
                                     else f"item {i}")
             return out

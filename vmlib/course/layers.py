@@ -962,13 +962,13 @@ class AbstractionOrVirtualization(Exercise):
                  "onto a real system whose\nown interface may be the same or different). "
                  "Answer with a list, e.g. ['A', 'V', ...]."]
         for k, i in enumerate(p["items"]):
-            lines.append(textwrap.fill(_STATEMENTS[i][0], 92, initial_indent=f"  {k}. ",
+            lines.append(textwrap.fill(_STATEMENTS[i][0], 92, initial_indent=f"  {k + 1}. ",
                                        subsequent_indent="     "))
         return "\n".join(lines)
 
     def explain(self, p, answer):
         return "\n".join(textwrap.fill(f"{a}: {_STATEMENTS[i][2]}.", 92,
-                                        initial_indent=f"  {k}. ", subsequent_indent="     ")
+                                        initial_indent=f"  {k + 1}. ", subsequent_indent="     ")
                           for k, (i, a) in enumerate(zip(p["items"], answer)))
 
     def normalize(self, given):
@@ -981,7 +981,7 @@ class AbstractionOrVirtualization(Exercise):
 
     def diagnose(self, p, given):
         if isinstance(given, list) and len(given) == len(p["items"]):
-            wrong = [k for k, (g, a) in enumerate(zip(given, self.solve(p))) if g != a]
+            wrong = [k for k, (g, a) in enumerate(zip(given, self.solve(p)), 1) if g != a]
             if wrong:
                 return [f"Look again at statement(s) {wrong}: is a detail hidden behind a new, "
                         "simpler interface (abstraction), or does the software get the whole "

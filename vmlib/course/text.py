@@ -40,3 +40,17 @@ def fit(text: str, width: int = WIDTH, hang: int = 0) -> str:
         out += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
                              break_on_hyphens=False, drop_whitespace=True) or [line]
     return "\n".join(out)
+
+
+def hanging(prefix: str, text: str, width: int = WIDTH, extra: int = 2) -> str:
+    """``prefix`` then ``text``, wrapped to ``width``; continuation lines start under the text,
+    ``extra`` columns further in (a numbered log line whose message is long).
+
+    >>> print(hanging('  8,891  ', 'S -> M  SBI call from kernel', width=24))
+      8,891  S -> M  SBI
+               call from
+               kernel
+    """
+    return textwrap.fill(text, width, initial_indent=prefix,
+                         subsequent_indent=' ' * (len(prefix) + extra),
+                         break_long_words=False, break_on_hyphens=False)

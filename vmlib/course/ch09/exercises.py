@@ -22,10 +22,11 @@ from functools import lru_cache
 
 from ...hypervisor import popek
 from ..exercises import Exercise
+from ..text import fit
 from .log import record
 
 __all__ = ['ClassifyInstruction', 'TrapUnderTrapAndEmulate', 'WhichBreakVirtualization',
-           'PredictVmmTraps', 'INSTRUCTIONS', 'KERNEL_INSTRUCTIONS', 'TRAP_POOL', 'TRAP_SETUP',
+           'PredictVmmTraps', 'ShadowEntry', 'SHADOW_EVENTS', 'INSTRUCTIONS', 'KERNEL_INSTRUCTIONS', 'TRAP_POOL', 'TRAP_SETUP',
            'predict_source', 'measure_snippet']
 
 _REGS = ['a0', 'a1', 'a2', 'a3', 't0', 't1', 't2', 's1']
@@ -436,3 +437,99 @@ class PredictVmmTraps(Exercise):
             wrong.add(answer - body + body // p['rounds'])
         wrong.discard(answer)
         return sorted(wrong)
+
+
+#: (an event, whether it writes the guest PTE the shadow entry was made from)
+SHADOW_EVENTS = [
+    ('the guest kernel rewrites that PTE to map the page to another guest-physical frame', True),
+    ('the guest kernel clears that PTE (munmap of the page)', True),
+    ("the guest kernel clears the PTE's W bit (mprotect to read-only)", True),
+    ('the process loads a word from the page again', False),
+    ('the process stores to another of its own pages', False),
+    ('the guest kernel writes the PTE of a different page, in another page-table page', False),
+    ('another guest rewrites its own page tables', False),
+    ('the guest kernel copies data into a buffer page of its own (not a page table)', False),
+]
+
+
+class ShadowEntry(Exercise):
+    """What a shadow page-table entry holds, and when the VMM must change it."""
+
+    chapter = 9
+    title = "A shadow page-table entry"
+
+    def generate(self, rng):
+        guests = rng.choice([1, 2, 3])
+        perms = rng.choice(['R', 'RW', 'RX'])
+        possible = [i for i, (text, _) in enumerate(SHADOW_EVENTS)
+                    if 'W bit' not in text or 'W' in perms]   # clearing W must change the PTE
+        events = rng.sample([i for i in possible if SHADOW_EVENTS[i][1]], 1) + \
+            rng.sample([i for i in possible if not SHADOW_EVENTS[i][1]], 2)
+        events.append(rng.choice([i for i in possible if i not in events]))
+        rng.shuffle(events)
+        return {"guests": guests, "guest": rng.randrange(guests),
+                "va": 0x0040_0000 + rng.randrange(64) * 0x1000,
+                "offset": rng.randrange(0, 0x1000, 4),
+                "gpa": 0x8010_0000 + rng.randrange(0x300) * 0x1000,
+                "perms": perms, "events": events}
+
+    @staticmethod
+    def _host_base(p) -> int:
+        """Host RAM index of the guest's slice, by the hypervisor's own division of RAM."""
+        from ...hypervisor.memory import GUEST_RAM_SIZE, vmm_area_size
+        return vmm_area_size(p["guests"]) + p["guest"] * GUEST_RAM_SIZE
+
+    def solve(self, p):
+        from ...hypervisor.memory import GuestMemory
+        memory = GuestMemory(None, self._host_base(p))
+        return {"host_pa": memory.host_pa(p["gpa"] + p["offset"]),
+                "must_change": [SHADOW_EVENTS[i][1] for i in p["events"]]}
+
+    def question(self, p):
+        from ...hypervisor.memory import GUEST_RAM_BASE, GUEST_RAM_SIZE
+        from ...machine.bus import RAM_BASE
+        host = RAM_BASE + self._host_base(p)
+        lines = [f"A hypervisor runs {p['guests']} guest(s) under trap-and-emulate, with shadow "
+                 f"page tables. Guest {p['guest']}'s",
+                 f"RAM, guest-physical 0x{GUEST_RAM_BASE:08x}-"
+                 f"0x{GUEST_RAM_BASE + GUEST_RAM_SIZE - 1:08x}, is the host's RAM from "
+                 f"host-physical 0x{host:08x}.",
+                 f"Its kernel's page table maps a process's page at va 0x{p['va']:08x} to "
+                 f"guest-physical 0x{p['gpa']:08x} ({p['perms']}, U).",
+                 f"'host_pa': which host-physical address does the shadow page table map va "
+                 f"0x{p['va'] + p['offset']:08x} to?",
+                 "'must_change': after each of these events, must the VMM change (or drop) that "
+                 "shadow entry?"]
+        lines += [fit(f"  {k + 1}. {SHADOW_EVENTS[i][0]}") for k, i in enumerate(p["events"])]
+        lines.append("Answer a dict {'host_pa': ..., 'must_change': [True/False, ...]}.")
+        return "\n".join(lines)
+
+    def explain(self, p, answer):
+        base = answer["host_pa"] - p["gpa"] - p["offset"]
+        return (f"The shadow entry is the guest's PTE with its guest-physical frame replaced by the "
+                f"host-physical one:\n  0x{p['gpa']:08x} + 0x{p['offset']:03x} lies "
+                f"0x{p['gpa'] + p['offset'] - 0x8000_0000:x} into the guest's RAM, so host "
+                f"0x{answer['host_pa']:08x} (the slice starts at 0x{base + 0x8000_0000:08x}).\n"
+                + fit("It must change exactly when the guest PTE it was made from changes: the "
+                      "VMM maps the guest's page-table pages read-only, so such a store traps "
+                      "and the VMM updates or drops the shadow entries made from the old value. "
+                      "Loads, stores to data pages, other PTEs and other guests leave it as it "
+                      "is."))
+
+    def format_answer(self, answer) -> str:
+        return f"{{'host_pa': 0x{answer['host_pa']:08x}, 'must_change': {answer['must_change']}}}"
+
+    def diagnose(self, p, given):
+        hints = []
+        if isinstance(given, dict) and isinstance(given.get("host_pa"), int):
+            if given["host_pa"] == p["gpa"] + p["offset"]:
+                hints.append("That is the guest-physical address: the shadow maps to where the "
+                             "guest's RAM really is in the host.")
+            elif given["host_pa"] == p["va"] + p["offset"]:
+                hints.append("That is the virtual address: the shadow translates it.")
+        return hints
+
+    def wrong_answers(self, p, answer):
+        return [{"host_pa": p["gpa"] + p["offset"], "must_change": answer["must_change"]},
+                {"host_pa": answer["host_pa"], "must_change": [True] * len(p["events"])},
+                {"host_pa": answer["host_pa"]}]
