@@ -9,6 +9,7 @@ import pytest
 
 from vmlib.asm import AsmError, Program, assemble, assemble_file
 from vmlib.asm.directives import map_section, riscv_nops
+from vmlib.asm.errors import MAX_ERRORS
 from vmlib.asm.expr import hi20, lo12
 from vmlib.isa import BY_NAME, CSR_NUMBERS
 
@@ -31,10 +32,15 @@ def data_of(source, section='.data'):
 
 
 def error(source, filename='prog.s'):
-    """The one-line message of the AsmError that ``source`` raises."""
+    """The message of the first error that ``source`` raises (its first line)."""
+    return error_lines(source, filename)[0]
+
+
+def error_lines(source, filename='prog.s'):
+    """The lines of the AsmError that ``source`` raises: one per error, in source order."""
     with pytest.raises(AsmError) as info:
         assemble(source, filename)
-    return str(info.value)
+    return str(info.value).split('\n')
 
 
 # --- lexical syntax -------------------------------------------------------------------------
@@ -682,10 +688,70 @@ class TestErrors:
         assert str(info.value).startswith('<input>:1:1: error:')
         assert info.value.line == 1 and info.value.column == 1
 
-    def test_first_error_stops_and_nothing_is_returned(self):
+    def test_the_first_error_leads_and_nothing_is_returned(self):
         with pytest.raises(AsmError) as info:
             assemble('nop\nbad1\nbad2', 'p.s')
         assert info.value.line == 2
+        assert [e.line for e in info.value.errors] == [2, 3]
+
+    def test_an_unclosed_memory_operand_says_what_is_missing(self):
+        assert error('lw t0, 3(t1') == "prog.s:1:12: error: expected ')', found end of line"
+        assert error('sw t0, 4(sp  # store') == ("prog.s:1:12: error: expected ')', found end "
+                                                 'of line')
+        assert error('lw t0, 3(t1))') == ("prog.s:1:13: error: unexpected ')' without a '(' "
+                                          'before it')
+
+    def test_every_error_is_reported_in_source_order(self):
+        """Each bad statement is skipped and assembly goes on: pass 1's errors (syntax) and
+        pass 2's (symbols, ranges) come together, sorted by line."""
+        source = ('    j   missing\n'              # pass 2: undefined symbol
+                  '    lw  t0, 3(t1\n'             # pass 1: no ')'
+                  '    nop\n'
+                  '    addd a0, a1, a2\n'          # pass 1: unknown instruction
+                  '    .ascii "open\n'             # the lexer: unterminated string
+                  '    addi a0, a0, 5000\n')       # pass 2: out of range
+        with pytest.raises(AsmError) as info:
+            assemble(source, 'prog.s')
+        assert str(info.value).split('\n') == [
+            "prog.s:1:9: error: undefined symbol 'missing'",
+            "prog.s:2:17: error: expected ')', found end of line",
+            "prog.s:4:5: error: unknown instruction 'addd'; did you mean 'add' or 'addi'?",
+            'prog.s:5:12: error: unterminated string: missing closing \'"\'',
+            'prog.s:6:18: error: immediate 5000 out of range -2048..2047']
+        first = info.value
+        assert (first.line, first.column, first.message) == (1, 9, "undefined symbol 'missing'")
+        assert not first.stopped
+        assert [e.source_line for e in first.errors] == source.splitlines()[:2] + \
+            source.splitlines()[3:]
+        context = first.context().splitlines()
+        assert context[:3] == ["prog.s:1:9: error: undefined symbol 'missing'",
+                               '        j   missing', '            ^']
+        assert len(context) == 15
+
+    def test_a_statement_in_error_is_left_out_and_the_rest_is_checked(self):
+        """A bad .equ leaves its symbol undefined, which its uses then say."""
+        text = error_lines('.equ N, 1 +\n.word N\nli a0, N\n')
+        assert text == ['prog.s:1:12: error: expected an expression, found end of line',
+                        "prog.s:2:7: error: undefined symbol 'N'",
+                        "prog.s:3:8: error: undefined symbol 'N'"]
+
+    def test_the_same_error_reached_twice_is_shown_once(self):
+        assert error_lines('.equ a, b\n.equ b, a\n.word a') == [
+            "prog.s:1:9: error: symbol 'b' is defined in terms of itself",
+            "prog.s:2:9: error: symbol 'a' is defined in terms of itself"]
+
+    def test_after_max_errors_the_assembler_stops(self):
+        lines = error_lines(''.join(f'bad{i} a0\n' for i in range(MAX_ERRORS + 10)))
+        assert len(lines) == MAX_ERRORS + 1
+        assert lines[0].startswith("prog.s:1:1: error: unknown instruction 'bad0'")
+        assert lines[MAX_ERRORS - 1].startswith(f'prog.s:{MAX_ERRORS}:1: error: ')
+        assert lines[-1] == f'prog.s: too many errors; stopped after the first {MAX_ERRORS}'
+        assert len(error_lines('bad a0\n' * MAX_ERRORS)) == MAX_ERRORS + 1
+        assert len(error_lines('bad a0\n' * (MAX_ERRORS - 1))) == MAX_ERRORS - 1
+
+    def test_lexical_errors_count_towards_the_limit(self):
+        lines = error_lines("'\n" * (MAX_ERRORS + 5))
+        assert len(lines) == MAX_ERRORS + 1 and lines[-1].startswith('prog.s: too many errors')
 
 
 # --- ELF --------------------------------------------------------------------------------------
@@ -817,3 +883,13 @@ class TestCommandLine:
         if 'invalid choice' in r.stderr:
             pytest.skip('python -m vmlib does not register asm yet')
         assert r.returncode == 1 and r.stderr.strip().endswith("expected 'add rd, rs1, rs2'")
+
+    def test_asm_prints_every_error(self, tmp_path, capsys):
+        src = tmp_path / 'bad.s'
+        src.write_text('nop\nlw t0, 3(t1\nadd a0, a1\n')
+        status, out, err = run_cli(['asm', str(src)], capsys)
+        assert (status, out) == (1, '')
+        assert err.splitlines() == [
+            f"{src}:2:12: error: expected ')', found end of line",
+            f"{src}:3:11: error: missing operand: expected 'add rd, rs1, rs2'"]
+        assert not (tmp_path / 'bad.elf').exists()

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, assume, example, given, settings, strategies
 
 from strategies import assembly_lines, fields_for, instruction_words
 from vmlib.asm import AsmError, assemble
+from vmlib.asm.errors import MAX_ERRORS
 from vmlib.isa import SPECS, disassemble
 
 M32 = 0xFFFFFFFF
@@ -116,9 +117,14 @@ def assemble_or_error(text):
     try:
         prog = assemble(text, 'fuzz.s')
     except AsmError as e:
-        message = str(e)
-        assert message.startswith('fuzz.s') and '\n' not in message
-        assert re.match(r'fuzz\.s(:\d+(:\d+)?)?: error: ', message), message
+        lines = str(e).split('\n')         # one line per error, the first error first
+        assert lines[0] == f'{e.where()}: error: {e.message}'
+        assert len(lines) == len(e.errors) + e.stopped and len(e.errors) <= MAX_ERRORS
+        if e.stopped:
+            assert lines.pop() == ('fuzz.s: too many errors; stopped after the first '
+                                   f'{len(e.errors)}')
+        for line in lines:
+            assert re.match(r'fuzz\.s(:\d+(:\d+)?)?: error: ', line), line
         return None
     prog.image()
     prog.to_elf()

@@ -103,3 +103,57 @@ def test_bad_elf_is_refused_with_one_line_and_status_2(kind, tmp_path):
     assert p.returncode == 2
     lines = p.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and reason in lines[0]
+
+
+# --- a trap with no handler: the first trap is the news ------------------------------------
+
+@pytest.mark.parametrize('engine', ['interp', 'dbt'])
+@pytest.mark.parametrize('source, first', [
+    ('    nop\n    .word 0xffffffff\n',
+     'illegal instruction (tval=0xffffffff) at pc=0x80000004'),
+    ('    nop\n    ecall\n', 'environment call from M-mode (tval=0x00000000) at pc=0x80000004'),
+])
+def test_a_trap_without_a_handler_names_the_first_trap(source, first, engine, tmp_path):
+    src = tmp_path / 'trap.s'
+    src.write_text(source)
+    p = vmlib('boot', '--engine', engine, src)
+    assert p.returncode == 125 and p.stdout == b''
+    message = p.stderr.decode()
+    assert message == (f'vmlib boot: {first} with no trap handler installed (mtvec = 0): 65 '
+                       'traps in a row without an instruction completing (last: instruction '
+                       'access fault (tval=0x00000000) at pc=0x00000000)\n')
+
+
+def test_a_trap_vector_into_nothing_is_no_handler_either(tmp_path):
+    src = tmp_path / 'trap.s'
+    src.write_text('    li t0, 0x10000000\n    csrw mtvec, t0\n    ecall\n')
+    p = vmlib('boot', src)
+    assert p.returncode == 125
+    assert p.stderr.decode().startswith(
+        'vmlib boot: environment call from M-mode (tval=0x00000000) at pc=0x80000008 with no '
+        'trap handler installed (mtvec = 0x10000000, which points at memory that cannot be '
+        'executed): 65 traps in a row')
+
+
+# --- a Linux program is for run ----------------------------------------------------------
+
+def test_a_linux_program_is_sent_to_run(repo_root):
+    p = vmlib('boot', repo_root / 'guests' / 'hello.elf')
+    assert (p.returncode, p.stdout) == (2, b'')
+    assert p.stderr.decode() == (
+        f'vmlib boot: {repo_root}/guests/hello.elf is a Linux program (linked at 0x00010000, '
+        "a user address), not a bare-metal one; run it with: python -m vmlib run "
+        f'{repo_root}/guests/hello.elf\n')
+
+
+def test_trace_names_an_instruction_that_raised_an_exception(tmp_path):
+    """--trace shows the faulting instruction on its own line, marked not retired, before its
+    trap: not under the instruction before it."""
+    src = tmp_path / 't.s'
+    src.write_text('li a0, 7\necall\n')
+    out = subprocess.run([sys.executable, '-m', 'vmlib', 'boot', str(src), '--trace',
+                          '--max-steps', '3'], capture_output=True, text=True).stderr  # (the trace)
+    lines = out.splitlines()
+    k = lines.index('M 0x80000004: 00000073  ecall  (not retired)')
+    assert lines[k + 1].strip().startswith('trap: environment call from M-mode')
+    assert 'M 0x00000000: 00000000  (no instruction: its fetch faulted)  (not retired)' in lines

@@ -1,6 +1,7 @@
 """``python -m vmlib hv``: the consoles and summary, the JSON report, exit statuses, bad input."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -65,6 +66,44 @@ def test_the_nonvirt_variant_shows_its_divergence(capsys):
     status, out, _ = hv(capsys, '--workload', 'syscall', '--variant', 'nonvirt', '--technique',
                         'emulate')
     assert status == 0 and 'status 14' not in out
+
+
+def _unwrapped(text):
+    """The report with its wrapped notes joined back into one line each."""
+    return re.sub(r'\n +(?!note:)(?=\S)', ' ', text)
+
+
+def test_the_nonvirt_report_explains_its_two_statuses_and_its_efficiency(capsys):
+    """The console says init exited with 14, the summary says exit status 1, and the
+    efficiency is higher than the working run's: the text says why, so no one takes it for
+    a faster correct run."""
+    _, out, _ = hv(capsys, '--workload', 'syscall', '--variant', 'nonvirt')
+    notes = [line for line in out.splitlines() if re.match(r'( {2})?note: | {6,8}\S', line)]
+    assert len(notes) == 5 and max(len(line) for line in notes) <= 100
+    lines = _unwrapped(out).splitlines()
+    at = lines.index('guest 0: poweroff, exit status 1; 5,029 instructions (97.5% direct)')
+    assert lines[at + 1] == ("  note: exit status 1 is the SBI reset reason 'system failure', "
+                             'which the guest kernel gives when init fails or it panics; '
+                             "init's own status is on the console")
+    assert lines[-2].startswith('efficiency: 97.45%')
+    assert lines[-1] == ("note: on the non-virtualizable CPU (--variant nonvirt) the guest's "
+                         'U-mode sstatus accesses do not trap, so the VMM never emulates them: '
+                         'the run is not equivalent to the bare machine (compare the console of '
+                         '--technique emulate), and its efficiency says nothing about '
+                         'correctness')
+
+
+def test_runs_that_went_right_have_no_such_notes(capsys):
+    for args in (['--variant', 'nonvirt', '--technique', 'emulate'], []):
+        status, out, _ = hv(capsys, '--workload', 'syscall', *args)
+        assert status == 0 and 'note:' not in out
+
+
+def test_the_json_report_has_no_notes_added(capsys):
+    _, out, _ = hv(capsys, '--workload', 'syscall', '--variant', 'nonvirt', '--json')
+    report = json.loads(out)
+    assert report['guests'][0]['notes'] == [] and 'note' not in report
+    assert 'system failure' not in out and 'non-virtualizable' not in out
 
 
 def test_the_step_budget(capsys):

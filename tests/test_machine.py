@@ -361,3 +361,24 @@ def test_a_faulting_instruction_heads_its_own_events():
     assert isinstance(second[0], trace.Faulted)
     assert (second[0].pc, second[0].text, second[0].index) == (0x80000004, 'ecall', 1)
     assert isinstance(second[1], trace.TrapTaken)
+
+
+def test_a_trap_loop_is_told_from_its_first_trap():
+    """The first trap of a loop is the news; the rest are its handler faulting, again."""
+    _, r = boot('la t0, handler\n csrw mtvec, t0\n ecall\n'
+                'handler: lw t0, 0(zero)\n')
+    assert (r.reason, r.exit_status) == ('trap-loop', None)
+    assert r.message == ('environment call from M-mode (tval=0x00000000) at pc=0x8000000c; its '
+                         'trap handler at 0x80000010 (mtvec) itself faults: 65 traps in a row '
+                         'without an instruction completing (last: load access fault '
+                         '(tval=0x00000000) at pc=0x80000010)')
+
+
+def test_a_trap_loop_through_stvec_names_stvec():
+    """A trap delegated to S-mode with stvec 0 is a trap with no handler too."""
+    _, r = boot('li t0, 1 << 8\n csrw medeleg, t0\n'          # delegate ecall from U
+                'la t0, user\n csrw mepc, t0\n mret\n'          # MPP = 0: to U-mode
+                'user: ecall\n')
+    assert r.reason == 'trap-loop'
+    assert r.message.startswith('environment call from U-mode (tval=0x00000000) at '
+                                'pc=0x80000018 with no trap handler installed (stvec = 0)')

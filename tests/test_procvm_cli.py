@@ -99,8 +99,8 @@ def test_strace_shows_file_calls(elfs, tmp_path):
 def test_stats(elfs):
     p = vmlib_run('--stats', elfs['hello'])
     lines = p.stderr.decode().splitlines()
-    assert lines[0] == 'vmlib stats: instructions retired: 7'
-    assert 'vmlib stats:   write                 1' in lines
+    assert lines[0] == 'vmlib stats: instructions retired:       7'
+    assert 'vmlib stats:   write                     1' in lines
     assert any(line.startswith('vmlib stats: page faults served:') for line in lines)
     assert p.returncode == 0
 
@@ -168,3 +168,31 @@ def test_a_missing_file_is_refused(tmp_path):
 def test_a_missing_root_is_refused(elfs, tmp_path):
     p = vmlib_run('--root', tmp_path / 'nowhere', elfs['hello'])
     assert p.returncode == 2 and p.stderr.count(b'\n') == 1
+
+
+def test_without_a_program_the_usage_says_what_is_needed():
+    p = vmlib_run()
+    assert (p.returncode, p.stdout) == (2, b'')
+    assert p.stderr.decode().splitlines() == [
+        'usage: python -m vmlib run [OPTIONS] PROG.elf [ARGS ...]',
+        'python -m vmlib run: error: the following arguments are required: PROG.elf']
+
+
+def test_a_bare_metal_program_is_sent_to_boot(repo_root):
+    alu = repo_root / 'tests' / 'conformance' / 'alu.elf'
+    p = vmlib_run(alu)
+    assert (p.returncode, p.stdout) == (2, b'')
+    assert p.stderr.decode() == (
+        f"vmlib run: {alu} is a bare-metal program (linked at 0x80000000, in the machine's "
+        f'RAM), not a Linux one; boot it with: python -m vmlib boot {alu}\n')
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--memory', '100000'], 'argument --memory: 100,000 is out of range (1..2,048)'),
+    (['--max-steps', '0'], 'argument --max-steps: 0 is out of range (at least 1)'),
+    (['--max-steps', 'many'], "argument --max-steps: 'many' is not a whole number"),
+])
+def test_bad_numbers_are_usage_errors(elfs, args, message):
+    p = vmlib_run(*args, elfs['hello'])
+    assert p.returncode == 2 and p.stdout == b''
+    assert p.stderr.decode().splitlines()[-1] == f'python -m vmlib run: error: {message}'

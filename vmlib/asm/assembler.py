@@ -12,11 +12,16 @@ known, evaluates the expressions, checks ranges and writes the bytes.
 ``.set`` may give a symbol a new value; both passes replay the assignments in source order, so
 every use sees the value of the last assignment before it (a use before any assignment sees
 the final one, as forward references do).
+
+An error does not end the assembly: the statement (pass 1) or the emission (pass 2) in error is
+left out, the error noted, and the assembler goes on with the next one, so that one run shows
+a learner every mistake it can find. At the end the errors are raised together, as one
+``AsmError`` (see ``errors.py``); after ``MAX_ERRORS`` the assembler stops early.
 """
 
 from ..isa.regs import reg_number
 from .directives import Data, Directives, riscv_nops
-from .errors import AsmError, error_at
+from .errors import MAX_ERRORS, AsmError, combined, error_at
 from .expr import Rel, Scope, Unknown, evaluate, lo12
 from .instructions import read_instruction, suggest
 from .lexer import tokenize
@@ -55,6 +60,10 @@ class _Action:
         self.line, self.code, self.name, self.node, self.tok = line, code, name, node, tok
 
 
+class _TooManyErrors(Exception):
+    """Raised by ``Assembler.attempt`` when ``MAX_ERRORS`` errors have been noted."""
+
+
 class Assembler(Directives, Scope):
     """Assemble one source file. Use ``assemble()``; this class is the machinery."""
 
@@ -75,17 +84,37 @@ class Assembler(Directives, Scope):
         self.resolving = []         # pass 2: symbols whose final value is being computed
         self.pcrel = {}             # pass 2: address of a %pcrel_hi -> its offset
         self.ended = False
+        self.errors = []            # the AsmErrors noted so far
 
     # --- driving --------------------------------------------------------------------------
 
     def run(self, source):
-        for statement in tokenize(source):
-            if self.ended:
-                break
-            self.statement(statement)
-        self.layout()
-        self.pass2()
+        """Assemble ``source``: the ``Program``, or the errors raised as one ``AsmError``."""
+        try:
+            for statement in tokenize(source, self.errors):
+                if self.ended:
+                    break
+                self.attempt(self.statement, statement)
+            if self.attempt(self.layout):       # without addresses there is no pass 2
+                self.pass2()
+        except _TooManyErrors:
+            raise combined(self.errors, stopped=True) from None
+        if self.errors:
+            raise combined(self.errors)
         return self.program(source)
+
+    def attempt(self, step, *args):
+        """Do one step (a statement, an emission): True if it went well. An ``AsmError`` is
+        noted instead of raised, so that the assembler goes on with the next step -- unless
+        ``MAX_ERRORS`` are noted already."""
+        if len(self.errors) >= MAX_ERRORS:
+            raise _TooManyErrors
+        try:
+            step(*args)
+        except AsmError as e:
+            self.errors.append(e)
+            return False
+        return True
 
     def statement(self, toks):
         i = 0
@@ -292,19 +321,23 @@ class Assembler(Directives, Scope):
         for sec in self.sections.values():
             sec.data = bytearray(sec.size)
         for action in self.actions:
-            sec = action.section
-            pc = sec.address + action.offset
-            if action.name is not None:
-                self.current[action.name] = self.value(action.node, pc)
-                continue
-            out = action.emission.emit(self, pc)
-            if action.code:
-                out = b''.join(w.to_bytes(4, 'little') for w in out)
-            assert len(out) == action.size, (action.emission, len(out), action.size)
-            if sec.name == '.bss' and any(out):
-                raise AsmError('.bss holds only zeros (it has no contents in the file); '
-                               'put initialized data in .data', action.line)
-            sec.data[action.offset:action.offset + action.size] = out
+            self.attempt(self.replay, action)
+
+    def replay(self, action):
+        """Pass 2 for one action: assign its symbol, or write its bytes."""
+        sec = action.section
+        pc = sec.address + action.offset
+        if action.name is not None:
+            self.current[action.name] = self.value(action.node, pc)
+            return
+        out = action.emission.emit(self, pc)
+        if action.code:
+            out = b''.join(w.to_bytes(4, 'little') for w in out)
+        assert len(out) == action.size, (action.emission, len(out), action.size)
+        if sec.name == '.bss' and any(out):
+            raise AsmError('.bss holds only zeros (it has no contents in the file); '
+                           'put initialized data in .data', action.line)
+        sec.data[action.offset:action.offset + action.size] = out
 
     def program(self, source):
         sections = [Section(s.name, s.address, bytes(s.data))
@@ -341,18 +374,19 @@ class Assembler(Directives, Scope):
 def assemble(source, filename='<input>', base=DEFAULT_BASE):
     """Assemble GNU-syntax RISC-V ``source`` and link it at ``base``: a ``Program``.
 
-    Raises ``AsmError`` (with file, line and column) at the first error.
+    Raises ``AsmError`` (with file, line and column): the first error, carrying every error
+    found in ``errors`` (see ``errors.py``).
     """
     asm = Assembler(filename, base)
     try:
         return asm.run(source)
-    except AsmError as e:
-        e.filename = filename
-        if e.line:
-            lines = source.splitlines()
-            if e.line <= len(lines):
+    except AsmError as error:
+        lines = source.splitlines()
+        for e in error.errors:
+            e.filename = filename
+            if 0 < e.line <= len(lines):
                 e.source_line = lines[e.line - 1]
-        raise e from None
+        raise error from None
 
 
 def assemble_file(path, base=DEFAULT_BASE):

@@ -2,13 +2,25 @@
 
 A learner fixes a program from the message alone, so every error says where (``file:line:col``,
 the way compilers and GNU ``as`` print it, which editors turn into links) and what was expected.
-The assembler stops at the first error and returns nothing half-assembled: a program that
-assembles is complete, one that does not never runs.
+
+The assembler does not stop at the first error: it skips the statement in error and goes on,
+so one run shows every mistake it can find (up to ``MAX_ERRORS``, beyond which the rest are
+mostly consequences of the first ones). What it raises is still one ``AsmError``: the first
+error in source order, which carries all of them in ``errors``; ``str()`` gives one
+``file:line:col: error: ...`` line per error. Nothing half-assembled is ever returned: a
+program that assembles is complete, one that does not never runs.
 """
+
+#: how many errors one run reports before it gives up
+MAX_ERRORS = 20
 
 
 class AsmError(Exception):
-    """An assembly error at ``filename:line:column`` (both 1-based; 0 when unknown)."""
+    """An assembly error at ``filename:line:column`` (both 1-based; 0 when unknown).
+
+    ``errors`` lists every error of the run in source order, this one first (just this one
+    for an error on its own); ``stopped`` is True when the assembler gave up at ``MAX_ERRORS``.
+    """
 
     def __init__(self, message, line=0, column=0, filename=None, source_line=None):
         super().__init__(message)
@@ -17,24 +29,55 @@ class AsmError(Exception):
         self.column = column
         self.filename = filename
         self.source_line = source_line
+        self.errors = [self]
+        self.stopped = False
 
-    def __str__(self):
+    def where(self):
+        """``file:line:col``, leaving out what is unknown."""
         where = self.filename or '<input>'
         if self.line:
             where += f':{self.line}'
             if self.column:
                 where += f':{self.column}'
-        return f'{where}: error: {self.message}'
+        return where
+
+    def headline(self):
+        """This error alone, as one line: ``file:line:col: error: message``."""
+        return f'{self.where()}: error: {self.message}'
+
+    def __str__(self):
+        return '\n'.join([e.headline() for e in self.errors] + self._stopped())
 
     def context(self):
-        """The message, the offending source line and a caret under the column (for notebooks)."""
-        text = str(self)
-        if self.source_line is not None:
-            src = self.source_line.expandtabs(1)
-            text += '\n    ' + src + '\n    ' + ' ' * max(self.column - 1, 0) + '^'
-        return text
+        """Each error's line, the offending source line and a caret under the column
+        (for notebooks)."""
+        return '\n'.join([e.headline() + e._pointer() for e in self.errors] + self._stopped())
+
+    def _pointer(self):
+        if self.source_line is None:
+            return ''
+        return ('\n    ' + self.source_line.expandtabs(1) + '\n    '
+                + ' ' * max(self.column - 1, 0) + '^')
+
+    def _stopped(self):
+        if not self.stopped:
+            return []
+        return [f'{self.filename or "<input>"}: too many errors; stopped after the first '
+                f'{len(self.errors)}']
 
 
 def error_at(token, message):
     """An ``AsmError`` placed at ``token`` (anything with ``.line`` and ``.col``)."""
     return AsmError(message, token.line, token.col)
+
+
+def combined(errors, stopped=False):
+    """One ``AsmError`` standing for all of ``errors`` (the first ``MAX_ERRORS`` of them in
+    source order): the first. ``stopped``: the assembler gave up before the end."""
+    unique = {}                 # one error reached twice (a symbol's cycle) is shown once
+    for e in errors:
+        unique.setdefault((e.line, e.column, e.message), e)
+    errors = sorted(unique.values(), key=lambda e: (e.line, e.column))[:MAX_ERRORS]
+    first = errors[0]
+    first.errors, first.stopped = errors, stopped
+    return first

@@ -9,7 +9,9 @@ comment (it may span lines), ``;`` separates statements on one line, names may c
 
 The lexer never fails on a stray character: it becomes an ``op`` token and the parser, which
 knows what it expected there, reports it. It fails only on text that cannot be split at all
-(an unterminated string or comment).
+(an unterminated string or comment). Given a list for ``errors``, it notes such an error there
+instead of raising it and goes on at the next line (after an unterminated comment there is
+nothing left), so the assembler can report the mistakes further down too.
 """
 
 import re
@@ -96,10 +98,12 @@ _TOKEN = re.compile(r"""
   | (?P<op><<|>>|.)""", re.X | re.S)
 
 
-def tokenize(source):
+def tokenize(source, errors=None):
     """Split ``source`` into statements: lists of tokens, each ending with an ``eol`` token.
 
-    Empty statements (blank lines, comment-only lines) are left out.
+    Empty statements (blank lines, comment-only lines) are left out. A lexical error raises
+    ``AsmError``; with ``errors`` (a list) it is appended there instead and the statement it
+    is in is dropped.
     """
     statements, current = [], []
     i, line, line_start, n = 0, 1, 0, len(source)
@@ -110,6 +114,14 @@ def tokenize(source):
         if current:
             current.append(Token('eol', text, None, line, at - line_start + 1))
             statements.append(current)
+        current = []
+
+    def fail(error):
+        """A lexical error: raise it, or note it in ``errors`` and drop its statement."""
+        nonlocal current
+        if errors is None:
+            raise error
+        errors.append(error)
         current = []
 
     while i < n:
@@ -138,49 +150,61 @@ def tokenize(source):
             current.append(Token('func', text, text[1:], line, start))
         elif kind == 'block':
             j = source.find('*/', i + 2)
-            if j < 0:
-                raise AsmError('unterminated comment: missing "*/"', line, start)
+            if j < 0:           # the rest of the file is the comment: nothing more to read
+                fail(AsmError('unterminated comment: missing "*/"', line, start))
+                break
             for k in range(i, j):
                 if source[k] == '\n':
                     end_statement('\n', k)
                     line, line_start = line + 1, k + 1
             i = j + 2
             continue
-        elif kind == 'str':
-            j, out = i + 1, bytearray()
-            while True:
-                if j >= n or source[j] == '\n':
-                    raise AsmError('unterminated string: missing closing \'"\'', line, start)
-                ch = source[j]
-                if ch == '"':
-                    break
-                if ch == '\\':
-                    value, j = _escape(source, j + 1)
-                    if value is None:
-                        raise AsmError('unterminated string: missing closing \'"\'',
-                                       line, start)
-                    out.append(value & 0xFF)
-                    continue
-                out += ch.encode('utf-8', 'surrogatepass')
-                j += 1
-            current.append(Token('str', source[i:j + 1], bytes(out), line, start))
-            i = j + 1
-            continue
-        else:   # a character constant
-            j = i + 1
-            if j >= n or source[j] == '\n':
-                raise AsmError("expected a character after \"'\"", line, start)
-            if source[j] == '\\':
-                value, j = _escape(source, j + 1)
-                if value is None:
-                    raise AsmError('unterminated character constant', line, start)
-            else:
-                value, j = ord(source[j]), j + 1
-            if j < n and source[j] == "'":
-                j += 1
-            current.append(Token('num', source[i:j], value, line, start))
-            i = j
+        else:   # a string or a character constant
+            try:
+                token, i = (_string if kind == 'str' else _character)(source, i, line, start)
+            except AsmError as e:
+                fail(e)
+                end = source.find('\n', i)             # go on at the end of the line
+                i = n if end < 0 else end
+                continue
+            current.append(token)
             continue
         i = m.end()
     end_statement('', n)
     return statements
+
+
+def _string(source, i, line, col):
+    """The string constant whose opening quote is at ``source[i]``: (token, next index)."""
+    j, out = i + 1, bytearray()
+    while True:
+        if j >= len(source) or source[j] == '\n':
+            raise AsmError('unterminated string: missing closing \'"\'', line, col)
+        ch = source[j]
+        if ch == '"':
+            break
+        if ch == '\\':
+            value, j = _escape(source, j + 1)
+            if value is None:
+                raise AsmError('unterminated string: missing closing \'"\'', line, col)
+            out.append(value & 0xFF)
+            continue
+        out += ch.encode('utf-8', 'surrogatepass')
+        j += 1
+    return Token('str', source[i:j + 1], bytes(out), line, col), j + 1
+
+
+def _character(source, i, line, col):
+    """The character constant (``'a'``, or GNU's ``'a``) at ``source[i]``: (token, next index)."""
+    j = i + 1
+    if j >= len(source) or source[j] == '\n':
+        raise AsmError("expected a character after \"'\"", line, col)
+    if source[j] == '\\':
+        value, j = _escape(source, j + 1)
+        if value is None:
+            raise AsmError('unterminated character constant', line, col)
+    else:
+        value, j = ord(source[j]), j + 1
+    if j < len(source) and source[j] == "'":
+        j += 1
+    return Token('num', source[i:j], value, line, col), j

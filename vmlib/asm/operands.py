@@ -7,7 +7,7 @@ pass 1 and keeps expressions as trees (their values may depend on labels not pla
 
 from ..isa.csrs import CSR_NUMBERS
 from ..isa.regs import reg_number
-from .errors import error_at
+from .errors import AsmError, error_at
 from .expr import parse_expression
 from .lexer import Token
 
@@ -74,7 +74,21 @@ def read_expression(toks, resolve_local, what='an expression'):
 
 
 def _base_register(toks):
-    """If ``toks`` ends with ``( register )``, the index of the '(' ; else None."""
+    """If ``toks`` ends with ``( register )``, the index of the '(' ; else None.
+
+    An operand whose parentheses do not pair up is an error here, where it is known what was
+    written: ``3(t1`` needs a ')', and saying so beats "expected offset(register)".
+    """
+    depth = 0
+    for tok in toks:
+        if tok.kind == 'op' and tok.text in '()':
+            depth += 1 if tok.text == '(' else -1
+            if depth < 0:
+                raise error_at(tok, "unexpected ')' without a '(' before it")
+    if depth:               # point just after the operand, not at a comment after it
+        last = toks[-2]
+        raise AsmError(f"expected ')', found {toks[-1].describe()}", last.line,
+                       last.col + len(last.text))
     if (len(toks) >= 4 and toks[-2].kind == 'op' and toks[-2].text == ')'
             and toks[-4].kind == 'op' and toks[-4].text == '('):
         return len(toks) - 4

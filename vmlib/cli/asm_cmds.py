@@ -2,8 +2,8 @@
 
     asm FILE.s [-o FILE.elf] [--base ADDR] [--listing]
         like ``riscv64-unknown-elf-as`` + ``ld``: assemble, link at 0x80000000 (or ADDR) and
-        write a static ELF. An assembly error prints ``file:line:col: error: ...`` on stderr
-        and exits with status 1.
+        write a static ELF. Assembly errors print ``file:line:col: error: ...`` on stderr, a
+        line for each (up to 20), and exit with status 1; no ELF is written.
 
     disasm FILE.elf
         like ``objdump -d``: every executable section, one ``address:  word  instruction``
@@ -13,6 +13,8 @@
 
 import os
 import sys
+
+from .options import address
 
 EXIT_ASM_ERROR = 1
 EXIT_BAD_ELF = 2
@@ -26,7 +28,7 @@ def add_parsers(subparsers):
     p.add_argument('source', metavar='FILE.s', help='assembly source')
     p.add_argument('-o', '--output', metavar='FILE.elf',
                    help='output ELF (default: the source name with .elf)')
-    p.add_argument('--base', type=lambda s: int(s, 0), default=0x8000_0000, metavar='ADDR',
+    p.add_argument('--base', type=address, default=0x8000_0000, metavar='ADDR',
                    help='address of .text (default 0x80000000)')
     p.add_argument('-l', '--listing', action='store_true',
                    help='also print a listing (address, word, instruction, source line)')

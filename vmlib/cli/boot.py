@@ -5,8 +5,10 @@ the one the program gives the test device or HTIF. When the machine stops for an
 reason, a one-line explanation goes to stderr and the status says which:
 
     124  the step budget ran out (like ``timeout``)
-    125  the machine cannot go on: wfi with nothing to wake it, or a trap handler that faults
-    2    the file cannot be loaded (bad ELF, assembly error)
+    125  the machine cannot go on: wfi with nothing to wake it, or a trap loop (a trap with no
+         handler installed, or a handler that faults itself); the message names the first trap
+    2    the file cannot be loaded (bad ELF, assembly error), or it is a Linux program, which
+         ``run`` runs
 """
 
 import os
@@ -14,11 +16,15 @@ import select
 import sys
 import time
 
+from ..asm import AsmError
 from ..machine import Machine, ElfError, DEFAULT_MAX_STEPS, cause_name
 from ..machine.loader import raw_image
-from ..machine.trace import Retired, RegWrite, TrapTaken, TrapReturn, PageWalk
+from ..machine.trace import Retired, Faulted, RegWrite, TrapTaken, TrapReturn, PageWalk
 from ..machine.traps import PRIV_NAMES
 from ..isa import reg_name
+from .kinds import misfit
+from .options import at_least
+from .stats import print_stats
 
 EXIT_BUDGET, EXIT_STUCK, EXIT_LOAD = 124, 125, 2
 
@@ -31,7 +37,7 @@ def add_parser(sub):
     p.add_argument('--guest', nargs='?', const='demo', metavar='WORKLOAD',
                    help='boot the course\'s guest kernel (vmlib.guest) with this workload '
                         '(default demo): ' + ', '.join(_guest_workloads()))
-    p.add_argument('--max-steps', type=int, default=DEFAULT_MAX_STEPS, metavar='N',
+    p.add_argument('--max-steps', type=at_least(1), default=DEFAULT_MAX_STEPS, metavar='N',
                    help=f'stop after N instructions (default {DEFAULT_MAX_STEPS:,})')
     p.add_argument('--trace', action='store_true',
                    help='print every instruction, register write and trap to stderr')
@@ -78,9 +84,10 @@ def _stdin_source():
 
 
 def load_machine(path, **kw):
-    """A machine with ``path`` loaded; raises ElfError (or AsmError) with a one-line reason."""
+    """A machine with ``path`` loaded; raises ElfError with a one-line reason, or AsmError."""
     if path.endswith('.s') or path.endswith('.S'):
-        with open(path, encoding='utf-8') as f:
+        # (bytes that are not UTF-8 become U+FFFD, which the assembler points at, as asm does)
+        with open(path, encoding='utf-8', errors='replace') as f:
             source = f.read()
         return Machine.from_source(source, filename=path, **kw)
     with open(path, 'rb') as f:
@@ -101,6 +108,8 @@ def format_event(e):
     """One line of ``--trace`` output for an event (None for events it does not show)."""
     if isinstance(e, Retired):
         return f'{PRIV_NAMES[e.priv]} 0x{e.pc:08x}: {e.word:08x}  {e.text}'
+    if isinstance(e, Faulted):         # it raised an exception: the trap line follows
+        return f'{PRIV_NAMES[e.priv]} 0x{e.pc:08x}: {e.word:08x}  {e.text}  (not retired)'
     if isinstance(e, RegWrite):
         return f'{"":14}{reg_name(e.reg)} = 0x{e.new:08x}'
     if isinstance(e, TrapTaken):
@@ -127,16 +136,16 @@ def run_boot(args):
         else:
             m = load_machine(args.file, uart_output=_write_stdout,
                              uart_input_source=_stdin_source(), engine=args.engine)
-    except ValueError as e:                # an unknown guest workload
-        print(f'vmlib boot: {e}', file=sys.stderr)
+    except AsmError as e:                  # file:line:col: error: ..., a line per error
+        print(e, file=sys.stderr)
         return EXIT_LOAD
-    except (ElfError, OSError) as e:
-        print(f'vmlib boot: {e}', file=sys.stderr)
+    except OSError as e:
+        print(f'vmlib boot: cannot read {e.filename or args.file}: {e.strerror or e}',
+              file=sys.stderr)
         return EXIT_LOAD
-    except Exception as e:                 # an assembly error (AsmError) from a .s file
-        if type(e).__name__ != 'AsmError':
-            raise
-        print(str(e), file=sys.stderr)
+    except ValueError as e:                # a bad ELF (ElfError), an unknown guest workload
+        hint = isinstance(e, ElfError) and args.file and misfit(args.file, 'boot')
+        print(f'vmlib boot: {hint or e}', file=sys.stderr)
         return EXIT_LOAD
     if args.trace:
         def show(event):
@@ -148,7 +157,7 @@ def run_boot(args):
     result = m.run(args.max_steps)
     elapsed = time.perf_counter() - started
     if args.stats:
-        print_stats(m, result, elapsed)
+        print_stats(stats_rows(m, result, elapsed))
     if result.reason in ('poweroff', 'htif'):
         return result.exit_status
     if result.reason == 'reset':
@@ -158,19 +167,18 @@ def run_boot(args):
     return EXIT_BUDGET if result.reason == 'budget' else EXIT_STUCK
 
 
-def print_stats(m, result, elapsed):
+def stats_rows(m, result, elapsed):
+    """The ``--stats`` report as (key, value) rows: the run, the traps by cause, the engine."""
     h = m.hart
-    lines = [f'instructions retired: {result.instructions:,}',
-             f'mtime ticks:          {m.clint.mtime():,}',
-             f'stopped because:      {result.reason}',
-             f'page-table walks:     {h.mmu.walks:,}',
-             f'UART bytes out:       {len(m.uart.output):,}']
-    for cause, count in sorted(h.stats_traps.items()):
-        lines.append(f'trap {cause_name(cause)}: {count:,}')
-    counters = h.engine.stats()
-    if counters:
-        width = max(22, *(len(key) + 2 for key in counters))
-        lines += [f'{key + ":":<{width}}{value:,}' for key, value in counters.items()]
+    rows = [('instructions retired:', f'{result.instructions:,}'),
+            ('mtime ticks:', f'{m.clint.mtime():,}'),
+            ('stopped because:', result.reason),
+            ('page-table walks:', f'{h.mmu.walks:,}'),
+            ('UART bytes out:', f'{len(m.uart.output):,}'),
+            ('traps taken:', f'{sum(h.stats_traps.values()):,}')]
+    rows += [(f'  {cause_name(cause)}', f'{count:,}')
+             for cause, count in sorted(h.stats_traps.items())]
+    rows += [(key + ':', f'{value:,}') for key, value in h.engine.stats().items()]
     rate = result.instructions / elapsed / 1e6 if elapsed else 0
-    lines.append(f'host time:            {elapsed:.3f} s ({rate:.2f} M instructions/s)')
-    print('\n'.join('vmlib stats: ' + line for line in lines), file=sys.stderr)
+    rows.append(('host time:', f'{elapsed:.3f} s ({rate:.2f} M instructions/s)'))
+    return rows

@@ -3,9 +3,9 @@
 Each guest boots the course's guest kernel (``vmlib.guest``) with one workload; all guests
 share the one host hart, scheduled round-robin. The consoles and a summary (exits, cycles by
 the cost model and by cause, efficiency) go to stdout; ``--json`` prints one JSON object
-instead. The exit
-status is 0 when every guest powered off with status 0, else the first guest's non-zero
-status; when a guest did not power off:
+instead. The exit status is 0 when every guest powered off with status 0, else the first
+guest's non-zero status (the guest kernel's is 1, the SBI reset reason "system failure",
+whatever init's status was); when a guest did not power off:
 
     124  a guest's step budget ran out (like ``timeout``)
     125  a guest was stopped for misbehaving (fault storm, wfi forever, a VMM error)
@@ -15,6 +15,7 @@ status; when a guest did not power off:
 import argparse
 import json
 import sys
+import textwrap
 
 from ..hypervisor import (Hypervisor, CostModel, EVENTS, DEFAULT_MAX_STEPS, DEFAULT_SLICE,
                           technique_names, get_technique)
@@ -22,6 +23,19 @@ from ..hypervisor.hypervisor import MAX_GUESTS
 from ..machine import ENGINES
 
 EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE = 124, 125, 2
+
+# The guest kernel's exit status is not init's: the kernel ends the system with an SBI system
+# reset, whose reason is all the firmware passes on -- 0 for none, 1 for "system failure".
+FAILURE_NOTE = ("exit status {status} is the SBI reset reason 'system failure', which the guest "
+                "kernel gives when init fails or it panics; init's own status is on the "
+                'console')
+# On the non-virtualizable CPU, guest code run directly touches sstatus without a trap (a read
+# sees the real one, a write is dropped), so the VMM cannot emulate it: the run differs from
+# the bare machine's, silently -- and the fewer traps, the better its efficiency looks.
+NONVIRT_NOTE = ("on the non-virtualizable CPU (--variant nonvirt) the guest's U-mode sstatus "
+                'accesses do not trap, so the VMM never emulates them: the run is not '
+                'equivalent to the bare machine (compare the console of --technique emulate), '
+                'and its efficiency says nothing about correctness')
 
 
 def add_parser(sub):
@@ -128,7 +142,10 @@ def format_report(report):
                      f'{g["guest_instructions"]:,} instructions{share}')
         if g['reason'] != 'poweroff':
             lines.append(f'  {g["message"]}')
-        lines.extend(f'  note: {n}' for n in g['notes'])
+        elif g['exit_status']:
+            lines += _note(FAILURE_NOTE.format(status=g['exit_status']), '  ')
+        for note in g['notes']:
+            lines += _note(note, '  ')
     vmm = report['vmm']
     exits = ', '.join(f'{k} {v:,}' for k, v in sorted(vmm['exits'].items(),
                                                       key=lambda kv: -kv[1]))
@@ -147,7 +164,15 @@ def format_report(report):
             lines.append(f'  {cause:<22}{part["cycles"]:>14,}  ({_count(part["exits"], "exit")})')
     lines.append(f'efficiency: {report["efficiency"]:.2%} of guest instructions ran without '
                  'the VMM')
+    if report['variant'] == 'nonvirt' and any(g['direct_instructions'] for g in report['guests']):
+        lines += _note(NONVIRT_NOTE)
     return '\n'.join(lines)
+
+
+def _note(text, indent=''):
+    """A ``note:`` as lines of at most 100 columns, continued under its first word."""
+    return textwrap.wrap(text, 100, initial_indent=indent + 'note: ',
+                         subsequent_indent=indent + ' ' * 6, break_on_hyphens=False)
 
 
 def _count(n, one, many=None):

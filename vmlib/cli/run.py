@@ -15,7 +15,8 @@ getrandom() and AT_RANDOM come from --seed.
 Exit status: the program's own; 128 + N when signal N killed it (139 SIGSEGV, 132 SIGILL,
 135 SIGBUS, 134 SIGABRT), with a one-line explanation on stderr like a shell's; 124 when the
 step budget ran out; 125 when the VM cannot go on (a deadlock, an internal error); 2 when
-the file cannot be loaded (not a static RV32 RISC-V ELF).
+the file cannot be loaded (not a static RV32 RISC-V ELF, or a bare-metal program, which
+``boot`` runs).
 """
 
 import argparse
@@ -24,25 +25,33 @@ import sys
 
 from ..procvm import ProcessVM, ElfError, LaunchError, DEFAULT_MAX_STEPS
 from ..procvm.vm import EXIT_LOAD
+from .kinds import misfit
+from .options import at_least
+from .stats import print_stats, split_line
 
 DESCRIPTION = 'Run a static RV32 Linux program on the course machine, like qemu-riscv32.'
+# written out because argparse shows the program's arguments (a REMAINDER) as a bare '...'
+USAGE = '%(prog)s [OPTIONS] PROG.elf [ARGS ...]'
+MAX_MEMORY = 2048      # MiB: RAM starts at 0x80000000, and addresses end at 4 GiB
 EPILOG = '\n\n'.join(__doc__.split('\n\n')[2:]).replace('``', '')
 
 
 def add_parser(sub):
     p = sub.add_parser('run', help='run a static RV32 Linux program (like qemu-riscv32)',
-                       description=DESCRIPTION, epilog=EPILOG,
+                       usage=USAGE, description=DESCRIPTION, epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('program', metavar='PROG.elf', help='a static RV32 RISC-V Linux executable')
-    p.add_argument('args', nargs=argparse.REMAINDER, metavar='ARGS',
-                   help="the program's arguments (argv[1:]); argv[0] is PROG as given")
+    program_args = p.add_argument('args', nargs=argparse.REMAINDER, metavar='ARGS',
+                                  help="the program's arguments (argv[1:]); argv[0] is PROG "
+                                       'as given')
+    program_args.required = False   # (argparse counts a REMAINDER as required: "required: ARGS")
     p.add_argument('--root', default='.', metavar='DIR',
                    help='the directory the program sees as / (default: the current directory)')
     p.add_argument('--strace', action='store_true',
                    help='print each system call, with arguments and result, to stderr')
     p.add_argument('--stats', action='store_true',
                    help='print instructions retired, system calls and page faults to stderr')
-    p.add_argument('--max-steps', type=int, default=DEFAULT_MAX_STEPS, metavar='N',
+    p.add_argument('--max-steps', type=at_least(1), default=DEFAULT_MAX_STEPS, metavar='N',
                    help=f'stop after N instructions (default {DEFAULT_MAX_STEPS:,}); status 124')
     p.add_argument('--engine', choices=['interp', 'dbt'], default='interp',
                    help='what executes user code: the interpreter (default) or the dynamic '
@@ -55,8 +64,8 @@ def add_parser(sub):
                    help='remove a variable from the environment (repeatable)')
     p.add_argument('--env-clear', action='store_true',
                    help="start from an empty environment instead of the host's")
-    p.add_argument('--memory', type=int, default=128, metavar='MIB',
-                   help="the machine's RAM in MiB (default 128)")
+    p.add_argument('--memory', type=at_least(1, MAX_MEMORY), default=128, metavar='MIB',
+                   help=f"the machine's RAM in MiB (default 128, at most {MAX_MEMORY})")
     p.set_defaults(func=cmd_run)
 
 
@@ -87,14 +96,18 @@ def cmd_run(args):
     try:
         vm = ProcessVM(args.program, [args.program] + args.args, env, args.root, args.engine,
                        strace=_print_stderr if args.strace else None, seed=args.seed,
-                       ram_size=max(1, args.memory) << 20)
+                       ram_size=args.memory << 20)
     except (ElfError, LaunchError) as e:
-        print(f'vmlib run: {e}', file=sys.stderr)
+        hint = isinstance(e, ElfError) and misfit(args.program, 'run')
+        print(f'vmlib run: {hint or e}', file=sys.stderr)
+        return EXIT_LOAD
+    except (MemoryError, OSError) as e:     # the host would not give the machine its RAM
+        print(f"vmlib run: cannot allocate the machine's {args.memory:,} MiB of RAM "
+              f'({getattr(e, "strerror", None) or "out of memory"})', file=sys.stderr)
         return EXIT_LOAD
     result = vm.run(args.max_steps)
     if args.stats:
-        for line in vm.stats_lines(result):
-            _print_stderr('vmlib stats: ' + line)
+        print_stats(split_line(line) for line in vm.stats_lines(result))
     if result.reason != 'exit' and result.signal != 13:      # shells say nothing on SIGPIPE
         _print_stderr(f'vmlib run: {result.message}')
     return result.exit_status

@@ -26,12 +26,14 @@ from .mmu import Mmu
 from .state import ArchState
 from .sv32 import FETCH, LOAD, STORE, ACCESS_FAULT
 from .trace import TrapTaken, TrapReturn, PrivilegeChange
-from .traps import Trap, INTERRUPT, FETCH_ACCESS, MSI, MTI, M, U
+from .traps import (Trap, INTERRUPT, FETCH_ACCESS, FETCH_PAGE_FAULT, MISALIGNED_FETCH, MSI,
+                    MTI, M, S, U)
 
 M32 = 0xFFFFFFFF
 DECODE_SLOT = (OP_DECODE, 0, 0, 0, 0)
 SSTATUS = CSR_NUMBERS['sstatus']
 TRAP_LOOP_LIMIT = 64        # traps in a row without one instruction retiring: a broken handler
+FETCH_FAULTS = (MISALIGNED_FETCH, FETCH_ACCESS, FETCH_PAGE_FAULT)
 
 #: the engines a hart can run on, by name
 ENGINES = {'interp': Interpreter, 'dbt': Translator}
@@ -50,7 +52,7 @@ class Hart(ArchState):
         self.trap_hook = None           # callable(cause, tval) -> True when the host served it
         self.stats_traps = {}           # cause -> count
         self.stats_returns = 0          # mret and sret executed
-        self._trap_streak = (0, -1)     # (traps in a row, instret when the streak started)
+        self._trap_streak = (0, -1, None)   # (traps in a row, instret then, the first trap)
         self.mmu = Mmu(self)
         self.icache = {}                # RAM page number -> list of 1024 decoded slots
         self.code_written = None        # callable(index, size): the translator's RAM watch
@@ -184,15 +186,17 @@ class Hart(ArchState):
         if self.trap_hook is not None and self.trap_hook(cause, tval):
             return              # served outside the machine
         self.trapped = True
-        count, since = self._trap_streak
+        count, since, first = self._trap_streak
         count = count + 1 if since == self.instret else 1
-        self._trap_streak = (count, self.instret)
         if count > TRAP_LOOP_LIMIT:
-            self.halt('trap-loop', None, f'{count} traps in a row without an instruction '
-                      f'completing (last: {Trap(cause, tval)} at pc=0x{self.pc:08x}); '
-                      'the trap handler itself faults')
+            self.halt('trap-loop', None,
+                      _trap_loop_message(count, first, Trap(cause, tval), self.pc))
             return
         epc, old, new = self.enter_trap(cause, tval)
+        if count == 1:      # the trap that started it all, and the vector that sent it on
+            vector = 'stvec' if new == S else 'mtvec'
+            first = (Trap(cause, tval), epc, vector, getattr(self, vector), self.pc)
+        self._trap_streak = (count, self.instret, first)
         if self.trace:
             self.trace(TrapTaken(cause, tval & M32, epc, old, new, self.pc))
         self.set_priv(new)
@@ -304,3 +308,23 @@ class Hart(ArchState):
             return decode(self.fetch_word(pc))
         except Trap:
             return None
+
+
+def _trap_loop_message(count, first, last, last_pc):
+    """Why a trap loop stopped the machine, told from the trap that started it.
+
+    The traps after the first are only its echo (the handler's own fault, again and again),
+    so the message names the first one, its pc and tval, and what became of it: most often
+    there was no handler at all -- the vector CSR still 0, or pointing where nothing can be
+    fetched -- which the later traps show as fetch faults at the handler's address.
+    """
+    trap, epc, vector, value, handler = first
+    loop = (f'{count} traps in a row without an instruction completing (last: {last} at '
+            f'pc=0x{last_pc:08x})')
+    if last.cause in FETCH_FAULTS and last_pc == handler:
+        where = ('0' if value == 0 else
+                 f'0x{value:08x}, which points at memory that cannot be executed')
+        return (f'{trap} at pc=0x{epc:08x} with no trap handler installed ({vector} = '
+                f'{where}): {loop}')
+    return (f'{trap} at pc=0x{epc:08x}; its trap handler at 0x{handler:08x} ({vector}) '
+            f'itself faults: {loop}')

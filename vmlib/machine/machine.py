@@ -180,9 +180,9 @@ class Machine:
             fault = next((e for e in events if isinstance(e, TrapTaken)
                           and not e.cause >> 31), None)
             if fault is not None:           # an exception: name the instruction that raised it
-                done.append(Faulted(n, fault.epc, word_here,
-                                    disassemble(word_here, fault.epc, self.symbol_names()),
-                                    self._last_priv))
+                text = ('(no instruction: its fetch faulted)' if fault.cause in (0, 1, 12)
+                        else disassemble(word_here, fault.epc, self.symbol_names()))
+                done.append(Faulted(n, fault.epc, word_here, text, self._last_priv))
         events = done[:1] + events + done[1:]
         if h.halted:
             events.append(Halted(h.halted[0], h.halted[1]))
