@@ -4,6 +4,7 @@
 #   make lab      set up, then open JupyterLab on the first chapter
 #   make test     set up, then run the whole test suite (tests/ and every notebook with nbval)
 #   make slides   build the offline reveal.js decks into slides/
+#   make notebooks  re-execute the chapters in place, then normalise them (vmlib/nbnormalize.py)
 #   make bench    run the benchmarks (machine vs py65, translator vs interpreter, hypervisor)
 #   make guests   rebuild the guest programs (guests/*.elf) from C and re-record them under QEMU
 
@@ -23,6 +24,8 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 # extra guest build arguments, e.g. `make guests GUESTS_ARGS=--check` (same bytes as committed?)
 GUESTS_ARGS ?=
+# the chapters `make notebooks` re-executes, e.g. `make notebooks NOTEBOOKS=notebooks/03_the_machine.ipynb`
+NOTEBOOKS ?= $(wildcard notebooks/[0-9][0-9]_*.ipynb)
 
 # Set-up is redone only when these files change (make compares their dates with the stamps).
 STAMP        := $(VENV)/.installed-requirements
@@ -31,12 +34,13 @@ GUESTS_STAMP := $(VENV)/.installed-guests
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: help setup setup-dev lab test slides bench guests clean distclean
+.PHONY: help setup setup-dev lab test slides notebooks bench guests clean distclean
 
 help:
 	@echo "make lab      set up .venv, then open JupyterLab on notebooks/00_welcome.ipynb"
 	@echo "make test     set up .venv, then run the whole test suite (JOBS=$(JOBS) workers)"
 	@echo "make slides   build the offline slide decks into slides/ (needs npm once)"
+	@echo "make notebooks  re-execute every chapter in place and normalise it (NOTEBOOKS=... for some)"
 	@echo "make bench    run the speed benchmark (the machine against py65)"
 	@echo "make guests   rebuild guests/*.elf from guests/src/*.c (installs ziglang) and re-record them"
 	@echo "make clean    remove built decks, test artifacts and caches (keeps .venv)"
@@ -87,6 +91,15 @@ test: $(DEV_STAMP)
 
 slides: $(STAMP)
 	$(PY) -m vmlib.slides
+
+# Re-execute the chapters in place, saving the widgets' state for static readers and the decks,
+# then normalise them, so that the diff shows only what the code changed: no execution
+# timestamps, no fresh widget ids, no stdout split differently (see vmlib/nbnormalize.py).
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.store_widget_state=True --ExecutePreprocessor.record_timing=False \
+		$(NOTEBOOKS)
+	$(PY) -m vmlib.nbnormalize $(NOTEBOOKS)
 
 bench: $(DEV_STAMP)
 	status=0; $(PY) bench/machine_vs_py65.py $(BENCH_ARGS) || status=1; \

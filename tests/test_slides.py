@@ -1,4 +1,5 @@
-"""The slide builder (vmlib.slides): deck membership, slide counting, offline HTML.
+"""The slide builder (vmlib.slides): the deck file, deck membership, slide counting, what a
+deck leaves out of a chapter, offline HTML.
 
 These run without a browser or the network; tests/browser/test_slides_offline.py opens the decks
 in Chromium.
@@ -6,6 +7,7 @@ in Chromium.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -13,7 +15,8 @@ import pytest
 from vmlib import slides
 
 # the fixture chapters below are 00-03, whatever the beginner track holds by now
-BEGINNER_00_03 = slides.Deck("beginner", slides.COURSE_TITLE, "Beginner track: chapters 00-03", ("00", "01", "02", "03"))
+BEGINNER_00_03 = slides.Deck("beginner", "Virtualization from first principles", "Beginner track: chapters 00-03",
+                             ("00", "01", "02", "03"), notes="Press S for the speaker view.")
 
 
 def fixture_chapters(make_notebook, folder):
@@ -23,6 +26,11 @@ def fixture_chapters(make_notebook, folder):
         ("markdown", "Say hello.", "notes"),
         ("code", "print('hi')", "fragment"),
         ("markdown", "## Tracks", "subslide"),
+        ("code", "# NBVAL_IGNORE_OUTPUT\n# (a live widget: its state is saved, not compared)\nshow_tracks()", "-"),
+        ("markdown", "## Exercises\n\n**1.** exercise_marker", "slide"),
+        ("code", "ex1 = Exercise(seed=1)\nex1", "-"),
+        ("markdown", "exercise_note", "notes"),
+        ("markdown", "**2.** Another", "subslide"),
     ])
     make_notebook(folder / "01_abstraction.ipynb", [
         ("markdown", "hidden", "skip"),
@@ -37,7 +45,7 @@ def fixture_chapters(make_notebook, folder):
         ("code", "x = 1", "skip"),
         ("code", "hidden_input_marker = 1", "-", ["hide-input"]),
     ])
-    # title slide + 00: 2 + 01: 2 + 02: 1 + 03: 1
+    # title slide + 00: 2 (its exercises left out) + 01: 2 + 02: 1 + 03: 1
     return folder, 1 + 2 + 2 + 1 + 1
 
 
@@ -56,7 +64,7 @@ def test_deck_joins_chapters_each_on_a_new_slide(make_notebook, tmp_path):
     folder, expected = fixture_chapters(make_notebook, tmp_path)
     stats = slides.deck_stats(BEGINNER_00_03, folder)
     assert stats.slides == expected
-    assert stats.notes == 1 + 1 + 1  # the deck's own note on the title slide, 00, 02
+    assert stats.notes == 1 + 1 + 1  # the deck's own note on the title slide, 00, 02 (not 00's exercise)
     nb = slides.deck_notebook(BEGINNER_00_03, folder)
     assert "- Welcome" in nb.cells[0].source and "- Machine" in nb.cells[0].source
     assert not any("dropped" in c.source for c in nb.cells)
@@ -90,16 +98,72 @@ def test_built_html_loads_nothing_from_the_network(make_notebook, tmp_path):
         assert cdn not in html
     assert html.count("<aside class=\"notes\">") == 3
     assert "hidden_input_marker" not in html  # tag hide-input
+    assert "show_tracks" in html and "NBVAL" not in html and "a live widget" not in html
+    assert "exercise_marker" not in html and "exercise_note" not in html and "Exercise(seed" not in html
+    # the widget renderer's modules (and so its icon font) are found in the vendor folder
+    assert '"@jupyter-widgets": "../vendor/html-manager/dist"' in html
+    assert slides.OUTPUT_CSS in html
 
 
-@pytest.mark.parametrize("track, first", [("beginner", "00"), ("advanced", "08")])
-def test_each_deck_is_its_tracks_ready_chapters(track, first):
+def test_strip_harness_comments_keeps_the_code_and_other_comments():
+    source = ("# NBVAL_IGNORE_OUTPUT\n"
+              "# (a live widget: its state is saved for static readers, not compared;\n"
+              "#  the next cell prints the same view as text)\n"
+              "# the map\n"
+              "course_map_widget(track='beginner')\n")
+    assert slides.strip_harness_comments(source) == "# the map\ncourse_map_widget(track='beginner')\n"
+    assert slides.strip_harness_comments("#NBVAL_SKIP\nx = 1") == "x = 1"
+    assert slides.strip_harness_comments("# NBVAL_IGNORE_OUTPUT\n# (why)\n\nt = 1\n") == "t = 1\n"
+    kept = "x = 1  # NBVAL_IGNORE_OUTPUT is a marker\n# (not after a marker)\n"
+    assert slides.strip_harness_comments(kept) == kept
+
+
+def test_lecture_cells_stop_at_the_exercises_heading():
+    md = lambda text: {"cell_type": "markdown", "metadata": {}, "source": text}
+    cells = [md("# Ch"), md("Mentions ## Exercises inline"), md("## Summary"), md("## Exercises\n\n**1.**"), md("x")]
+    assert slides.lecture_cells(cells) == cells[:3]
+    assert slides.lecture_cells(cells[:3]) == cells[:3]
+    assert slides.lecture_cells([md(["### Exercises", " (alone)"])]) == []
+
+
+@pytest.mark.parametrize("name, first", [("beginner", "00"), ("advanced", "08")])
+def test_each_deck_is_its_tracks_ready_chapters(name, first):
     from vmlib.course.chapters import CHAPTERS, TRACKS
 
-    deck = slides.DECKS[track]
+    spec = slides.read_deck_file()[name]
+    deck = slides.DECKS[name]
     assert deck.chapters[0] == first
-    assert deck.chapters == tuple(f"{n:02d}" for n in TRACKS[track].chapters if CHAPTERS[n].ready)
-    assert deck.subtitle.startswith(f"{TRACKS[track].title}: chapter")
+    assert deck.chapters == tuple(f"{n:02d}" for n in TRACKS[spec["track"]].chapters if CHAPTERS[n].ready)
+    assert deck.title == spec["title"] and deck.notes == spec.get("notes", "")
+    assert deck.subtitle.startswith(f"{spec['subtitle']}: chapter")
+    assert TRACKS[spec["track"]].deck == f"slides/{name}.html"  # what the course map prints
+
+
+def test_deck_file_defines_the_decks(tmp_path):
+    deck_file = tmp_path / "decks.json"
+    deck_file.write_text(json.dumps({
+        "intro": {"track": "beginner", "title": "T", "subtitle": "Intro", "notes": "N"},
+        "later": {"track": "advanced", "title": "T2", "subtitle": "Later"},
+    }))
+    decks = slides.course_decks(deck_file)
+    assert list(decks) == ["intro", "later"]
+    assert decks["intro"].chapters[:2] == ("00", "01") and decks["intro"].subtitle.startswith("Intro: chapters 00-")
+    assert decks["later"].notes == ""
+    assert slides.deck_of_track("advanced", deck_file) == "slides/later.html"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{", "not valid JSON"),
+    ('{"x": {"track": "nope", "title": "T", "subtitle": "S"}}', "no track of the course map"),
+    ('{"x": {"track": "beginner", "title": "T"}}', r"missing \['subtitle'\]"),
+    ('{"x": {"track": "beginner", "title": "T", "subtitle": "S", "colour": 1}}', r"unknown \['colour'\]"),
+    ('{"a b": {"track": "beginner", "title": "T", "subtitle": "S"}}', "not a plain file name"),
+])
+def test_a_bad_deck_file_is_an_error_naming_it(tmp_path, content, message):
+    deck_file = tmp_path / "decks.json"
+    deck_file.write_text(content)
+    with pytest.raises(slides.SlidesError, match=message):
+        slides.course_decks(deck_file)
 
 
 def test_every_chapter_of_every_deck_has_its_notebook():

@@ -4,6 +4,9 @@ A deck is a list of chapters (notebooks) cut into slides by each cell's ``slides
 (``slide``, ``subslide``, ``fragment``, ``-`` to continue, ``skip`` to leave out, ``notes`` for
 speaker notes), exactly as ``jupyter nbconvert --to slides`` does. The chapters of a deck are
 joined into one HTML file; each chapter starts on a new slide, after a generated title slide.
+A chapter's exercises (from its ``## Exercises`` heading to its end) are left out, and so are the
+test harness's comments in code cells (``# NBVAL_IGNORE_OUTPUT`` and its note): the notebooks
+keep both, the decks show neither.
 
 Nothing is loaded from a CDN when the deck is shown: reveal.js 4, require.js, jQuery 2, MathJax 2
 and the static widget renderer come from the npm registry at build time (``npm pack``) into
@@ -15,10 +18,12 @@ Usage::
     python -m vmlib.slides beginner       # one deck
     python -m vmlib.slides --count        # slides and speaker notes per deck, no build
 
-Deck membership comes from one place, the course map's tracks (``vmlib.course.chapters``: a
-deck per track, of its chapters marked ready), gathered in :data:`DECKS`; the builder,
-``make slides`` and the browser test that counts the slides all read it. A chapter listed in a
-deck that has no notebook is an error, never skipped.
+The decks are defined in one file, ``slides/decks.json`` (see ``slides/README.md``): each deck
+names a track of the course map (``vmlib.course.chapters.TRACKS``, which says which chapters a
+track has) and gives its title slide. A deck holds its track's chapters marked ready, so it grows
+as chapters land. :data:`DECKS` gathers them; the builder, ``make slides``, the course map
+(``Track.deck``) and the browser tests all read it. A chapter listed in a deck that has no
+notebook is an error, never skipped.
 """
 
 from __future__ import annotations
@@ -41,19 +46,62 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = REPO / "notebooks"
 SLIDES_DIR = REPO / "slides"
 VENDOR_DIR = SLIDES_DIR / "vendor"
+#: What defines the decks: deck name -> the track it shows and its title slide (slides/README.md).
+DECK_FILE = SLIDES_DIR / "decks.json"
 
 
 @dataclass(frozen=True)
 class Deck:
-    """One slide deck: a name (the HTML file is ``<name>.html``), a title and its chapters."""
+    """One slide deck: a name (the HTML file is ``<name>.html``), its title slide and chapters."""
 
     name: str
     title: str
     subtitle: str
     chapters: tuple[str, ...]  # chapter numbers: notebooks/<number>_*.ipynb
+    notes: str = ""  # the title slide's speaker notes (Markdown)
 
 
-COURSE_TITLE = "Virtualization from first principles"
+_DECK_KEYS = {"track", "title", "subtitle", "notes"}
+
+
+def read_deck_file(path: Path | str = DECK_FILE) -> dict[str, dict]:
+    """The deck file as ``{deck name: {"track", "title", "subtitle", "notes"}}``, in file order.
+
+    Checked here, so a typo in the file fails with the file's name and the bad entry instead of
+    a KeyError deep in a build.
+    """
+    from vmlib.course.chapters import TRACKS
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SlidesError(f"cannot read the deck file: {exc}") from None
+    except ValueError as exc:
+        raise SlidesError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(data, dict) or not data:
+        raise SlidesError(f"{path}: expected an object of decks, {{name: {{track, title, ...}}}}")
+    for name, spec in data.items():
+        if not re.fullmatch(r"[a-z0-9_-]+", name):
+            raise SlidesError(f"{path}: deck name {name!r} is not a plain file name (a-z, 0-9, _, -)")
+        if not isinstance(spec, dict):
+            raise SlidesError(f"{path}: deck {name!r} is not an object")
+        missing, unknown = {"track", "title", "subtitle"} - set(spec), set(spec) - _DECK_KEYS
+        if missing or unknown:
+            raise SlidesError(f"{path}: deck {name!r}: missing {sorted(missing)}, unknown {sorted(unknown)}")
+        if spec["track"] not in TRACKS:
+            raise SlidesError(f"{path}: deck {name!r} shows no track of the course map: "
+                              f"{spec['track']!r} (tracks: {', '.join(TRACKS)})")
+    return data
+
+
+def deck_of_track(track: str, deck_file: Path | str = DECK_FILE) -> str | None:
+    """``slides/<name>.html``, the deck the deck file builds from ``track``, or None if none does
+    (the deck file checked first). The course map prints it (``Track.deck``)."""
+    from vmlib.course.chapters import deck_of_track as of_track
+
+    read_deck_file(deck_file)
+    return of_track(track, deck_file)
 
 
 def _span(numbers: tuple[str, ...]) -> str:
@@ -63,21 +111,23 @@ def _span(numbers: tuple[str, ...]) -> str:
     return ("chapter " if len(ints) == 1 else "chapters ") + ", ".join(numbers)
 
 
-def course_decks() -> dict[str, Deck]:
-    """One deck per track of the course map (``vmlib.course.chapters.TRACKS``), made of the
-    track's chapters that are marked ready; a track with no ready chapter has no deck yet.
+def course_decks(deck_file: Path | str = DECK_FILE) -> dict[str, Deck]:
+    """The decks of the deck file: each of its track's chapters that are marked ready, behind
+    its title slide (the subtitle gets the chapter span); a track with no ready chapter has no
+    deck yet.
 
-    So the tracks are defined once, in the course map: a deck holds its track's ready chapters
-    and grows as chapters land.
+    The deck file names the track, the course map (``vmlib.course.chapters``) says which chapters
+    a track has and which are ready: each fact has one home, and a deck grows as chapters land.
     """
     from vmlib.course.chapters import CHAPTERS, TRACKS
 
     decks = {}
-    for track in TRACKS.values():
+    for name, spec in read_deck_file(deck_file).items():
+        track = TRACKS[spec["track"]]
         numbers = tuple(f"{n:02d}" for n in track.chapters if CHAPTERS[n].ready)
         if numbers:
-            name = Path(track.deck).stem
-            decks[name] = Deck(name, COURSE_TITLE, f"{track.title}: {_span(numbers)}", numbers)
+            subtitle = f"{spec['subtitle']}: {_span(numbers)}"
+            decks[name] = Deck(name, spec["title"], subtitle, numbers, spec.get("notes", ""))
     return decks
 
 
@@ -105,13 +155,32 @@ VENDOR_FILES = {
 
 _STAMP = ".versions.json"
 
-# The stock reveal template, minus the mermaid CDN import, and with the started Reveal object
-# published as window.Reveal (tests and presenters' consoles can ask it for its state).
+# The stock reveal template, minus the mermaid CDN import, with the started Reveal object
+# published as window.Reveal (tests and presenters' consoles can ask it for its state), and:
+# - require.js told where the widget renderer's modules live. embed-amd.js defines modules named
+#   "@jupyter-widgets/base", ".../html-manager/dist/libembed-amd", ... and looks for its icon font
+#   (Font Awesome) in the folder require.js maps each name to: by default slides/@jupyter-widgets/,
+#   which does not exist, so every widget button's icon was a blank box.
+# - OUTPUT_CSS, after nbconvert's own style sheets.
 _TEMPLATE_NAME = "vmlib_offline_slides.html.j2"
 _TEMPLATE = r"""
 {%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}
 {%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_js_requirejs -%}
+{{ super() }}
+{%- set widgets_dir = resources.widget_renderer_url.rsplit('/', 1)[0] %}
+<script>
+require.config({paths: {
+  "@jupyter-widgets/html-manager/dist": "{{ widgets_dir }}",
+  "@jupyter-widgets": "{{ widgets_dir }}"
+}});
+</script>
+{%- endblock html_head_js_requirejs -%}
+{%- block html_head_css -%}
+{{ super() }}
+<style type="text/css">{{ resources.vmlib_css }}</style>
+{%- endblock html_head_css -%}
 {% block footer_js %}
 {{ super() }}
 <script>
@@ -120,6 +189,28 @@ require(["{{ reveal_url_prefix }}/dist/reveal.js"], function (Reveal) {
 });
 </script>
 {% endblock footer_js %}
+"""
+
+#: Code and text outputs on a slide. The stock rules set them at 19 px, outputs 90 % wide and
+#: wrapped (``pre-wrap``): a table wrapped mid-word at about 72 columns and split every row.
+#: Here both are 16 px (about 15.8 px on a 1280x720 screen), never wrapped, as wide as the cell:
+#: 96-column lines fit (``vmlib.course.text.WIDTH``, what the chapters print, is 96). A longer
+#: line scrolls sideways in its box rather than wrap, and the overflow test reports its slide.
+#: (As specific as nbconvert's custom_reveal.css rules, and after them; more than the theme's.)
+OUTPUT_CSS = """
+.reveal div.jp-OutputArea-output > pre,
+.reveal div.highlight > pre {
+  font-size: 16px;
+  line-height: 1.3;
+  white-space: pre;
+  width: auto;
+  margin: 0;
+  padding: 0.25em 0.3em;
+  overflow-x: auto;
+}
+.reveal div.jp-RenderedText.jp-OutputArea-output {
+  padding-left: 0;
+}
 """
 
 # Cell tags honoured when building slides (names as in Jupyter Book).
@@ -198,6 +289,55 @@ def count_notes(nb) -> int:
     return sum(slide_type(c) == "notes" for c in cells[first + 1 :])
 
 
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return src if isinstance(src, str) else "".join(src)
+
+
+#: The heading that opens a chapter's exercises. The decks leave out that cell and every cell
+#: after it: exercises are for a learner with a kernel (their checkers print "✗ Not yet" until
+#: answered), not for a room. Every chapter ends with its exercises, so nothing else is lost.
+EXERCISES_HEADING = re.compile(r"#{1,6}\s+Exercises\b")
+
+
+def lecture_cells(cells: list) -> list:
+    """A chapter's cells up to, not including, its exercises heading (all cells if it has none).
+
+    Speaker notes of the slides before the exercises stay; those of exercise slides go with them.
+    """
+    for i, cell in enumerate(cells):
+        if cell.get("cell_type") == "markdown" and EXERCISES_HEADING.match(_source(cell).lstrip()):
+            return cells[:i]
+    return cells
+
+
+#: nbval's per-cell markers (``# NBVAL_IGNORE_OUTPUT``, ``# NBVAL_SKIP``, ...).
+_NBVAL_MARKER = re.compile(r"#\s*NBVAL_[A-Z_]+")
+
+
+def strip_harness_comments(source: str) -> str:
+    """Code as a deck shows it: without nbval's marker comments, nor the parenthesised note that
+    follows one to say why (``# (a live widget: its state is saved ..., not compared; ...)``).
+
+    Those lines are for the test harness and whoever maintains the notebook; on a slide they
+    are noise. Other comments stay. Only the deck's copy changes, never the notebook.
+    """
+    lines = source.splitlines(keepends=True)
+    kept, i = [], 0
+    while i < len(lines):
+        if not _NBVAL_MARKER.fullmatch(lines[i].strip()):
+            kept.append(lines[i])
+            i += 1
+            continue
+        i += 1  # the marker; then its note, "# (" up to the line that ends with ")"
+        if i < len(lines) and lines[i].lstrip().startswith("# ("):
+            while i < len(lines) and lines[i].lstrip().startswith("#"):
+                i += 1
+                if lines[i - 1].rstrip().endswith(")"):
+                    break
+    return "".join(kept).lstrip("\n")
+
+
 def _title_of(nb, fallback: str) -> str:
     for cell in nb["cells"]:
         if cell.get("cell_type") == "markdown":
@@ -224,7 +364,9 @@ def _markdown(source: str, kind: str) -> dict:
 def deck_notebook(deck: Deck | str, notebooks_dir: Path | str = NOTEBOOKS_DIR):
     """The deck as one notebook: a title slide, then every chapter starting on a new slide.
 
-    Cells tagged ``remove-cell`` are left out. Saved widget states are merged so widgets render
+    Of each chapter it keeps the cells before its exercises (:func:`lecture_cells`) that are not
+    tagged ``remove-cell``, with the harness comments stripped from code
+    (:func:`strip_harness_comments`). Saved widget states are merged so widgets render
     statically. The result is what :func:`build_deck` converts and what :func:`deck_stats` counts.
     """
     import nbformat
@@ -236,19 +378,14 @@ def deck_notebook(deck: Deck | str, notebooks_dir: Path | str = NOTEBOOKS_DIR):
     lines = [f"# {deck.title}", "", f"### {deck.subtitle}", ""]
     for path, nb in zip(paths, chapters):
         lines.append(f"- {_title_of(nb, path.stem)}")
-    title = _markdown("\n".join(lines), "slide")
-    notes = _markdown(
-        "Press **S** for the speaker view (these notes, the next slide, a timer), **Esc** or **O** "
-        "for the overview, **F** for full screen. Every chapter is also a notebook in "
-        "`notebooks/`: open it in JupyterLab to run the live demos.",
-        "notes",
-    )
-    cells = [title, notes]
+    cells = [_markdown("\n".join(lines), "slide")]
+    if deck.notes:
+        cells.append(_markdown(deck.notes, "notes"))
     widget_state: dict = {}
     for number, nb in zip(deck.chapters, chapters):
         kept = [
             copy.deepcopy(c)
-            for c in nb.cells
+            for c in lecture_cells(nb.cells)
             if not set(c.get("metadata", {}).get("tags", [])) & set(REMOVE_CELL_TAGS)
         ]
         first = _first_visible(kept)
@@ -257,6 +394,8 @@ def deck_notebook(deck: Deck | str, notebooks_dir: Path | str = NOTEBOOKS_DIR):
         kept[first].setdefault("metadata", {}).setdefault("slideshow", {})["slide_type"] = "slide"
         for i, cell in enumerate(kept):
             cell["id"] = f"c{number}-{i}"
+            if cell.get("cell_type") == "code":
+                cell["source"] = strip_harness_comments(_source(cell))
         cells.extend(kept)
         state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json")
         if state:
@@ -414,6 +553,8 @@ def exporter_config(out_dir: Path | str, vendor_dir: Path | str = VENDOR_DIR):
     c.SlidesExporter.reveal_transition = "slide"
     c.SlidesExporter.reveal_number = "c/t"
     c.SlidesExporter.reveal_scroll = True
+    c.SlidesExporter.reveal_width = "1280"  # the screen a deck is shown on: 1280x720
+    c.SlidesExporter.reveal_height = "720"
     c.SlidesExporter.require_js_url = url["require"]
     c.SlidesExporter.jquery_url = url["jquery"]
     c.SlidesExporter.mathjax_url = url["mathjax"] + "?config=TeX-AMS_CHTML-full,Safe"
@@ -453,7 +594,8 @@ def build_deck(
         extra_loaders=[DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
         template_file=_TEMPLATE_NAME,
     )
-    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": deck.name}})
+    resources = {"metadata": {"name": deck.name}, "vmlib_css": OUTPUT_CSS}
+    html, _ = exporter.from_notebook_node(nb, resources=resources)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{deck.name}.html"
     out.write_text(html, encoding="utf-8")

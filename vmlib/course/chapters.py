@@ -11,12 +11,14 @@ True here (and re-execute notebook 00, whose outputs show which chapters exist).
 """
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 
 from .exercises import Exercise
 
-__all__ = ["Chapter", "Track", "CHAPTERS", "TRACKS", "chapter", "prerequisites", "reading_order",
+__all__ = ["Chapter", "Track", "CHAPTERS", "TRACKS", "DECK_FILE", "deck_of_track", "chapter", "prerequisites", "reading_order",
            "depths", "layout", "map_edges", "tracks_text", "track_of", "chapter_table",
            "ReadingOrder"]
 
@@ -47,7 +49,25 @@ class Track:
     title: str
     chapters: tuple
     audience: str
-    deck: str  #: the slide deck built from these chapters by ``make slides``
+
+    @property
+    def deck(self) -> str | None:
+        """The slide deck ``make slides`` builds from this track (``slides/beginner.html``), or
+        None. The deck file ``slides/decks.json`` says which track each deck shows; this reads
+        it rather than keep a second list of decks here."""
+        return deck_of_track(self.name)
+
+
+#: what defines the slide decks (``vmlib.slides`` builds them and checks the file)
+DECK_FILE = Path(__file__).resolve().parents[2] / "slides" / "decks.json"
+
+
+def deck_of_track(track: str, deck_file=DECK_FILE) -> str | None:
+    """``slides/<name>.html``, the deck the deck file builds from ``track``, or None."""
+    for name, spec in json.loads(Path(deck_file).read_text(encoding="utf-8")).items():
+        if isinstance(spec, dict) and spec.get("track") == track:
+            return f"slides/{name}.html"
+    return None
 
 
 _C = Chapter
@@ -106,10 +126,10 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
 TRACKS: dict[str, Track] = {t.name: t for t in [
     Track("beginner", "Beginner track", tuple(range(0, 8)),
           "anyone who can read a little Python: what virtualization is and why, the machine, "
-          "process VMs", "slides/beginner.html"),
+          "process VMs"),
     Track("advanced", "Advanced track", tuple(range(8, 16)),
           "after the beginner track (or knowing ISA, ABI and page tables): system VMs, "
-          "hypervisor techniques, virtualization in operation", "slides/advanced.html"),
+          "hypervisor techniques, virtualization in operation"),
 ]}
 
 
@@ -208,7 +228,7 @@ def tracks_text() -> str:
                      f"({len(ready)} of {len(t.chapters)} ready)")
         lines.append(textwrap.fill(t.audience, 88, initial_indent="  for:  ",
                                    subsequent_indent="        "))
-        lines.append(f"  deck: {t.deck}")
+        lines.append(f"  deck: {t.deck or 'none yet'}")
     return "\n".join(lines)
 
 
