@@ -171,3 +171,13 @@ def test_every_chapter_of_every_deck_has_its_notebook():
         stats = slides.deck_stats(name)  # raises SlidesError naming any missing chapter
         assert stats.slides > len(stats.chapters)  # the title slide and at least one per chapter
         assert stats.notes >= len(stats.chapters), f"{name}: a chapter without speaker notes"
+
+
+def test_speaker_notes_lose_the_learners_label():
+    """In a notebook a note is a quoted 'Presenter's note'; in the speaker view, plain text."""
+    note = "> **Presenter's note.** Ask the room.\n> Then wait.\n>\n> Second paragraph."
+    assert slides.speaker_note(note) == "Ask the room.\nThen wait.\n\nSecond paragraph."
+    assert slides.speaker_note("plain") == "plain"
+    nb = slides.deck_notebook("beginner")
+    notes = [c.source for c in nb.cells if c.metadata.get("slideshow", {}).get("slide_type") == "notes"]
+    assert notes and not any(n.startswith(">") for n in notes)

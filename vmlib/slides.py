@@ -338,6 +338,20 @@ def strip_harness_comments(source: str) -> str:
     return "".join(kept).lstrip("\n")
 
 
+#: how a chapter marks a speaker note for a learner reading alone (tests/test_notebook_presentation.py)
+NOTE_MARK = "> **Presenter's note.** "
+
+
+def speaker_note(source: str) -> str:
+    """A notes cell as the speaker view shows it: without the quote marks and the *Presenter's
+    note* label that tell a learner in JupyterLab what the paragraph is."""
+    if not source.startswith(NOTE_MARK):
+        return source
+    lines = source[len(NOTE_MARK):].split("\n")
+    return "\n".join([lines[0]] + [line[2:] if line.startswith("> ") else line.lstrip(">")
+                                   for line in lines[1:]])
+
+
 def _title_of(nb, fallback: str) -> str:
     for cell in nb["cells"]:
         if cell.get("cell_type") == "markdown":
@@ -396,6 +410,8 @@ def deck_notebook(deck: Deck | str, notebooks_dir: Path | str = NOTEBOOKS_DIR):
             cell["id"] = f"c{number}-{i}"
             if cell.get("cell_type") == "code":
                 cell["source"] = strip_harness_comments(_source(cell))
+            elif cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == "notes":
+                cell["source"] = speaker_note(_source(cell))
         cells.extend(kept)
         state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json")
         if state:
