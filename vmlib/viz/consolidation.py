@@ -61,17 +61,95 @@ def consolidation_text(n_vms: int = 30, mix: dict | None = None, percentile: flo
     return "\n".join(out)
 
 
+def spread_labels(values, min_gap: float, low: float | None = None) -> list[float]:
+    """Positions for labels wanted at ``values`` (in order) that keep neighbours at least
+    ``min_gap`` apart and move them as little as possible: labels that would collide form a
+    group, spaced by ``min_gap`` around the mean of what they want (and not below ``low``)."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    groups: list[list[int]] = []                   # runs of label indices, low to high
+
+    def place(group):
+        mid = sum(values[i] for i in group) / len(group)
+        first = mid - min_gap * (len(group) - 1) / 2
+        return first if low is None else max(low, first)
+
+    for i in order:
+        groups.append([i])
+        while len(groups) > 1:                     # merge while the last two groups collide
+            a, b = groups[-2], groups[-1]
+            if place(a) + min_gap * len(a) <= place(b) + 1e-12:
+                break
+            groups[-2:] = [a + b]
+    out = [0.0] * len(values)
+    for g in groups:
+        first = place(g)
+        for k, i in enumerate(g):
+            out[i] = first + k * min_gap
+    return out
+
+
+def capacity_labels(placements, min_gap: float, low: float | None = None):
+    """The labels of the dashed capacity lines, one per distinct number of hosts: ``(text,
+    hosts, y, color)``. Policies that need the same number of hosts share one label ("peak,
+    timeseries: 13", in grey); labels are pushed apart to ``min_gap`` (see
+    :func:`spread_labels`)."""
+    by_hosts: dict[int, list] = {}
+    for p in placements:
+        if p.policy != "dedicated":
+            by_hosts.setdefault(p.n_hosts, []).append(p)
+    hosts = sorted(by_hosts)
+    ys = spread_labels(hosts, min_gap, low)
+    out = []
+    for n, y in zip(hosts, ys):
+        ps = by_hosts[n]
+        color = POLICY_COLORS[ps[0].policy] if len(ps) == 1 else "#333333"
+        out.append((f"{', '.join(p.label for p in ps)}: {n}", n, y, color))
+    return out
+
+
+def _stack_notes(fig, ax, notes, heights, gap_px: float = 3.0):
+    """Place the notes over the bars (a note at each bar's top, from the left): a note that
+    would overlap one already placed goes just above it, and the y range grows to hold them."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax.autoscale_view()                      # the bars' x positions, before the first draw
+    sizes = [n.get_window_extent(renderer) for n in notes]
+    box = ax.get_window_extent(renderer)
+    xs = [ax.transData.transform((n.get_position()[0], 0))[0] for n in notes]
+    top = max(heights) * 1.3
+    for _ in range(6):                       # a taller range shrinks the bars: settle it
+        px = box.height / top
+        placed = []                          # (x0, x1, y0, y1) in pixels above the x axis
+        for x, h, size in zip(xs, heights, sizes):
+            x0, x1, y0 = x - size.width / 2, x + size.width / 2, h * px + 1
+            for p in sorted(placed, key=lambda q: q[2]):
+                if min(x1, p[1]) - max(x0, p[0]) > 0 and min(y0 + size.height, p[3]) > \
+                        max(y0, p[2]):
+                    y0 = p[3] + gap_px
+            placed.append((x0, x1, y0, y0 + size.height))
+        highest = max(p[3] for p in placed) + 4
+        if highest <= box.height:
+            break
+        top *= highest / box.height
+    ax.set_ylim(0, top)
+    for n, p in zip(notes, placed):
+        n.set_y(p[2] / px)
+
+
 def draw_consolidation(n_vms: int = 30, mix: dict | None = None, percentile: float = 95,
                        seed: int = 0, policy: str = "timeseries"):
     """Top left: total demand over time, stacked by profile, against the capacity each policy
-    provisions. Bottom left: utilization of each host of ``policy`` over time (red: overload).
-    Right: hosts needed per policy, with mean utilization."""
+    provisions (dashed; one label per number of hosts, never on top of each other). Bottom
+    left: utilization of each host of ``policy`` over time (red: overload). Right: hosts
+    needed per policy, with mean utilization. About 8.3 inches wide, so that a chapter shows it
+    at full size."""
     mix = DEFAULT_MIX if mix is None else mix
     vms, placements = _model(n_vms, mix, percentile, seed)
     hours = np.arange(HOURS * STEPS_PER_HOUR) / STEPS_PER_HOUR
-    fig = new_figure(13, 6.2)
-    gs = fig.add_gridspec(2, 2, width_ratios=[2.2, 1], height_ratios=[1, 1.1], hspace=0.45,
-                          wspace=0.25)
+    fig = new_figure(8.3, 6.6)
+    gs = fig.add_gridspec(2, 2, width_ratios=[2.25, 1], height_ratios=[1, 1.05], hspace=0.5,
+                          wspace=0.32, left=0.08, right=0.99, top=0.95, bottom=0.08)
     ax = fig.add_subplot(gs[0, 0])
     stacks = [sum((v.load for v in vms if v.profile == p), np.zeros_like(hours))
               for p in PROFILES]
@@ -79,16 +157,27 @@ def draw_consolidation(n_vms: int = 30, mix: dict | None = None, percentile: flo
                  colors=[PROFILE_COLORS[p] for p in PROFILES])
     for p in placements[1:]:
         ax.axhline(p.n_hosts, color=POLICY_COLORS[p.policy], lw=1.5, ls="--")
-        ax.text(hours[-1] + 0.5, p.n_hosts, f"{p.label}: {p.n_hosts}", va="center", fontsize=7,
-                color=POLICY_COLORS[p.policy])
     ax.set_xlim(0, hours[-1])
-    ax.set_ylim(0, max(p.n_hosts for p in placements[1:]) * 1.15)
     ax.set_xticks(range(0, HOURS + 1, 6))
     ax.set_xlabel("hour")
     ax.set_ylabel("load (hosts' worth)")
-    ax.set_title("Total demand, stacked by profile, vs capacity provisioned (dashed)",
-                 fontsize=9)
-    ax.legend(loc="upper left", fontsize=6.5, ncol=5, frameon=False)
+    ax.set_title("Total demand, stacked by profile,\nvs capacity provisioned (dashed)",
+                 fontsize=9.5)
+    ax.legend(loc="upper left", fontsize=8, ncol=3, frameon=False, handlelength=1.2,
+              columnspacing=1.0, borderaxespad=0.2)
+    # the lines' labels sit on their lines at the right end, pushed apart when they are close:
+    # a label is about 14 px tall; the axes' height in data units sets the gap in data units
+    top = max(p.n_hosts for p in placements[1:])
+    ymax = top * 1.6                               # room for the legend above the lines
+    px_per_unit = ax.get_position().height * fig.get_figheight() * fig.dpi / ymax
+    labels = capacity_labels(placements, min_gap=15 / px_per_unit, low=0.35 * top)
+    ymax = max(ymax, max(y for *_, y, _ in labels) + 10 / px_per_unit)
+    ax.set_ylim(0, ymax)
+    for text, _, y, color in labels:
+        t = ax.text(hours[-1] - 0.4, y, text, ha="right", va="center", fontsize=8, color=color,
+                    bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="none",
+                              alpha=0.9))
+        t.set_gid("capacity-label")
 
     sel = {p.policy: p for p in placements}[policy]
     hl = sel.host_load()
@@ -100,28 +189,31 @@ def draw_consolidation(n_vms: int = 30, mix: dict | None = None, percentile: flo
     hx.set_xticks(range(0, HOURS + 1, 6))
     hx.set_xlabel("hour")
     hx.set_ylabel("host")
-    hx.set_yticks(range(len(hl)) if len(hl) <= 16 else range(0, len(hl), 2))
-    hx.tick_params(axis="y", labelsize=6)
+    step = 1 if len(hl) <= 12 else (2 if len(hl) <= 24 else 5)
+    hx.set_yticks(range(0, len(hl), step))
+    hx.tick_params(axis="y", labelsize=8)
     m = sel.metrics()
-    hx.set_title(f"Utilization of each host, {sel.label} packing: {m['hosts']} hosts, "
-                 f"overloaded {m['overloaded']:.1%} of the time (red)", fontsize=9)
-    cb = fig.colorbar(im, ax=hx, extend="max", fraction=0.03, pad=0.01)
-    cb.ax.tick_params(labelsize=6)
+    hx.set_title(f"Utilization of each host, {sel.label} packing:\n{m['hosts']} hosts, "
+                 f"overloaded {m['overloaded']:.1%} of the time (red)", fontsize=9.5)
+    cb = fig.colorbar(im, ax=hx, extend="max", fraction=0.04, pad=0.02)
+    cb.ax.tick_params(labelsize=8)
 
     bx = fig.add_subplot(gs[:, 1])
-    labels = [p.label for p in placements]
+    names = [p.label for p in placements]
     counts = [p.n_hosts for p in placements]
-    bars = bx.bar(labels, counts, color=[POLICY_COLORS[p.policy] for p in placements])
+    bars = bx.bar(names, counts, color=[POLICY_COLORS[p.policy] for p in placements],
+                  width=0.7)
+    notes = []
     for b, p in zip(bars, placements):
         m = p.metrics()
         txt = f"{m['hosts']} hosts\n{m['utilization']:.0%} util"
         if m["overloaded"] > 0:
             txt += f"\n{m['overloaded']:.1%} over"
-        bx.text(b.get_x() + b.get_width() / 2, b.get_height(), txt, ha="center", va="bottom",
-                fontsize=7)
-    bx.set_ylim(0, max(counts) * 1.3)
+        notes.append(bx.text(b.get_x() + b.get_width() / 2, b.get_height(), txt, ha="center",
+                             va="bottom", fontsize=8, linespacing=1.1))
+    _stack_notes(fig, bx, notes, counts)
     bx.set_ylabel("hosts (servers) needed")
-    bx.set_title(f"{n_vms} VMs: hosts needed", fontsize=9)
+    bx.set_title(f"{n_vms} VMs: hosts needed", fontsize=9.5)
     bx.tick_params(axis="x", labelsize=8)
     return fig
 

@@ -29,7 +29,14 @@ LANE_Y = {'program': 3.0, 'libc': 2.0, 'kernel': 1.0}
 LANE_H = 0.56
 COLORS = {'program': '#4C72B0', 'libc': '#55A868', 'kernel': '#C44E52'}
 HIGHLIGHT = '#d62728'
-SYSCALL_STEP = 0.9
+# The drawing is laid out in inches, at the size a chapter shows it (at most about 8.3 inches
+# wide, so that its 8-point labels stay readable); a longer journey shows a window of it.
+FONT = 8                  #: points: labels, counts, system calls
+LEFT = 1.15               #: inches: the column of lane and interface names
+WIDTH = 8.25              #: inches: the widest figure
+SEGMENT_MIN = 0.45        #: inches: the narrowest run of instructions
+GAP = 0.3                 #: inches: between two runs (where the crossing's arrow is)
+SYSCALL_PAD = 0.06        #: inches between two system-call boxes
 
 
 def short_label(journey, c) -> str:
@@ -62,37 +69,97 @@ def arrow_label(journey, c, full: bool) -> str:
     return f'{c.index + 1}: {short_label(journey, c)}' if full else f'{c.index + 1}'
 
 
+def _text_width(text: str, size: float = FONT, weight: str = 'normal') -> float:
+    """How wide ``text`` is drawn, in inches (its widest line)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    prop = FontProperties(size=size, weight=weight)
+    return max(TextPath((0, 0), line or ' ', prop=prop).get_extents().width
+               for line in text.split('\n')) / 72
+
+
+def syscall_label(c) -> str:
+    """The text in a system call's box: its number, and its name on one or two lines (split
+    at the underscore that makes the lines most even)."""
+    name = c.syscall.name
+    if len(name) > 8 and '_' in name:
+        cuts = [i for i, ch in enumerate(name) if ch == '_']
+        cut = min(cuts, key=lambda i: max(i + 1, len(name) - i - 1))
+        name = name[:cut + 1] + '\n' + name[cut + 1:]
+    return f'{c.index + 1}\n{name}'
+
+
+def _syscall_width(c) -> float:
+    return max(0.5, _text_width(syscall_label(c), weight='bold') + 0.1)
+
+
 def layout(journey):
-    """x positions: for each segment (x, width), for each boundary crossing its arrow's x,
-    and for each system call its x; plus the total width and whether labels are full."""
+    """x positions, in inches: for each segment (x, width), for each boundary crossing its
+    arrow's x, and for each system call its x; plus the total width and whether the arrows
+    carry full labels (a few crossings) or their numbers (many). Runs are as wide as their
+    count and their system calls need, and two arrows' labels never overlap."""
     boundary = _boundary(journey)
     full = len(boundary) <= FULL_LABELS_UP_TO
     xs, arrow_x, sys_x, x = [], {}, {}, 0.0
+    last = None                                       # (x, half width) of the last label
     for k, seg in enumerate(journey.segments):
-        w = 1.0 + SYSCALL_STEP * len(seg.syscalls)
+        count_w = _text_width(f'{seg.count:,}') + 0.12
+        if seg.syscalls:
+            w = count_w
+            for i in seg.syscalls:
+                sw = _syscall_width(journey.crossings[i])
+                sys_x[i] = x + w + sw / 2
+                w += sw + SYSCALL_PAD
+            w += 0.04
+        else:
+            w = max(SEGMENT_MIN, count_w)
         xs.append((x, w))
-        for j, i in enumerate(seg.syscalls):
-            sys_x[i] = x + 0.5 + SYSCALL_STEP * (j + 0.5)
         x += w
         if k < len(boundary):
-            gap = max(0.55, 0.13 * len(arrow_label(journey, boundary[k], full))) if full \
-                else 0.55
-            arrow_x[boundary[k].index] = x + gap / 2
-            x += gap
+            half = (_text_width(arrow_label(journey, boundary[k], full)) + 0.12) / 2
+            ax_ = x + GAP / 2
+            if last is not None and ax_ - half < last[0] + last[1] + 0.2:
+                ax_ = last[0] + last[1] + 0.2 + half   # push the arrow right of its neighbour
+            arrow_x[boundary[k].index] = ax_
+            last = (ax_, half)
+            x = ax_ + GAP / 2
     return xs, arrow_x, sys_x, x, full
+
+
+def _window(journey, arrow_x, sys_x, width, highlight):
+    """The part of the journey to draw, (x0, x1) in inches: all of it when it fits, else a
+    window as wide as the figure allows around the highlighted crossing (or the start)."""
+    room = WIDTH - LEFT - 0.1
+    if width <= room:
+        return 0.0, width
+    centre = 0.0
+    if highlight is not None and 1 <= highlight <= len(journey.crossings):
+        i = highlight - 1
+        centre = arrow_x.get(i, sys_x.get(i, 0.0))
+    x0 = max(0.0, min(width - room, centre - room / 2))
+    return x0, x0 + room
 
 
 def draw_crossings(journey, highlight: int | None = None, title: str | None = None):
     """A matplotlib Figure of the journey; ``highlight``: a crossing number (from 1, as in the
     table) to draw in red.
-    Arrows are numbered like :meth:`Journey.table` (1 = the first crossing)."""
+    Arrows are numbered like :meth:`Journey.table` (1 = the first crossing). A journey too long
+    for about 8.3 inches shows the window around the highlighted crossing (the title says
+    which crossings it shows)."""
     xs, arrow_x, sys_x, width, full = layout(journey)
-    fig = new_figure(min(14.0, 2.6 + 0.5 * width), 4.0)
-    ax = fig.add_subplot(1, 1, 1)
-    left = -3.0
-    ax.set_xlim(left, width + 0.1)
-    ax.set_ylim(-0.1, 3.4)
+    x0, x1 = _window(journey, arrow_x, sys_x, width, highlight)
+    fig = new_figure(LEFT + (x1 - x0) + 0.1, 3.9)
+    ax = fig.add_axes([0, 0, 1, 0.9])
+    left = x0 - LEFT
+    ax.set_xlim(left, x1 + 0.1)
+    ax.set_ylim(-0.05, 3.4)
     ax.axis('off')
+
+    def inside(a, b=None):
+        b = a if b is None else b
+        return x0 - 1e-9 <= a and b <= x1 + 1e-9
+
     # lanes and the interfaces between them
     for lane, y in LANE_Y.items():
         ax.text(left, y, {'program': 'program\n(main)', 'libc': 'C library\n(musl)',
@@ -100,67 +167,82 @@ def draw_crossings(journey, highlight: int | None = None, title: str | None = No
                 va='center', ha='left', fontsize=9, color=COLORS[lane], weight='bold')
     for y, name, text in ((2.5, 'API', 'call / ret\na0-a7, ra'),
                           (1.5, 'ABI', 'ecall\na7 = number')):
-        ax.plot([-0.15, width + 0.1], [y, y], ls=(0, (4, 3)), color='#999', lw=0.8)
-        ax.text(-0.25, y, f'{name}: {text}', ha='right', va='center', fontsize=7,
+        ax.plot([x0 - 0.05, x1 + 0.1], [y, y], ls=(0, (4, 3)), color='#999', lw=0.8)
+        ax.text(left, y, f'{name}: {text}', ha='left', va='center', fontsize=FONT,
                 color='#555', style='italic')
     # ISA band
-    ax.add_patch(Rectangle((left, 0.02), width - left + 0.1, 0.4, color='#eee', lw=0))
+    ax.add_patch(Rectangle((left, 0.0), x1 + 0.1 - left, 0.42, color='#eee', lw=0))
     sc = journey.ecalls
-    ax.text(left + 0.08, 0.22,
-            f'ISA: {journey.instructions:,} RV32 instructions retired on the hart '
-            f'(program {journey.counts["program"]:,}, C library {journey.counts["libc"]:,}); '
-            f'{sc} ecall{"s" if sc != 1 else ""} trap into the kernel (here: Python)',
-            va='center', ha='left', fontsize=8, color='#333')
-    # boxes
+    isa = (f'ISA: {journey.instructions:,} RV32 instructions retired on the hart '
+           f'(program {journey.counts["program"]:,}, C library {journey.counts["libc"]:,}); '
+           f'{sc} ecall{"s" if sc != 1 else ""} trap into the kernel (here: Python)')
+    if _text_width(isa) > x1 - left - 0.1:
+        isa = isa.replace('; ', ';\n', 1)
+    ax.text(left + 0.06, 0.21, isa, va='center', ha='left', fontsize=FONT, color='#333')
+    # boxes (a run that the window cuts is drawn cut)
     for seg, (x, w) in zip(journey.segments, xs):
+        a, b = max(x, x0), min(x + w, x1)
+        if b <= a:
+            continue
         y = LANE_Y[seg.layer]
-        ax.add_patch(Rectangle((x, y - LANE_H / 2), w, LANE_H, facecolor=COLORS[seg.layer],
+        ax.add_patch(Rectangle((a, y - LANE_H / 2), b - a, LANE_H, facecolor=COLORS[seg.layer],
                                alpha=0.22, edgecolor=COLORS[seg.layer], lw=1))
-        ax.text(x + 0.5 if seg.syscalls else x + w / 2, y + (0.12 if seg.syscalls else 0),
-                f'{seg.count:,}', ha='center', va='center', fontsize=8)
+        count = f'{seg.count:,}'
+        cw = _text_width(count)
+        cx = x + 0.06 + cw / 2 if seg.syscalls else x + w / 2
+        if inside(cx - cw / 2, cx + cw / 2):
+            ax.text(cx, y + (0.12 if seg.syscalls else 0), count, ha='center', va='center',
+                    fontsize=FONT)
     # crossings between segments, then system calls
     for c in _boundary(journey):
-        if c.index not in arrow_x:
+        if c.index not in arrow_x or not inside(arrow_x[c.index]):
             continue
-        x1 = arrow_x[c.index]
+        xa = arrow_x[c.index]
         y0, y1 = LANE_Y[c.source], LANE_Y[c.dest]
         down = y1 < y0
         hot = highlight == c.index + 1
         color = HIGHLIGHT if hot else '#333'
-        ax.add_patch(FancyArrowPatch((x1, y0 + (-1 if down else 1) * LANE_H / 2),
-                                     (x1, y1 + (1 if down else -1) * LANE_H / 2),
+        ax.add_patch(FancyArrowPatch((xa, y0 + (-1 if down else 1) * LANE_H / 2),
+                                     (xa, y1 + (1 if down else -1) * LANE_H / 2),
                                      arrowstyle='-|>', mutation_scale=10, color=color,
                                      lw=2.2 if hot else 1.0))
-        ax.text(x1, (y0 + y1) / 2, arrow_label(journey, c, full), fontsize=7, color=color,
-                ha='center', va='center', weight='bold' if hot else 'normal',
-                bbox=dict(boxstyle='round,pad=0.15', fc='white', ec='none'))
+        label = arrow_label(journey, c, full)
+        half = _text_width(label) / 2
+        if inside(xa - half, xa + half):
+            ax.text(xa, (y0 + y1) / 2, label, fontsize=FONT, color=color, ha='center',
+                    va='center', weight='bold' if hot else 'normal',
+                    bbox=dict(boxstyle='round,pad=0.15', fc='white', ec='none'))
     for c in journey.crossings:
         if c.kind != 'syscall':
             continue
-        x = sys_x[c.index]
+        x, sw = sys_x[c.index], _syscall_width(c)
+        if not inside(x - sw / 2, x + sw / 2):
+            continue
         hot = highlight == c.index + 1
         color = HIGHLIGHT if hot else '#333'
         yk = LANE_Y['kernel']
-        ax.add_patch(Rectangle((x - 0.4, yk - LANE_H / 2), 0.8, LANE_H,
+        ax.add_patch(Rectangle((x - sw / 2, yk - LANE_H / 2), sw, LANE_H,
                                facecolor=COLORS['kernel'], alpha=0.45 if hot else 0.22,
                                edgecolor=HIGHLIGHT if hot else COLORS['kernel'],
                                lw=2 if hot else 1))
-        name = c.syscall.name
-        ax.text(x, yk, f'{c.index + 1}\n' + (name.replace('_', '_\n', 1) if len(name) > 8
-                                              else name),
-                ha='center', va='center', fontsize=6.5, color=color,
-                weight='bold' if hot else 'normal')
+        ax.text(x, yk, syscall_label(c), ha='center', va='center', fontsize=FONT, color=color,
+                weight='bold' if hot else 'normal', linespacing=1.1)
         ytop = LANE_Y[c.source] - LANE_H / 2
-        ax.add_patch(FancyArrowPatch((x - 0.14, ytop), (x - 0.14, yk + LANE_H / 2),
+        ax.add_patch(FancyArrowPatch((x - 0.1, ytop), (x - 0.1, yk + LANE_H / 2),
                                      arrowstyle='-|>', mutation_scale=8, color=color,
                                      lw=2 if hot else 0.8))
         if c.syscall.result is not None:
-            ax.add_patch(FancyArrowPatch((x + 0.14, yk + LANE_H / 2), (x + 0.14, ytop),
+            ax.add_patch(FancyArrowPatch((x + 0.1, yk + LANE_H / 2), (x + 0.1, ytop),
                                          arrowstyle='-|>', mutation_scale=8, color=color,
                                          lw=2 if hot else 0.8, ls='--'))
-    ax.set_title(title or f'{" ".join([journey.program] + journey.argv[1:])}: '
-                 'crossings between the layers (in the boxes: instructions)', fontsize=10)
-    fig.tight_layout()
+    name = " ".join([journey.program] + journey.argv[1:])
+    if title is None:
+        title = f'{name}: crossings between the layers (in the boxes: instructions)'
+        if (x0, x1) != (0.0, width):
+            shown = sorted(i + 1 for i, x in {**arrow_x, **sys_x}.items() if inside(x))
+            title = (f'{name}: crossings {shown[0]}-{shown[-1]} of {len(journey.crossings)}'
+                     ' (in the boxes: instructions)')
+    fig.suptitle(title, fontsize=10, y=0.97)
     return fig
 
 
@@ -207,7 +289,7 @@ def crossing_detail_text(journey, number: int) -> str:
     """Crossing ``number`` (from 1, as the table and the widget number them): where, which
     instruction, and the registers at that moment."""
     if not 1 <= number <= len(journey.crossings):
-        raise ValueError(f'{journey.name} has crossings 1..{len(journey.crossings)}, '
+        raise ValueError(f'{journey.program} has crossings 1..{len(journey.crossings)}, '
                          f'not {number}')
     c = journey.crossings[number - 1]
     if c.kind == 'syscall':

@@ -30,10 +30,10 @@ def draw_initial_stack(rows, title: str = 'the initial stack'):
     """A matplotlib Figure of the stack rows (one box per item, top = high addresses)."""
     ordered = sorted(rows, key=lambda r: -r.address)
     n = len(ordered)
-    fig = new_figure(7.6, 0.24 * n + 0.9)
+    fig = new_figure(7.8, 0.27 * n + 1.0)
     ax = fig.add_subplot(1, 1, 1)
     ax.set_xlim(0, 10)
-    ax.set_ylim(-0.8, n + 0.2)
+    ax.set_ylim(-1.0, n + 0.2)
     ax.axis('off')
     y_of = {}
     for i, r in enumerate(ordered):
@@ -41,9 +41,9 @@ def draw_initial_stack(rows, title: str = 'the initial stack'):
         y_of[r.address] = y
         ax.add_patch(Rectangle((2.0, y + 0.06), 3.6, 0.88, facecolor=GROUP_COLORS[r.group],
                                alpha=0.25, edgecolor=GROUP_COLORS[r.group]))
-        ax.text(1.9, y + 0.5, f'0x{r.address:08x}', ha='right', va='center', fontsize=7,
+        ax.text(1.9, y + 0.5, f'0x{r.address:08x}', ha='right', va='center', fontsize=7.5,
                 family='monospace', color='#555')
-        ax.text(2.1, y + 0.5, _value_text(r), ha='left', va='center', fontsize=7,
+        ax.text(2.1, y + 0.5, _value_text(r), ha='left', va='center', fontsize=7.5,
                 family='monospace')
     # arrows: pointer -> string
     strings = {r.address: y_of[r.address] for r in ordered if r.group == 'strings'}
@@ -62,12 +62,12 @@ def draw_initial_stack(rows, title: str = 'the initial stack'):
              'random': 'AT_RANDOM bytes', 'strings': 'the strings themselves'}
     for g, ys in groups.items():
         ax.text(7.3, (min(ys) + max(ys) + 1) / 2, names[g], ha='left', va='center',
-                fontsize=7.5, color=GROUP_COLORS[g], weight='bold')
+                fontsize=8, color=GROUP_COLORS[g], weight='bold')
     sp = min(r.address for r in rows)
-    ax.annotate('sp at _start', xy=(2.0, 0.5), xytext=(0.2, -0.6), fontsize=8,
+    ax.annotate('sp at _start', xy=(2.0, 0.3), xytext=(0.2, -0.85), fontsize=8,
                 arrowprops=dict(arrowstyle='->', lw=0.8))
-    ax.text(9.9, -0.6, f'sp = 0x{sp:08x}; higher addresses upwards', ha='right',
-            fontsize=7, color='#555')
+    ax.text(9.9, -0.85, f'sp = 0x{sp:08x}; higher addresses upwards', ha='right',
+            fontsize=7.5, color='#555')
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig

@@ -92,74 +92,95 @@ def _touched(step_result, layer):
     return out
 
 
+_FONT = 7.5        # points: the smallest text of the picture (block numbers, legend)
+
+
 def _cells(ax, y, roles, touched, label, n_show, x0=0.0, w=0.5):
-    ax.text(x0 - 0.3, y + w / 2, label, ha="right", va="center", fontsize=9.5)
+    """A row of ``n_show`` blocks from ``x0`` (in inches), coloured by role, numbered below,
+    with ``label`` to their left; returns each block's centre."""
+    ax.text(x0 - 0.1, y + w / 2, label, ha="right", va="center", fontsize=_FONT + 0.5)
     centres = {}
     for b in range(n_show):
         role = roles[b] if b < len(roles) else "free"
         color = ROLE_COLORS.get(role, "#999999")
-        ax.add_patch(Rectangle((x0 + b * w, y), w * 0.92, w, facecolor=color,
+        ax.add_patch(Rectangle((x0 + b * w, y), w * 0.9, w, facecolor=color,
                                edgecolor=TOUCHED if b in touched else "#555555",
-                               linewidth=2.6 if b in touched else 0.6))
-        ax.text(x0 + b * w + w * 0.46, y - 0.12, str(b), ha="center", va="top", fontsize=6.5)
-        centres[b] = x0 + b * w + w * 0.46
+                               linewidth=2.4 if b in touched else 0.6))
+        ax.text(x0 + b * w + w * 0.45, y - 0.04, str(b), ha="center", va="top", fontsize=_FONT)
+        centres[b] = x0 + b * w + w * 0.45
     return centres
+
+
+def _inch_axes(fig, x, y, w, h):
+    """An axes without axis lines at (x, y) of size (w, h), all in inches, whose data units
+    are inches too (so that text and boxes can be placed by size)."""
+    fw, fh = fig.get_size_inches()
+    ax = fig.add_axes([x / fw, y / fh, w / fw, h / fh])
+    ax.set_xlim(0, w)
+    ax.set_ylim(0, h)
+    ax.axis("off")
+    return ax
 
 
 def draw_layers(mode: str = "abstracted", step: int = 1, thin: bool = True):
     """Left: the stack and the interface between each pair of layers. Right: where the file
-    system's blocks really are (yellow outline: blocks touched in this step)."""
+    system's blocks really are (yellow outline: blocks touched in this step). About 8.6 inches
+    wide, so that a chapter shows it at full size."""
     _check(mode, step)
     st, steps = run_example(mode, thin=thin, upto=step - 1)
     s = steps[step - 1]
-    fig = new_figure(13, 5.2)
-    ax = fig.add_axes([0.0, 0.0, 0.36, 0.9])
+    fig_w, body_h, head_h = 8.28, 4.3, 0.55
+    fig = new_figure(fig_w, body_h + head_h)
+
+    # left: the stack, top to bottom
+    ax = _inch_axes(fig, 0.0, 0.0, 3.05, body_h)
     n = len(st.layers)
-    h, gap = 0.8, 0.75
+    box_w, h = 3.05, 0.56
+    gap = (body_h - 0.62 - n * h) / (n - 1)
     for i, (name, what) in enumerate(st.layers):
         y = (n - 1 - i) * (h + gap)
         hw = name == "disk"
         face = "#d9d9d9" if hw else ("#fde2c4" if i == 0 else "#f2f2f2")
-        ax.add_patch(FancyBboxPatch((0, y), 4.2, h, boxstyle="round,pad=0.02,rounding_size=0.1",
+        ax.add_patch(FancyBboxPatch((0.02, y), box_w - 0.04, h,
+                                    boxstyle="round,pad=0.0,rounding_size=0.08",
                                     facecolor=face, edgecolor="#333333"))
-        ax.text(0.12, y + h * 0.62, name, fontsize=12, fontweight="bold", va="center")
-        ax.text(0.12, y + h * 0.26, what, fontsize=8.5, va="center")
+        ax.text(0.1, y + h * 0.68, name, fontsize=11, fontweight="bold", va="center")
+        ax.text(0.1, y + h * 0.27, what, fontsize=_FONT, va="center")
         if i < len(st.interfaces):
             iface = st.interfaces[i]
             kind = "file" if iface.startswith("file") else "block"
-            ym = y - gap / 2
-            ax.annotate("", xy=(2.1, y - gap + 0.02), xytext=(2.1, y - 0.02),
+            ax.annotate("", xy=(0.3, y - gap + 0.02), xytext=(0.3, y - 0.02),
                         arrowprops=dict(arrowstyle="<->", lw=2.5, color=IFACE_COLORS[kind]))
-            ax.text(2.25, ym, iface, fontsize=8.5, va="center", color=IFACE_COLORS[kind],
-                    fontweight="bold")
-    top_y = (n - 1) * (h + gap) + h
+            ax.text(0.45, y - gap / 2, textwrap.fill(iface.replace("  (", " ("), 38),
+                    fontsize=_FONT, va="center", color=IFACE_COLORS[kind], fontweight="bold")
     msg = ("the application sees FILES:\na different, simpler interface" if mode == "abstracted"
            else "the guest file system sees BLOCKS:\nthe same interface as a real disk")
-    ax.text(0, top_y + 0.25, msg, fontsize=11, va="bottom", color="#8c2d04")
-    ax.set_xlim(-0.1, 6.2)
-    ax.set_ylim(-0.2, top_y + 1.0)
-    ax.axis("off")
+    ax.text(0.02, body_h - 0.02, msg, fontsize=10, va="top", color="#8c2d04")
 
-    bx = fig.add_axes([0.40, 0.0, 0.6, 0.9])
+    # right: where the blocks are
+    bx = _inch_axes(fig, 3.15, 0.0, fig_w - 3.15, body_h)
     fs_layer = st.fs.dev.name
     roles = st.fs.block_map()
-    w = 0.5
+    x0 = 0.8                                      # room for the rows' labels
+    legend_h = 0.55                               # two rows of legend at the bottom
     if mode == "abstracted":
+        w = 0.25
         touched = _touched(s, "disk")
-        c = _cells(bx, 0.0, roles, touched, "disk blocks", 16, w=w)
+        y_disk = legend_h + 0.35
+        c = _cells(bx, y_disk, roles, touched, "disk blocks", 16, x0=x0, w=w)
         files = sorted({r for r in roles if r not in ("super", "fat", "dir", "free")})
         for k, f in enumerate(files):
-            fx = 1.0 + k * 3.2
-            bx.text(fx, 2.3, f, fontsize=9, ha="center", color=ROLE_COLORS.get(f, "#333333"),
-                    fontweight="bold")
+            fx = x0 + (k + 0.5) * 16 * w / max(1, len(files))
+            bx.text(fx, 2.55, f, fontsize=9, ha="center", va="bottom",
+                    color=ROLE_COLORS.get(f, "#333333"), fontweight="bold")
             for b, r in enumerate(roles[:16]):
                 if r == f:
-                    bx.annotate("", xy=(c[b], w + 0.05), xytext=(fx, 2.2),
+                    bx.annotate("", xy=(c[b], y_disk + w + 0.04), xytext=(fx, 2.5),
                                 arrowprops=dict(arrowstyle="->", lw=1.0, color="#555555"))
-        bx.text(0, 3.2, "What the file API hides: names become blocks\n"
-                "(superblock, allocation table, directory, data)", fontsize=10.5)
-        ymax = 3.6
+        bx.text(0.0, body_h - 0.02, "What the file API hides: names become blocks\n"
+                "(superblock, allocation table, directory, data)", fontsize=10, va="top")
     else:
+        w = 0.18
         touched = _touched(s, fs_layer)
         host_touched = _touched(s, "disk")
         host_roles = st.host_fs.block_map()
@@ -169,38 +190,40 @@ def draw_layers(mode: str = "abstracted", step: int = 1, thin: bool = True):
         img_roles = ["header"] * hdr + ["free"] * (st.vdisk.image_size // bs - hdr)
         for b, role, off, hb in mapping:
             img_roles[off // bs] = role
-        cg = _cells(bx, 3.0, roles, touched, "guest blocks\n(vdisk)", 16, w=w)
-        ci = _cells(bx, 1.6, img_roles, set(), "guest.img\n(host file)", min(24, len(img_roles)),
-                    w=w)
-        ch = _cells(bx, 0.0, host_roles, host_touched, "host disk\nblocks", 24, w=w)
+        y_guest, y_img, y_host = 2.95, 1.95, legend_h + 0.35
+        cg = _cells(bx, y_guest, roles, touched, "guest blocks\n(vdisk)", 16, x0=x0, w=w)
+        ci = _cells(bx, y_img, img_roles, set(), "guest.img\n(host file)",
+                    min(24, len(img_roles)), x0=x0, w=w)
+        ch = _cells(bx, y_host, host_roles, host_touched, "host disk\nblocks", 24, x0=x0, w=w)
         host_chain = st.host_fs.stat_quiet("guest.img")["blocks"]
+        below = 0.2                               # under a row's numbers
         for b, role, off, hb in mapping:
             slot_cell = off // bs
             if b < 16 and slot_cell < 24:
-                bx.annotate("", xy=(ci[slot_cell], 1.6 + w + 0.03), xytext=(cg[b], 3.0 - 0.18),
+                bx.annotate("", xy=(ci[slot_cell], y_img + w + 0.03),
+                            xytext=(cg[b], y_guest - below),
                             arrowprops=dict(arrowstyle="->", lw=1.2 if b in touched else 0.6,
                                             color=TOUCHED if b in touched else "#777777"))
         for k in range(min(24, len(img_roles))):
             hb = host_chain[k]
             if hb < 24:
-                bx.annotate("", xy=(ch[hb], w + 0.03), xytext=(ci[k], 1.6 - 0.18),
+                bx.annotate("", xy=(ch[hb], y_host + w + 0.03), xytext=(ci[k], y_img - below),
                             arrowprops=dict(arrowstyle="->", lw=0.6, color="#777777"))
-        bx.text(0, 4.2, f"Virtualization: each guest block lives at an offset in guest.img,\n"
-                f"a file on the host ({'thin' if st.vdisk.thin else 'raw'} image)", fontsize=10.5)
-        ymax = 4.6
-    bx.set_xlim(-2.2, 24 * w + 0.2)
-    bx.set_ylim(-0.5, ymax)
-    bx.axis("off")
+        bx.text(0.0, body_h - 0.02, "Virtualization: each guest block lives at an offset in "
+                f"guest.img,\na file on the host ({'thin' if st.vdisk.thin else 'raw'} image)",
+                fontsize=10, va="top")
     legend = [("super", "superblock"), ("fat", "allocation table"), ("dir", "directory"),
               ("hello.txt", "hello.txt"), ("notes.txt", "notes.txt")]
     if mode == "virtualized":
         legend += [("header", "image header"), ("guest.img", "guest.img data")]
     for k, (role, label) in enumerate(legend):
-        bx.add_patch(Rectangle((-2.0 + k * 2.0, -0.48), 0.25, 0.18, facecolor=ROLE_COLORS[role],
+        lx, ly = 0.02 + (k % 4) * 1.28, 0.32 - (k // 4) * 0.26
+        bx.add_patch(Rectangle((lx, ly - 0.07), 0.17, 0.14, facecolor=ROLE_COLORS[role],
                                edgecolor="#555555", linewidth=0.5))
-        bx.text(-1.7 + k * 2.0, -0.39, label, fontsize=7.5, va="center")
-    fig.suptitle(f"{mode}: step {step} of {len(EXAMPLE_SCRIPT)}: {s.label}   "
-                 f"(yellow outline: blocks touched in this step)", fontsize=12)
+        bx.text(lx + 0.23, ly, label, fontsize=_FONT, va="center")
+    fig.suptitle(f"{mode}: step {step} of {len(EXAMPLE_SCRIPT)}: {s.label}\n"
+                 "(yellow outline: blocks touched in this step)", y=1 - 0.05 / (body_h + head_h),
+                 va="top", fontsize=11, linespacing=1.3)
     return fig
 
 

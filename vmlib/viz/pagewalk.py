@@ -14,6 +14,7 @@ a free text box, the access type and the privilege level.
 from __future__ import annotations
 
 import html
+import textwrap
 
 from ..course.pagewalk import (ACCESSES, FLAG_NAMES, FLAG_BITS, Walk, parse_address,
                                split_va, walk_steps)
@@ -74,7 +75,7 @@ def draw_walk(w: Walk):
     from matplotlib.patches import FancyArrowPatch, Rectangle
     from ._course_common import new_figure
 
-    fig = new_figure(9.5, 3.6)
+    fig = new_figure(8.28, 3.8)
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 40)
@@ -86,9 +87,9 @@ def draw_walk(w: Walk):
     for (label, value, width), c in zip((('vpn1', f'{vpn1}', 10), ('vpn0', f'{vpn0}', 10),
                                          ('offset', f'0x{off:03x}', 12)), colors):
         ax.add_patch(Rectangle((x, 33), width * 1.2, 5, facecolor=c, alpha=0.25, edgecolor=c))
-        ax.text(x + width * 0.6, 35.5, f'{label}\n{value}', ha='center', va='center', fontsize=8)
+        ax.text(x + width * 0.6, 35.5, f'{label}\n{value}', ha='center', va='center', fontsize=8.5)
         x += width * 1.2
-    ax.text(x + 2, 35.5, f'va 0x{w.va:08x}  ({w.access}, {w.priv}-mode)', va='center', fontsize=9,
+    ax.text(x + 2, 35.5, f'va 0x{w.va:08x}  ({w.access}, {w.priv}-mode)', va='center', fontsize=9.5,
             family='monospace')
 
     def arrow(x0, y0, x1, y1, color='#444'):
@@ -99,12 +100,13 @@ def draw_walk(w: Walk):
         ax.text(50, 18, w.reason + f'\npa = 0x{w.pa:08x}', ha='center', va='center', fontsize=10)
         return fig
     ax.add_patch(Rectangle((2, 18), 14, 6, facecolor='#eee', edgecolor='#444'))
-    ax.text(9, 21, f'satp\n0x{w.satp:08x}', ha='center', va='center', fontsize=8, family='monospace')
+    ax.text(9, 21, f'satp\n0x{w.satp:08x}', ha='center', va='center', fontsize=8.5,
+            family='monospace')
 
     def table(x0, level, step, color):
         ax.add_patch(Rectangle((x0, 3), 20, 26, facecolor='white', edgecolor='#444'))
         ax.text(x0 + 10, 30, f'level-{level} table\n0x{step.table:08x}' if step else
-                f'level-{level} table', ha='center', va='bottom', fontsize=8, family='monospace')
+                f'level-{level} table', ha='center', va='bottom', fontsize=8.5, family='monospace')
         if step is None:
             return None
         y = 26 - 20 * step.index / 1023
@@ -112,11 +114,11 @@ def draw_walk(w: Walk):
         ax.add_patch(Rectangle((x0, y - 1.5), 20, 3, facecolor='#fbb' if fault else color,
                                alpha=0.6, edgecolor='#444'))
         ax.text(x0 + 10, y, f'[{step.index}] 0x{step.pte:08x}\n{step.flags}', ha='center',
-                va='center', fontsize=6.5, family='monospace')
+                va='center', fontsize=7.5, family='monospace')
         return y
 
     def label(x, y, text):
-        ax.text(x, y, text, ha='center', va='bottom', fontsize=6.5, color='#555')
+        ax.text(x, y, text, ha='center', va='bottom', fontsize=7.5, color='#555')
 
     by_level = {s.level: s for s in w.steps}
     y1 = table(24, 1, by_level.get(1), colors[0])
@@ -134,11 +136,12 @@ def draw_walk(w: Walk):
         ax.add_patch(Rectangle((80, 10), 18, 16, facecolor=colors[2], alpha=0.2, edgecolor='#444'))
         kind = '4 KiB page' if w.page_size == 4096 else '4 MiB megapage'
         ax.text(89, 18, f'{kind}\n0x{w.pa & -w.page_size & 0xFFFFFFFF:08x}\n+ offset\n= pa '
-                f'0x{w.pa:08x}', ha='center', va='center', fontsize=7.5, family='monospace')
+                f'0x{w.pa:08x}', ha='center', va='center', fontsize=8, family='monospace')
         arrow(last_x, last_y, 80, 18, color='#1a7f37')
     else:
-        ax.text(89, 18, f'{cause_name(w.fault)}\n(cause {w.fault})\n{w.reason}', ha='center',
-                va='center', fontsize=7.5, color='#b00020', wrap=True)
+        reason = textwrap.fill(w.reason, 24)          # inside the page's place (18 units)
+        ax.text(89, 18, f'{cause_name(w.fault)}\n(cause {w.fault})\n{reason}', ha='center',
+                va='center', fontsize=8, color='#b00020')
         arrow(last_x, last_y, 80, 18, color='#b00020')
     return fig
 
@@ -174,7 +177,7 @@ def pagewalk_widget(machine, presets=None, priv='U'):
                                    style={'button_width': '60px'})
     who = widgets.ToggleButtons(options=['U', 'S', 'M'], value=priv, style={'button_width': '40px'})
     view = widgets.HTML()
-    plot = widgets.Image(format='png', layout=widgets.Layout(max_width='900px'))
+    plot = widgets.Image(format='png', layout=widgets.Layout(max_width='100%'))
     for wdg, cls in ((preset, 'vm-pagewalk-preset'), (va_box, 'vm-pagewalk-va'),
                      (access, 'vm-pagewalk-access'), (who, 'vm-pagewalk-priv'),
                      (view, 'vm-pagewalk-view'), (plot, 'vm-pagewalk-plot')):

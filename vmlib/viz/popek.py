@@ -160,7 +160,8 @@ def map_html(variant: str = 'rv32') -> str:
 
 def legend_html() -> str:
     items = ''.join(
-        f"<span style='margin-right:12px'><span style='display:inline-block; width:12px; "
+        f"<span style='margin-right:12px; white-space:nowrap'>"      # an item never splits
+        f"<span style='display:inline-block; width:12px; "
         f"height:12px; background:{bg}; border:1px solid {border}; vertical-align:middle'>"
         f"</span> {_e(label)}</span>" for label, bg, border, _ in KINDS.values())
     return f"<div class='vm-popek-legend' style='{MONO}; margin:4px 0'>{items}</div>"
@@ -209,7 +210,8 @@ class InstructionMapWidget:
         from ._course_common import live_box
 
         self.variant = w.ToggleButtons(options=[(VARIANT_LABELS[v], v) for v in popek.VARIANTS],
-                                       value=variant, description='CPU')
+                                       value=variant, description='CPU',
+                                       style={'button_width': 'auto'})   # labels in full
         self.pick = w.Dropdown(options=[], description='inspect', layout=w.Layout(width='300px'))
         self.verdict = w.HTML()
         self.map = w.HTML(layout=w.Layout(width='62%'))

@@ -51,12 +51,14 @@ def who_color(who: str) -> str:
 
 
 def draw_timeline(tl, start: int = 0, end: int | None = None, show_returns: bool = True,
-                  width: float = 10.5, height: float = 2.8):
-    """A window of ``tl`` (instructions ``start`` .. ``end - 1``) as a matplotlib Figure."""
+                  width: float = 8.3, height: float = 2.9):
+    """A window of ``tl`` (instructions ``start`` .. ``end - 1``) as a matplotlib Figure,
+    ``width`` x ``height`` inches (the default shows at full size in a chapter)."""
     end = tl.instructions if end is None else min(end, tl.instructions)
     start = max(0, min(start, end - 1))
     fig = new_figure(width, height)
-    ax = fig.add_axes([0.11, 0.2, 0.68, 0.68])
+    # in inches: the lane names at the left, the legend at the right
+    ax = fig.add_axes([1.05 / width, 0.2, 1 - (1.05 + 1.4) / width, 0.68])
     segs, events = tl.window(start, end)
     bars = {}
     for s in segs:
@@ -87,7 +89,7 @@ def draw_timeline(tl, start: int = 0, end: int | None = None, show_returns: bool
         for k, xs in by_kind.items():
             ax.vlines(xs, 2.42, 2.78, colors=KIND_COLORS.get(k, '#444'), lw=0.7)
             kinds.append(k)
-        ax.text(start, 2.82, ' traps', fontsize=7, color='#555', va='bottom')
+        ax.text(start, 2.82, ' traps', fontsize=8, color='#555', va='bottom')
     ax.set_yticks([LANE_Y[p] for p in (U, S, M)], [LANE_LABEL[p] for p in (U, S, M)])
     ax.set_ylim(-0.6, 3.05)
     ax.set_xlim(start, end)
@@ -136,8 +138,10 @@ def trap_list_html(tl, start: int, end: int, show_returns: bool = True, limit: i
             cls = 'vm-privtl-return'
             text = (f'<span style="color:#666">{_e(e.instruction)} to {_e(e.target_name)} '
                     f'({_e(e.who)})</span>')
+        # a long line wraps under its text (past the index and the modes), never sideways
         rows.append(f"<div class='{cls}' data-kind='{_e(e.kind)}' data-index='{e.index}' "
-                    f"style='white-space:pre'>{e.index:>9,}  "
+                    f"style='white-space:pre-wrap; padding-left:18ch; text-indent:-18ch'>"
+                    f"{e.index:>9,}  "
                     f"{PRIV_NAMES[e.from_priv]} &rarr; {PRIV_NAMES[e.to_priv]}  {text}</div>")
     if len(events) > limit:
         rows.append(f"<div style='color:#8a6d00'>... {len(events) - limit} more in this window: "
@@ -160,7 +164,8 @@ def status_html(tl, start: int, end: int) -> str:
 
 def console_html(tl) -> str:
     return (f"<div style='{MONO}'><div style='color:#666'>console</div><pre style='margin:0; "
-            f"background:#111; color:#9f9; padding:4px 6px; max-height:10em; overflow:auto'>"
+            f"background:#111; color:#9f9; padding:4px 6px; max-height:10em; overflow:auto; "
+            f"white-space:pre-wrap'>"
             f"{_e(tl.console)}</pre></div>")
 
 
@@ -192,7 +197,7 @@ class PrivilegeTimelineWidget:
                                     tooltip='move the window to the next trap of this kind')
         self.returns = w.Checkbox(value=True, description='show mret/sret', indent=False)
         self.status = w.HTML()
-        self.figure = w.Image(format='png')
+        self.figure = w.Image(format='png', layout=w.Layout(max_width='100%'))
         self.traps = w.HTML()
         self.console = w.HTML()
         for wdg, cls in ((self.workload, 'vm-privtl-workload'), (self.width, 'vm-privtl-width'),
@@ -212,8 +217,10 @@ class PrivilegeTimelineWidget:
         self.prev_button.on_click(lambda _: self.jump(back=True))
         self.next_button.on_click(lambda _: self.jump())
         self.widget = live_box([
-            w.HBox([self.workload, self.width, self.kind, self.prev_button, self.next_button]),
-            w.HBox([self.start, self.returns]),
+            # three short rows: one row of all five controls is wider than a chapter's output
+            w.HBox([self.workload, self.width, self.returns]),
+            w.HBox([self.kind, self.prev_button, self.next_button]),
+            self.start,
             self.status, self.figure,
             w.HTML('<b>privilege switches in the window</b> (index = the first instruction '
                    'at the new privilege)'),

@@ -37,7 +37,7 @@ from typing import Iterable
 
 from ..hllvm import ClassFile, PythonVM, StepLimit, compile_source
 from ..hllvm.opcodes import BY_NAME, instructions
-from ._course_common import new_figure, panel_box, step_controls, live_box
+from ._course_common import new_figure, panel_box, panel_row, step_controls, live_box
 
 MONO = ('font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px; '
         'line-height:1.35')
@@ -375,13 +375,16 @@ class StackVM:
         for k, panel in self.panels.items():
             panel.add_class(f'vm-stackvm-{k}-panel')
         p, box = self.panels, panel_box
+        # panels as wide as their content (the code's comments included), never squeezed;
+        # the frames take the room left, and go under the code when there is none
         self.widget = live_box([
-            w.HBox([self.step_button, self.run_button, self.n, self.reset_button]),
+            panel_row([self.step_button, self.run_button, self.n, self.reset_button]),
             p['status'],
-            w.HBox([box([w.HTML('<b>code</b>'), p['code']], width='52%'),
-                    box([w.HTML('<b>operand stack</b>'), p['stack']], width='16%'),
-                    box([w.HTML('<b>frames</b> (innermost on top)'), p['frames']],
-                        width='32%')]),
+            panel_row([box([w.HTML('<b>code</b>'), p['code']], flex='0 0 auto'),
+                       box([w.HTML('<b>operand stack</b>'), p['stack']], flex='0 0 auto',
+                           min_width='120px'),
+                       box([w.HTML('<b>frames</b> (innermost on top)'), p['frames']],
+                           flex='1 0 220px')]),
             p['output'],
         ], 'Stack machine stepper')
         self.widget.add_class('vm-stackvm')

@@ -31,10 +31,10 @@ import html
 from typing import Callable, Iterable
 
 from ..isa import disassemble, reg_name
-from ..machine.trace import (Retired, Faulted, RegWrite, MemWrite, PageWalk, DeviceAccess, TrapTaken,
-                             TrapReturn, PrivilegeChange, Halted)
+from ..machine.trace import (Retired, Faulted, RegWrite, MemWrite, PageWalk, DeviceAccess,
+                             TrapTaken, TrapReturn, PrivilegeChange, Halted)
 from ..machine.traps import PRIV_NAMES, cause_name, Trap, M
-from ._course_common import panel_box, step_controls, live_box
+from ._course_common import panel_box, panel_row, step_controls, live_box
 
 REG_NAMES = [reg_name(i) for i in range(32)]
 PRIV_COLORS = {'M': '#b00020', 'S': '#8a6d00', 'U': '#1a7f37'}
@@ -98,11 +98,11 @@ def render_registers(regs: dict[str, int], changed: Iterable[str] = (), columns:
         cls = 'vm-reg vm-reg-changed' if name in changed else 'vm-reg'
         bg = f'background:{CHANGED_BG};' if name in changed else ''
         cells.append(f"<div class='{cls}' data-reg='{name}' title='{name} = {signed}' "
-                     f"style='{bg} padding:1px 4px; border-radius:3px; white-space:nowrap'>"
-                     f"<span style='color:#666; display:inline-block; width:3.2em'>{name}</span>"
+                     f"style='{bg} padding:1px 2px; border-radius:3px; white-space:nowrap'>"
+                     f"<span style='color:#666; display:inline-block; width:4.6ch'>{name}</span>"
                      f"<span class='vm-reg-value'>{v:08x}</span></div>")
     return (f"<div class='vm-stepper-regs' style='display:grid; grid-template-columns:"
-            f"repeat({columns}, auto); gap:1px 10px; {MONO}'>{''.join(cells)}</div>")
+            f"repeat({columns}, max-content); gap:1px 5px; {MONO}'>{''.join(cells)}</div>")
 
 
 def changed_registers(before: dict[str, int], after: dict[str, int]) -> list[str]:
@@ -170,7 +170,9 @@ def render_disassembly(lines) -> str:
         hexword = f'{word:08x}' if word is not None else '--------'
         cls = 'vm-disasm-line vm-disasm-current' if current else 'vm-disasm-line'
         style = 'background:#dbe9ff; font-weight:bold;' if current else ''
-        rows.append(f"<div class='{cls}' style='{style} white-space:pre'>"
+        # a line too long for the panel wraps under the instruction, never sideways
+        rows.append(f"<div class='{cls}' style='{style} white-space:pre-wrap; "
+                    f"padding-left:22ch; text-indent:-22ch'>"
                     f"{'&#9654;' if current else '&nbsp;'} <span style='color:#666'>{addr:08x}</span>"
                     f"  <span style='color:#999'>{hexword}</span>  {_e(text)}</div>")
     return f"<div class='vm-stepper-disasm' style='{MONO}'>{''.join(rows)}</div>"
@@ -347,7 +349,8 @@ def render_events(events, symbols=None, limit: int = 40) -> str:
 def uart_html(text: str) -> str:
     return (f"<div class='vm-stepper-uart' style='{MONO}'><div style='color:#666'>UART output"
             f"</div><pre style='margin:0; background:#111; color:#9f9; padding:4px 6px; "
-            f"min-height:3em'>{_e(text)}</pre></div>")
+            f"min-height:3em; white-space:pre-wrap; overflow-wrap:anywhere'>{_e(text)}</pre>"
+            "</div>")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -518,7 +521,7 @@ class Stepper:
          self.reset_button) = step_controls('stepper', 'instruction', run_n, 100_000,
                                             'a fresh machine at reset', self.step, self.reset)
         self.region = w.Dropdown(options=list(self.state.regions), description='memory',
-                                 layout=w.Layout(width='420px'))
+                                 layout=w.Layout(width='100%', max_width='420px'))
         self.panels = {k: w.HTML() for k in ('status', 'disasm', 'regs', 'mem', 'trap', 'uart',
                                              'events')}
         self.region.add_class('vm-stepper-region')
@@ -526,13 +529,19 @@ class Stepper:
             panel.add_class(f'vm-stepper-{k}-panel')
         self.region.observe(self._choose_region, names='value')
         p, box = self.panels, panel_box
+        # Registers and memory as wide as their content, never squeezed (a squeezed panel
+        # clips its last column); code and last trap take the room left and wrap their long
+        # lines, so that the layout stays put while stepping. At 1280 px with the file browser
+        # open (an output 848 px wide) code + registers (4 columns) and memory (16 bytes and
+        # their text) + last trap fit side by side; a narrower output wraps a row.
         self.widget = live_box([
-            w.HBox([self.step_button, self.run_button, self.n, self.reset_button]),
+            panel_row([self.step_button, self.run_button, self.n, self.reset_button]),
             p['status'],
-            w.HBox([box([w.HTML("<b>code</b>"), p['disasm']], width='48%'),
-                    box([w.HTML("<b>registers</b>"), p['regs']], width='52%')]),
-            w.HBox([box([self.region, p['mem']], width='64%'),
-                    box([p['trap'], p['uart']], width='36%')]),
+            panel_row([box([w.HTML("<b>code</b>"), p['disasm']], flex='1 1 0%',
+                           min_width='300px'),
+                       box([w.HTML("<b>registers</b>"), p['regs']], flex='0 0 auto')]),
+            panel_row([box([self.region, p['mem']], flex='0 0 auto'),
+                       box([p['trap'], p['uart']], flex='1 1 240px', min_width='240px')]),
             box([w.HTML("<b>events of the last move</b>"), p['events']]),
         ], 'Machine stepper')
         self.widget.add_class('vm-stepper')
@@ -603,7 +612,7 @@ def draw_privilege_timeline(events, title: str = 'who runs when'):
             returns.append((n, e))
         elif isinstance(e, Halted):
             halt = (n, e)
-    fig = new_figure(9.5, 2.6)
+    fig = new_figure(8.3, 2.8)
     ax = fig.add_subplot(1, 1, 1)
     ax.step(xs, ys, where='post', color='#4C72B0', lw=1.5)
     ax.set_yticks([0, 1, 2], ['U', 'S', 'M'])
@@ -617,16 +626,16 @@ def draw_privilege_timeline(events, title: str = 'who runs when'):
         if name not in seen:
             seen.add(name)
             ax.annotate(name, (x, levels[e.to_priv]), xytext=(4, 6 + 10 * (len(seen) % 2 == 0)),
-                        textcoords='offset points', fontsize=7.5, color='#b00020')
+                        textcoords='offset points', fontsize=8, color='#b00020')
     for x, e in returns:
         ax.plot([x], [levels[e.to_priv]], '^', color='#1a7f37')
     if returns:
         x, e = returns[0]
         ax.annotate(e.instruction, (x, levels[e.to_priv]), xytext=(4, -12),
-                    textcoords='offset points', fontsize=7.5, color='#1a7f37')
+                    textcoords='offset points', fontsize=8, color='#1a7f37')
     if halt:
         ax.annotate(f'{halt[1].reason} ({halt[1].exit_status})', (halt[0], ys[-1] if ys else 0),
-                    xytext=(-60, 6), textcoords='offset points', fontsize=7.5)
+                    xytext=(-60, 6), textcoords='offset points', fontsize=8)
     ax.grid(axis='x', alpha=0.3)
     fig.tight_layout()
     return fig

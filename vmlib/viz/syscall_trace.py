@@ -24,11 +24,14 @@ def _e(text) -> str:
 
 
 def line_html(record) -> str:
-    """One system call as a line of the trace."""
+    """One system call as a line of the trace (a long one wrapped as ``--strace`` text is in
+    the chapter: to the course's width, continued four columns in)."""
+    from ..course.text import fit
+
     cls = 'vm-strace-line' + (' vm-strace-error' if record.error else '')
     color = '#b00020' if record.error else '#222'
     return (f"<div class='{cls}' data-name='{_e(record.name)}' style='white-space:pre; "
-            f"color:{color}'>{_e(str(record))}</div>")
+            f"color:{color}'>{_e(fit(str(record), hang=4))}</div>")
 
 
 def lines_html(records, notes=()) -> str:
@@ -109,7 +112,8 @@ class SyscallTraceWidget:
             self.status,
             w.HTML("<b>system calls</b> (as <code>--strace</code> prints them)"),
             self.lines,
-            w.HBox([self.stdout, self.stderr]),
+            self.stdout,        # one above the other: each line of output at full width
+            self.stderr,
         ], 'System-call trace')
         self.widget.add_class('vm-strace')
         self.last = None

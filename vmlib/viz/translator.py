@@ -112,7 +112,7 @@ def growth_svg(log: TranslationLog, n: int | None = None, width: int = 420,
         points.append(f'{px(x):.1f},{py(y):.1f}')
     parts = [f"<svg class='vm-dbt-growth-svg' viewBox='0 0 {width} {height}' width='100%' "
              f"xmlns='http://www.w3.org/2000/svg' style='max-width:{width}px; "
-             "font-family:sans-serif; font-size:10px'>",
+             "font-family:sans-serif; font-size:11px'>",
              f"<line x1='{left}' y1='{py(0)}' x2='{width - right}' y2='{py(0)}' stroke='#999'/>",
              f"<line x1='{left}' y1='{top}' x2='{left}' y2='{py(0)}' stroke='#999'/>",
              f"<text x='{left - 4}' y='{py(y_max) + 4}' text-anchor='end'>{y_max}</text>",
@@ -186,7 +186,7 @@ def draw_cache_growth(logs, title: str = 'the block cache while the program runs
     from ._course_common import new_figure
 
     logs = list(logs)
-    fig = new_figure(9.5, 2.8 * len(logs) if len(logs) > 1 else 3.0)
+    fig = new_figure(8.3, 2.8 * len(logs) if len(logs) > 1 else 3.0)
     for i, log in enumerate(logs):
         ax = fig.add_subplot(len(logs), 1, i + 1)
         xs, ys = log.growth()
@@ -215,7 +215,7 @@ def draw_speed(comparisons, title: str = 'interpreter vs translator (CPU time, t
     from ._course_common import new_figure
 
     comparisons = list(comparisons)
-    fig = new_figure(9.5, 3.4)
+    fig = new_figure(8.3, 3.4)
     ax = fig.add_subplot(1, 1, 1)
     width = 0.38
     top = 0.0
@@ -233,8 +233,10 @@ def draw_speed(comparisons, title: str = 'interpreter vs translator (CPU time, t
     ax.set_xticks(range(len(comparisons)), [c.name for c in comparisons], fontsize=9)
     ax.set_ylim(0, top * 1.15 + 0.1)                 # room for the labels over the bars
     ax.set_ylabel('million instructions\nper CPU second')
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=9)
+    ax.set_title(title, fontsize=10, loc='left')
+    # above the plot, beside the title: never over a bar or its label, whatever the timings
+    ax.legend(fontsize=9, ncol=2, loc='lower right', bbox_to_anchor=(1.0, 1.0), frameon=False,
+              borderaxespad=0.1)
     ax.grid(axis='y', alpha=0.3)
     fig.tight_layout()
     return fig

@@ -76,18 +76,19 @@ def _spans(bounce, axis, costs):
 
 
 def draw_bounce(bounce, axis: str = AXES[0], costs: CostModel | None = None,
-                current: int | None = None, width: float = 10.5, height: float = 2.9):
-    """The bounce as a matplotlib Figure (``current``: a step index to highlight)."""
+                current: int | None = None, width: float = 8.3, height: float = 2.9):
+    """The bounce as a matplotlib Figure (``current``: a step index to highlight), ``width``
+    x ``height`` inches (the default shows at full size in a chapter's output)."""
     costs = costs or CostModel()
     spans, total = _spans(bounce, axis, costs)
     fig = new_figure(width, height)
-    ax = fig.add_axes([0.17, 0.2, 0.8, 0.68])
+    ax = fig.add_axes([1.45 / width, 0.2, 1 - 1.6 / width, 0.68])   # lane names: 1.45 in
     sliver = max(total, 1) * 0.004
     # the process: it executes the ecall at the start and continues after the sret at the end
     for x, text, align in ((0, 'ecall', 'left'), (total, 'back after sret', 'right')):
         ax.broken_barh([(x - sliver if align == 'right' else x, sliver)], (LANES['U'] - 0.3, 0.6),
                        facecolors=COLORS['U'])
-        ax.text(x, LANES['U'] + 0.38, text, ha=align, fontsize=7, color=COLORS['U'])
+        ax.text(x, LANES['U'] + 0.38, text, ha=align, fontsize=8, color=COLORS['U'])
     prev_lane = 'U'
     for i, (s, lane, x0, w) in enumerate(spans):
         y = LANES[lane]
@@ -118,12 +119,16 @@ CAUSE_COLORS = {'run directly': '#7fbc41', 'boot': '#bababa', 'console': '#c51b7
                 'timer': '#ef8a62', 'page tables': '#2166ac', 'workload': '#b2182b'}
 
 
-def draw_causes(rows, width: float = 10, height: float = 3.2):
+def draw_causes(rows, width: float = 8.3, height: float = 3.2):
     """Workloads' cycles under trap-and-emulate (rows of
     :func:`vmlib.course.ch09.efficiency_rows`) as horizontal bars of shares: the instructions
-    run directly, then the VMM's work by cause; the slowdowns beside."""
+    run directly, then the VMM's work by cause; the slowdowns beside. ``width`` x ``height``
+    inches (the default shows at full size in a chapter)."""
     fig = new_figure(width, height)
-    ax = fig.add_axes([0.1, 0.2, 0.52, 0.72])
+    # in inches: the workloads' names, the bars, the slowdowns (two lines), the legend
+    names_w, slow_w, legend_w = 0.85, 1.25, 1.35
+    bars_w = width - names_w - slow_w - legend_w
+    ax = fig.add_axes([names_w / width, 0.6 / height, bars_w / width, (height - 0.85) / height])
     for y, r in enumerate(rows):
         parts = [('run directly', sum(p['direct'] for p in r['by cause'].values()))]
         parts += [(c, r['by cause'][c]['vmm']) for c in CAUSES]
@@ -133,14 +138,15 @@ def draw_causes(rows, width: float = 10, height: float = 3.2):
             ax.barh(y, share, left=left, color=CAUSE_COLORS[name],
                     label=name if y == 0 else None)
             left += share
-        ax.text(1.02, y, f"{r['slowdown']:.2f}x whole, {r['steady']:.2f}x steady", va='center',
-                fontsize=10)
+        ax.text(1 + 0.08 / bars_w, y, f"{r['slowdown']:.2f}x whole\n{r['steady']:.2f}x steady",
+                va='center', fontsize=10, linespacing=1.1)
     ax.set_yticks(range(len(rows)), [r['workload'] for r in rows], fontsize=10)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel('share of the cycles under trap-and-emulate', fontsize=10)
     ax.tick_params(axis='x', labelsize=9)
-    ax.legend(fontsize=9, loc='upper left', bbox_to_anchor=(1.33, 1.04), frameon=False)
+    ax.legend(fontsize=9, loc='upper left', bbox_to_anchor=(1 + slow_w / bars_w, 1.04),
+              frameon=False)
     return fig
 
 
@@ -175,8 +181,10 @@ def steps_html(bounce, current: int, costs: CostModel) -> str:
         style = 'background:#fde0b4; font-weight:bold;' if i == current else ''
         color = COLORS['VMM'] if s.kind == 'vmm' else COLORS[s.priv]
         cycles = s.cycles(costs)
+        # a long step wraps under its text (past the number and the cycles), never sideways
         parts.append(f"<div class='{cls}' data-index='{i}' data-kind='{s.kind}' "
-                     f"style='{style} white-space:pre'><span style='color:{color}'>"
+                     f"style='{style} white-space:pre-wrap; padding-left:20ch; "
+                     f"text-indent:-20ch'><span style='color:{color}'>"
                      f"{i + 1:>3} {_fmt(cycles):>7} cycle{'' if cycles == 1 else 's'}</span>  "
                      f"{_e(step_text(s, short=True))}</div>")
     parts.append('</div>')
@@ -214,7 +222,7 @@ class TrapTimelineWidget:
                                 tooltip='cycles of one trap into the VMM and the return',
                                 layout=w.Layout(width='420px'))
         self.status = w.HTML()
-        self.figure = w.Image(format='png')
+        self.figure = w.Image(format='png', layout=w.Layout(max_width='100%'))
         self.steps = w.HTML()
         self.totals = w.HTML()
         for wdg, cls in ((self.call, 'vm-trapt-call'), (self.prev_button, 'vm-trapt-prev'),
