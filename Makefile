@@ -98,6 +98,7 @@ slides: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.store_widget_state=True --ExecutePreprocessor.record_timing=False \
+		--ExecutePreprocessor.timeout=900 \
 		$(NOTEBOOKS)
 	$(PY) -m vmlib.nbnormalize $(NOTEBOOKS)
 

@@ -79,7 +79,7 @@ def test_the_nonvirt_report_explains_its_two_statuses_and_its_efficiency(capsys)
     a faster correct run."""
     _, out, _ = hv(capsys, '--workload', 'syscall', '--variant', 'nonvirt')
     notes = [line for line in out.splitlines() if re.match(r'( {2})?note: | {6,8}\S', line)]
-    assert len(notes) == 5 and max(len(line) for line in notes) <= 100
+    assert len(notes) >= 5 and max(len(line) for line in out.splitlines()) <= 96
     lines = _unwrapped(out).splitlines()
     at = lines.index('guest 0: poweroff, exit status 1; 5,029 instructions (97.5% direct)')
     assert lines[at + 1] == ("  note: exit status 1 is the SBI reset reason 'system failure', "

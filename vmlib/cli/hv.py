@@ -149,9 +149,10 @@ def format_report(report):
     vmm = report['vmm']
     exits = ', '.join(f'{k} {v:,}' for k, v in sorted(vmm['exits'].items(),
                                                       key=lambda kv: -kv[1]))
-    lines.append(f'VMM: {_count(vmm["traps"], "trap")} ({exits or "none"}); '
-                 f'{_count(vmm["hypercalls"], "hypercall")}; '
-                 f'{_count(vmm["world_switches"], "world switch", "world switches")}')
+    lines += textwrap.wrap(f'VMM: {_count(vmm["traps"], "trap")} ({exits or "none"}); '
+                           f'{_count(vmm["hypercalls"], "hypercall")}; '
+                           f'{_count(vmm["world_switches"], "world switch", "world switches")}',
+                           96, subsequent_indent=' ' * 5, break_on_hyphens=False)
     cycles = report['cycles']
     lines.append(f'cycles: {cycles["total"]:,} by the cost model')
     for event, c in sorted(cycles['by_event'].items(), key=lambda kv: -kv[1]):
@@ -170,8 +171,9 @@ def format_report(report):
 
 
 def _note(text, indent=''):
-    """A ``note:`` as lines of at most 100 columns, continued under its first word."""
-    return textwrap.wrap(text, 100, initial_indent=indent + 'note: ',
+    """A ``note:`` as lines of at most 96 columns (the course's width, ``vmlib.course.text``),
+    continued under its first word."""
+    return textwrap.wrap(text, 96, initial_indent=indent + 'note: ',
                          subsequent_indent=indent + ' ' * 6, break_on_hyphens=False)
 
 

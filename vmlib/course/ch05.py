@@ -231,7 +231,7 @@ def _aux_meaning(vm, key, val):
         L.AT_UID: 'user id', L.AT_EUID: 'effective user id', L.AT_GID: 'group id',
         L.AT_EGID: 'effective group id', L.AT_HWCAP: 'hardware capabilities (bits I, M, A)',
         L.AT_CLKTCK: 'clock ticks per second', L.AT_SECURE: 'not setuid',
-        L.AT_RANDOM: 'address of 16 random bytes (stack protector, pointer guard)',
+        L.AT_RANDOM: 'address of 16 random bytes (stack protector, guard)',
         L.AT_EXECFN: 'address of the program\'s file name',
         L.AT_NULL: 'the end of the auxiliary vector',
     }

@@ -258,6 +258,9 @@ def source_rows(source: str) -> list[tuple[str, list[str]]]:
 def _split_statements(line: str, width: int) -> list[str]:
     """A Python line of ``a = 1; b = 2; ...`` too wide for ``width``, as several lines of the
     same indentation (the same statements, so the same program)."""
+    if len(line) > width and '  #' in line:           # a padded comment: pad it less
+        code, _, comment = line.partition('  #')
+        line = f'{code.rstrip()}  #{comment}'
     if len(line) <= width or '; ' not in line:
         return [line]
     indent = line[:len(line) - len(line.lstrip())]

@@ -35,6 +35,7 @@ from ..hllvm.classfile import HEADER, NO_NAMES, RECORD
 from ..hllvm.opcodes import BY_NAME, TABLE, encode, format_instruction, instructions
 from ..hllvm.verifier import max_stack_depths, stack_depth
 from .exercises import Exercise
+from .text import fit
 
 __all__ = ['DEMO_SOURCE', 'demo_classfile', 'square', 'sum_of_squares', 'Field',
            'classfile_fields', 'hex_dump', 'file_map', 'listing', 'Corruption',
@@ -361,7 +362,7 @@ def corruption_table(corruptions=None, platform: str = 'rv32') -> str:
         out.append(f'    refused: {v.message if v else "(accepted!)"}')
         if v is not None and v.stage == 'verifier':
             out.append(f'    without the verifier, {platform}: {unverified_run(c.data, platform)}')
-    return '\n'.join(out)
+    return fit('\n'.join(out), hang=4)
 
 
 # ---------------------------------------------------------------------------------------------

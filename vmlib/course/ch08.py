@@ -49,7 +49,7 @@ from ..machine.csr import CSR_TABLE
 from ..machine.machine import RunResult
 from ..machine.trace import TrapTaken, TrapReturn
 from ..machine.traps import (INTERRUPT, MTI, STI, cause_name, PRIV_NAMES, U, S, M)
-from .text import hanging
+from .text import columns, hanging
 from .exercises import Exercise
 
 __all__ = ['Segment', 'TrapEvent', 'ReturnEvent', 'Timeline', 'record', 'timeline',
@@ -689,8 +689,7 @@ def vm_comparison_text(workload: str = 'demo') -> str:
         ('devices', 'none: files and output via syscalls', 'UART, CLINT timer, test device'),
         ('start', 'a loader: ELF segments, initial stack', 'reset: the firmware boots the kernel'),
     ]
-    w0, w1 = max(len(r[0]) for r in rows), max(len(r[1]) for r in rows)
-    return '\n'.join(f'{a:<{w0}}  {b:<{w1}}  {c}' for a, b, c in rows)
+    return columns(rows, (max(len(r[0]) for r in rows), 38, None))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -54,3 +54,24 @@ def hanging(prefix: str, text: str, width: int = WIDTH, extra: int = 2) -> str:
     return textwrap.fill(text, width, initial_indent=prefix,
                          subsequent_indent=' ' * (len(prefix) + extra),
                          break_long_words=False, break_on_hyphens=False)
+
+
+def columns(rows, widths, gap: int = 2) -> str:
+    """A table whose cells wrap inside their columns (``widths``, the last may be None: what is
+    left of :data:`WIDTH`), so a row of long cells takes several lines instead of a wide one.
+
+    >>> print(columns([('a', 'one two three', 'x')], (1, 7, None)))
+    a  one two  x
+       three
+    """
+    widths = list(widths)
+    if widths[-1] is None:
+        widths[-1] = WIDTH - sum(widths[:-1]) - gap * (len(widths) - 1)
+    out = []
+    for row in rows:
+        cells = [textwrap.wrap(str(c), w, break_long_words=False, break_on_hyphens=False) or ['']
+                 for c, w in zip(row, widths)]
+        for k in range(max(map(len, cells))):
+            parts = [(c[k] if k < len(c) else '').ljust(w) for c, w in zip(cells, widths)]
+            out.append((' ' * gap).join(parts).rstrip())
+    return '\n'.join(out)

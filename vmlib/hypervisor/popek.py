@@ -39,6 +39,7 @@ one, as System/370's SVC.
 from __future__ import annotations
 
 import functools
+import textwrap
 from dataclasses import dataclass, asdict
 
 from ..isa import SPECS, decode, disassemble
@@ -452,7 +453,18 @@ def theorem_text(variant='rv32'):
         width = max(len(r.name) for r in bad)
         lines += [f'  {r.name:<{width}}  {"+".join(r.sensitive)}-sensitive: {r.why}'
                   for r in bad]
-    return '\n'.join(lines)
+    return _fit('\n'.join(lines), width=96, hang=4)
+
+
+def _fit(text, width, hang):
+    """Lines longer than ``width`` wrapped, continued ``hang`` columns past their indentation
+    (the course prints within 96 columns: ``vmlib.course.text``, a layer above this one)."""
+    out = []
+    for line in text.split('\n'):
+        indent = ' ' * (len(line) - len(line.lstrip()) + hang)
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False,
+                             break_on_hyphens=False) if len(line) > width else [line]
+    return '\n'.join(out)
 
 
 def _title(variant):
@@ -505,7 +517,7 @@ ROBIN_IRVINE = [
 def robin_irvine_table():
     """Robin & Irvine's x86 list as text, to show beside this machine's map."""
     width = max(len(m) for m, _, _ in ROBIN_IRVINE)
-    lines = ['x86 (Pentium): sensitive instructions that do not trap in user mode '
+    lines = ['x86 (Pentium): sensitive instructions that do not trap in user mode',
              '(Robin & Irvine, USENIX Security 2000)', '']
     group = None
     for mnemonic, g, why in ROBIN_IRVINE:
@@ -513,4 +525,4 @@ def robin_irvine_table():
             lines.append(f'{g} instructions:')
             group = g
         lines.append(f'  {mnemonic:<{width}}  {why}')
-    return '\n'.join(lines)
+    return _fit('\n'.join(lines), width=96, hang=width + 2)

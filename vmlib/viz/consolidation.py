@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import ListedColormap
 
+from ..course.text import fit
 from ..course.consolidation import (DEFAULT_MIX, HOURS, PROFILES, STEPS_PER_HOUR, compare,
                                     make_vms, summary_table)
 from ._course_common import new_figure, png_bytes, pre, live_box
@@ -39,9 +40,9 @@ def consolidation_text(n_vms: int = 30, mix: dict | None = None, percentile: flo
         raise ValueError(f"policy must be one of {POLICIES}")
     vms, placements = _model(n_vms, mix, percentile, seed)
     counts = {p: sum(v.profile == p for v in vms) for p in PROFILES}
-    out = [f"{n_vms} VMs (seed {seed}): "
-           + ", ".join(f"{k} {p}" for p, k in counts.items() if k)
-           + f"; {HOURS} hours in {60 // STEPS_PER_HOUR}-minute steps; host capacity 1.0",
+    out = [fit(f"{n_vms} VMs (seed {seed}): "
+               + ", ".join(f"{k} {p}" for p, k in counts.items() if k)
+               + f"; {HOURS} hours in {60 // STEPS_PER_HOUR}-minute steps; host capacity 1.0"),
            summary_table(placements)]
     best = {p.policy: p for p in placements}
     d, t = best["dedicated"].metrics(), best["timeseries"].metrics()

@@ -23,6 +23,7 @@ import html
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from ..procvm.strace import quote
+from ..course.text import fit
 from ._course_common import new_figure, png_bytes, live_box
 
 LANE_Y = {'program': 3.0, 'libc': 2.0, 'kernel': 1.0}
@@ -300,8 +301,8 @@ def crossing_detail_text(journey, number: int) -> str:
             f'  {where}',
             f'  after {c.instret:,} instructions; at 0x{c.pc:05x}: {c.instruction}']
     when = 'just before the ecall' if c.kind == 'syscall' else 'on arrival'
-    return '\n'.join(head + [f'  registers {when}:'] + [f'    {x}' for x in
-                                                          _reg_lines(c, journey)])
+    return fit('\n'.join(head + [f'  registers {when}:'] + [f'    {x}' for x in
+                                                              _reg_lines(c, journey)]), hang=4)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import html
 from typing import Callable
 
 from ..course.ch06 import source_rows, TranslationLog
+from ..course.text import fit
 
 MONO = ('font-family:SFMono-Regular,Menlo,Consolas,DejaVu Sans Mono,monospace; font-size:12px; '
         'line-height:1.35')
@@ -56,10 +57,10 @@ def event_text(log: TranslationLog, n: int, source: bool = True) -> str:
     """What the widget shows at event number ``n`` (from 1), as plain text."""
     n = _clamp(log, n)
     e = log.events[n - 1]
-    out = [f'{log.name}: event {n} of {len(log.events)}, at instruction {e.instret:,} '
-           f'(the run: {log.instructions:,} instructions, {log.ending})',
+    out = [fit(f'{log.name}: event {n} of {len(log.events)}, at instruction {e.instret:,} '
+               f'(the run: {log.instructions:,} instructions, {log.ending})'),
            e.summary(),
-           counters_text(e.counters),
+           fit(counters_text(e.counters)),
            f'cache ({len(e.live)} block{"s" if len(e.live) != 1 else ""}):']
     current = {b.key for b in e.added}
     for b in e.live:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ... import guest
 from .log import VmmLog, describe, vmm_log, _change_text
+from ..text import hanging
 from .properties import bare_run
 
 __all__ = ['Divergence', 'divergence', 'divergence_text', 'consoles_text', 'kernel_excerpt']
@@ -73,7 +74,8 @@ def divergence_text(d: Divergence) -> str:
     for e in d.unseen:
         effect = ('on RV32 the VMM changed ' + ', '.join(_change_text(*c) for c in e.changes)
                   if e.changes else 'on RV32 the VMM changed nothing: harmless')
-        lines.append(f'  guest #{e.instret:<6} {e.where:<18} {e.instruction:<19} {effect}')
+        lines.append(hanging(f'  guest #{e.instret:<6} {e.where:<18} {e.instruction:<19} ',
+                             effect, extra=0))
     lines += ['', 'From there the runs part. RV32 (the VMM saw the write: sstatus.SUM = 1):']
     lines += [_trail(e) for e in d.rv32_next]
     lines += ['The variant (sstatus.SUM still 0 in the virtual CPU the VMM keeps):']
@@ -82,8 +84,8 @@ def divergence_text(d: Divergence) -> str:
 
 
 def _trail(e):
-    return (f'  guest #{e.instret:<6} {e.where:<22} {e.instruction or "-":<23} '
-            f'{describe(e, short=True)}')
+    return hanging(f'  guest #{e.instret:<6} {e.where:<18} {e.instruction or "-":<19} ',
+                   describe(e, short=True), extra=0)
 
 
 def consoles_text(d: Divergence) -> str:
@@ -106,10 +108,10 @@ def consoles_text(d: Divergence) -> str:
 
 
 def kernel_excerpt(label: str, before: int = 2, after: int = 12) -> str:
-    """Lines of ``vmlib/guest/kernel.s`` around ``label:``, numbered."""
+    """Lines of ``vmlib/guest/kernel.s`` around ``label:``, with their line numbers."""
     text = (guest.HERE / 'kernel.s').read_text(encoding='utf-8').splitlines()
     at = next((i for i, line in enumerate(text) if line.startswith(f'{label}:')), None)
     if at is None:
         raise KeyError(f'kernel.s has no label {label}')
     lo, hi = max(0, at - before), min(len(text), at + after + 1)
-    return '\n'.join(f'kernel.s:{n + 1:<5} {text[n]}' for n in range(lo, hi))
+    return '\n'.join(f'{n + 1:>5}  {text[n]}' for n in range(lo, hi))

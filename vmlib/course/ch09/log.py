@@ -26,6 +26,7 @@ from ...isa.csrs import CSR_NUMBERS
 from ...machine.csr import CSR_TABLE
 from ...machine.traps import ECALL_FROM_U, ILLEGAL_INSTRUCTION, PRIV_NAMES, cause_name
 from ..ch08 import ENGINE, Symbols
+from ..text import WIDTH, fit, hanging
 
 __all__ = ['VmmExit', 'VmmLog', 'NOT_EXITS', 'Step', 'Bounce', 'record', 'vmm_log',
            'describe', 'exits_text']
@@ -183,10 +184,10 @@ class VmmLog:
 def exits_text(exits) -> str:
     """VMM events as a table: guest instruction number, where, instruction, what it did."""
     head = f"{'guest #':>8}  {'mode':<4} {'where':<20} {'instruction':<23} the VMM"
-    lines = [head, '-' * 100]
+    lines = [head, '-' * WIDTH]
     for e in exits:
-        lines.append(f'{e.instret:>8}  {e.priv:<4} {e.where:<20} {e.instruction or "-":<23} '
-                     f'{describe(e, short=True)}')
+        lines.append(hanging(f'{e.instret:>8}  {e.priv:<4} {e.where:<20} '
+                             f'{e.instruction or "-":<23} ', describe(e, short=True), extra=0))
     return '\n'.join(lines)
 
 
@@ -322,23 +323,22 @@ class Bounce:
     def text(self, costs: CostModel | None = None) -> str:
         """The bounce step by step, then its totals against the bare machine."""
         costs = costs or CostModel()
-        lines = [f'{self.call} under trap-and-emulate ({self.log.workload} workload, '
+        lines = [f'{self.call} under trap-and-emulate ({self.log.workload} workload,',
                  f'guest instructions {self.exits[0].instret:,} .. '
-                 f'{self.exits[-1].retired_after - 1:,})', '',
-                 f"{'step':>4} {'mode':<4} {'where':<18} {'instruction':<23} {'cycles':>6}"
+                 f'{self.exits[-1].retired_after - 1:,}; the mode is the guest\'s)', '',
+                 f"{'step':>4} {'':<2} {'where':<17} {'instruction':<22} {'cycles':>5}"
                  "  what happens"]
-        lines.append('-' * 100)
+        lines.append('-' * WIDTH)
         for i, s in enumerate(self.steps(), start=1):
             if s.kind == 'direct':
-                what = (f'{s.instructions} instruction{"s" if s.instructions != 1 else ""} '
-                        f'run directly, to {s.end}')
-                lines.append(f'{i:>4} {s.priv:<4} {s.start:<18} {"":<23} '
-                             f'{_fmt(s.cycles(costs)):>6}  {what}')
+                what = f'{s.instructions} run directly, to {s.end}'
+                lines.append(hanging(f'{i:>4} {s.priv:<2} {s.start:<17} {"":<22} '
+                                     f'{_fmt(s.cycles(costs)):>5}  ', what, extra=0))
             else:
                 e = s.exit
                 what = ('TRAP, ' if e.is_exit else '') + describe(e, short=True)
-                lines.append(f'{i:>4} {s.priv:<4} {e.where:<18} {e.instruction:<23} '
-                             f'{_fmt(s.cycles(costs)):>6}  {what}')
+                lines.append(hanging(f'{i:>4} {s.priv:<2} {e.where:<17} {e.instruction:<22} '
+                                     f'{_fmt(s.cycles(costs)):>5}  ', what, extra=0))
         c = self.counts()
         bare = costs.total({'guest_instruction': self.instructions})
         reasons = ', '.join(f'{n} {r}' for r, n in c['by reason'].items())
@@ -348,7 +348,7 @@ class Bounce:
                   f'Cost model: {_fmt(self.cycles(costs))} cycles. The same instructions on '
                   f'the bare machine: {_fmt(bare)} cycles,',
                   'with 2 privilege changes done by the hardware (the ecall trap, the sret).']
-        return '\n'.join(lines)
+        return fit('\n'.join(lines))
 
 
 def _fmt(x):

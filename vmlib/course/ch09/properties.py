@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from ... import guest
 from ...hypervisor import Hypervisor
+from ..text import fit
 from .log import ENGINE, vmm_log
 
 __all__ = ['WORKLOADS', 'bare_run', 'emulate_report', 'hv_run', 'equivalence_rows',
@@ -60,7 +61,7 @@ def equivalence_text(rows) -> str:
     same = sum(r['emulate'] and r['trap'] for r in rows)
     lines.append(f'{same} of {len(rows)} workloads print exactly the same text and exit with the '
                  'same status bare, emulated and under trap-and-emulate.')
-    return '\n'.join(lines)
+    return fit('\n'.join(lines))
 
 
 def _same(ok):
@@ -123,4 +124,4 @@ def resource_control_text(rc: dict, rows: int = 6) -> str:
               f"{'identical to' if same else 'DIFFERENT from'} the bare run's.",
               f"spinner: {spin['reason']} -- {spin['message']}",
               f"VMM: {report['vmm']['exits'].get('timer', 0)} timer exits took the hart back."]
-    return '\n'.join(lines)
+    return fit('\n'.join(lines))

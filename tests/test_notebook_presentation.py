@@ -1,0 +1,142 @@
+"""What a learner and a presenter see of the chapters, checked on the saved notebooks.
+
+Each test holds one class of finding of issue 9, so that it cannot come back:
+
+- presenter notes are marked as such for a learner reading alone;
+- a widget's saved plain text names it (never ``VBox(children=...``);
+- text outputs fit a notebook at 1280 px with the file browser open (about 107 columns: the
+  browser test measures it); the course prints at most ``vmlib.course.text.WIDTH``;
+- every link between chapters leads to a notebook that exists, and every chapter says where to
+  go next (or that its track ends);
+- every ``vmlib/...`` path the prose names exists;
+- figures the prose quotes are the figures the outputs show.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from vmlib.course.chapters import CHAPTERS, TRACKS
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / 'notebooks'
+CHAPTER_FILES = sorted(NOTEBOOKS.glob('[0-9][0-9]_*.ipynb'))
+from vmlib.slides import NOTE_MARK
+MAX_COLUMNS = 100
+
+
+def cells(path):
+    return json.loads(path.read_text())['cells']
+
+
+def source(cell) -> str:
+    s = cell['source']
+    return ''.join(s) if isinstance(s, list) else s
+
+
+def slide_type(cell) -> str:
+    return cell.get('metadata', {}).get('slideshow', {}).get('slide_type', '')
+
+
+def texts(cell):
+    """The plain texts a code cell's saved outputs show."""
+    for out in cell.get('outputs', []):
+        text = out.get('text') or out.get('data', {}).get('text/plain')
+        if text:
+            yield ''.join(text) if isinstance(text, list) else text
+
+
+def markdown(path) -> str:
+    return '\n'.join(source(c) for c in cells(path) if c['cell_type'] == 'markdown')
+
+
+@pytest.fixture(params=CHAPTER_FILES, ids=lambda p: p.stem[:2])
+def notebook(request):
+    return request.param
+
+
+def test_every_chapter_of_the_map_that_is_ready_is_here():
+    assert [p.name for p in CHAPTER_FILES] == [c.notebook for c in CHAPTERS.values() if c.ready]
+
+
+def test_presenter_notes_are_marked_for_a_learner_alone(notebook):
+    notes = [source(c) for c in cells(notebook) if slide_type(c) == 'notes']
+    assert notes, 'every chapter has speaker notes'
+    for text in notes:
+        assert text.startswith(NOTE_MARK), text[:80]
+        assert all(line.startswith('>') for line in text.split('\n')), text[:80]
+
+
+def test_widgets_show_their_name_not_their_repr(notebook):
+    for i, cell in enumerate(cells(notebook)):
+        for text in texts(cell):
+            assert not re.match(r'[A-Z][A-Za-z]*Box\(children=', text), (notebook.name, i)
+
+
+def test_text_outputs_fit_the_notebook(notebook):
+    wide = [(i, len(line), line[:60]) for i, cell in enumerate(cells(notebook))
+            for text in texts(cell) for line in text.split('\n') if len(line) > MAX_COLUMNS]
+    assert not wide, f'{notebook.name}: output lines over {MAX_COLUMNS} columns: {wide}'
+
+
+LINK = re.compile(r'\]\(([^)\s#]+\.ipynb)(#[^)]*)?\)')
+
+
+def test_every_link_between_chapters_leads_to_a_notebook(notebook):
+    for target, _ in LINK.findall(markdown(notebook)):
+        assert (notebook.parent / target).is_file(), f'{notebook.name} links to {target}'
+
+
+def test_every_chapter_says_where_to_go_next(notebook):
+    number = int(notebook.name[:2])
+    last = source(cells(notebook)[-1])
+    track = next(t for t in TRACKS.values() if number in t.chapters)
+    ready_after = [n for n in track.chapters if n > number and CHAPTERS[n].ready]
+    if ready_after:
+        assert f'({CHAPTERS[ready_after[0]].notebook})' in last, notebook.name
+    elif track.name == 'beginner':
+        first_advanced = min(n for t in TRACKS.values() if t.name != 'beginner'
+                             for n in t.chapters)
+        assert 'end of the **beginner track**' in last
+        assert f'({CHAPTERS[first_advanced].notebook})' in last
+    else:
+        assert 'is coming' in last, f'{notebook.name}: the next chapter is not written yet'
+
+
+def test_every_vmlib_path_in_the_prose_exists(notebook):
+    for path in re.findall(r'\bvmlib/[\w/]+(?:\.\w+)?', markdown(notebook)):
+        assert (REPO / path).exists() or (REPO / f'{path}.py').exists(), (notebook.name, path)
+
+
+#: (chapter, what the prose says, what an output of the same chapter shows): each figure a
+#: chapter's prose quotes, tied to the output it comes from (nbval ties the output to the code)
+PROSE_FIGURES = [
+    ('02', 'is paused for almost 9 seconds', ['8738ms']),
+    ('02', 'The pauses are 1.2, 60.7 and 127.9 ms', ['1.2ms', '60.7ms', '127.9ms']),
+    ('02', 'stops pre-copy after 4 rounds', ['29000      4 ', 'sent over 3x memory']),
+    ('03', '`cycle` reads 2001 and `time` 200; two instructions later `instret` reads 2003',
+     ["{'cycle': 2001, 'time': 200, 'instret': 2003}"]),
+    ('03', 'The store landed at physical `0x80005000`', ['-> pa 80005000']),
+    ('04', '**18** instructions are the program\'s own', ['instructions in the program (main):     18']),
+    ('04', '**781** before `main`', ['before main 781']),
+    ('04', '**3,269** inside `printf`', ['in calls from main 3269']),
+    ('04', '**144** after `main` returns', ['after main 144']),
+    ('06', '119 blocks, and 73.2% of its instructions translated', ['119          73.2%']),
+    ('08', 'the same 33,020 instructions as in chapters 04 and 05', ['33,020, all in U']),
+    ('09', 'takes 1.07x the cycles of the bare machine', ['1.07x']),
+    ('09', 'so it runs at about 40x (41.69x steady)', ['41.69x']),
+    ('09', 'prices one\n`getpid` at 4,761 cycles', ['4,761']),
+]
+
+
+@pytest.mark.parametrize('chapter, prose, shown', PROSE_FIGURES,
+                         ids=[f'{c}-{i}' for i, (c, _, _) in enumerate(PROSE_FIGURES)])
+def test_figures_in_the_prose_are_the_outputs(chapter, prose, shown):
+    path = next(p for p in CHAPTER_FILES if p.name.startswith(chapter))
+    assert prose in markdown(path), f'{path.name}: the prose no longer says {prose!r}'
+    outputs = '\n'.join(t for c in cells(path) for t in texts(c))
+    for figure in shown:
+        assert figure in outputs, f'{path.name}: no output shows {figure!r} ({prose!r})'
