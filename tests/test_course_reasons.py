@@ -145,8 +145,8 @@ def test_precopy_exercise_hints():
 # ---- exercise: name the reason ----
 def test_every_reason_has_situations_and_the_checker_names_no_direction():
     from vmlib.course.reasons import SITUATIONS, NameTheReason
-    assert sorted({k for k, _ in SITUATIONS}) == sorted(r.key for r in REASONS)
-    assert all(sum(k == r.key for k, _ in SITUATIONS) >= 2 for r in REASONS)
+    assert sorted({k for _, k in SITUATIONS}) == sorted(r.key for r in REASONS)
+    assert all(sum(k == r.key for _, k in SITUATIONS) >= 2 for r in REASONS)
     for seed in range(20):
         ex = NameTheReason(seed=seed)
         answer = ex.solution()

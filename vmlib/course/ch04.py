@@ -39,7 +39,7 @@ from ..procvm import ProcessVM
 from ..procvm import linux as L
 from ..procvm.strace import SyscallRecord, format_result
 from .text import WIDTH
-from .exercises import Exercise
+from .exercises import Classify, Exercise
 from .guest_programs import GUESTS, guest      # re-exported: notebooks import them from here
 
 __all__ = ['GUESTS', 'guest', 'PROGRAMS', 'CALLING_CONVENTION', 'CALLEE_SAVED', 'ARG_REGS',
@@ -842,21 +842,14 @@ INTERFACE_ITEMS = [
 _PLACES = ('ISA', 'ABI', 'API', 'convention')
 
 
-class PlaceTheInterface(Exercise):
+class PlaceTheInterface(Classify):
     """Which interface defines it: ISA, ABI, API -- or a convention beside the ABI?"""
 
     chapter = 4
     title = "Place the interface"
-
-    def generate(self, rng):
-        picks = [rng.choice([i for i, (_, k) in enumerate(INTERFACE_ITEMS) if k == place])
-                 for place in _PLACES]
-        picks += rng.sample([i for i in range(len(INTERFACE_ITEMS)) if i not in picks], 2)
-        rng.shuffle(picks)
-        return {"items": picks}
-
-    def solve(self, p):
-        return [INTERFACE_ITEMS[i][1] for i in p["items"]]
+    ITEMS = INTERFACE_ITEMS
+    KINDS = _PLACES
+    EXTRA = 2
 
     def question(self, p):
         lines = ["Which interface defines each item? Answer 'ISA' (the processor's: user and "
@@ -865,8 +858,7 @@ class PlaceTheInterface(Exercise):
                  "system calls -- the ABI's other half is the user ISA), 'API' (a library's, "
                  "used from source)", "or 'convention' (agreed beside the ABI by compilers, "
                  "linkers and loaders: the calling", "convention and the file format)."]
-        lines += [f"  {chr(ord('a') + k)}) {INTERFACE_ITEMS[i][0]}"
-                  for k, i in enumerate(p["items"])]
+        lines += self.lettered(p)
         lines.append("Answer with a list, e.g. ['ISA', 'API', ...].")
         return "\n".join(lines)
 
@@ -880,24 +872,9 @@ class PlaceTheInterface(Exercise):
                               "loader (the kernel's exec, or a process VM's) reads it before "
                               "the program runs, and the running program never asks for it"}
         return "\n".join(
-            f"  {chr(ord('a') + k)}) {a}: "
+            f"  {self.letter(k)} {a}: "
             + why["file format" if "ELF" in INTERFACE_ITEMS[i][0] else a]
             for k, (i, a) in enumerate(zip(p["items"], answer)))
-
-    def normalize(self, given):
-        given = super().normalize(given)
-        if isinstance(given, list):
-            by_lower = {x.lower(): x for x in _PLACES}
-            given = [by_lower.get(g.strip().lower(), g) if isinstance(g, str) else g
-                     for g in given]
-        return given
-
-    def compare(self, expected, given, where="the answer"):
-        if not isinstance(given, list) or len(given) != len(expected):
-            return super().compare(expected, given, where)
-        wrong = [chr(ord('a') + k) + ')' for k, (e, g) in enumerate(zip(expected, given))
-                 if e != g]
-        return [f"Item(s) {', '.join(wrong)} belong elsewhere."] if wrong else []
 
     def diagnose(self, p, given):
         if not isinstance(given, list) or len(given) != len(p["items"]):

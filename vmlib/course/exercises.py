@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 
 from .text import fit
 
-__all__ = ["Exercise", "Feedback", "REGISTRY", "exercises_for_chapter"]
+__all__ = ["Exercise", "Classify", "Feedback", "REGISTRY", "exercises_for_chapter"]
 
 #: every Exercise subclass with a ``title``, in definition order: ``{"ClassName": cls}``
 REGISTRY: dict[str, type] = {}
@@ -300,3 +300,70 @@ class Exercise:
                                     else f"item {i}")
             return out
         return [] if given == expected else [f"{where} is wrong."]
+
+
+class Classify(Exercise):
+    """An exercise that sorts lettered items into kinds: the answer is a list, one kind per item.
+
+    A subclass sets ``ITEMS`` (``(text, kind, ...)`` tuples), ``KINDS`` (every kind, in order),
+    ``CHOOSE`` (how many kinds one problem draws, one item each; None: every kind) and ``EXTRA``
+    (how many more items, of any kind), and writes :meth:`question` (``lettered`` gives the
+    items as ``a) ...`` lines). :meth:`answer_of` is what a learner writes for a kind (default:
+    the kind itself) and :meth:`aliases` other spellings it accepts; case and spacing never
+    matter. The checker names the items that are wrong (``WRONG``) -- kinds are not quantities,
+    so it never says an answer is "too small".
+    """
+
+    ITEMS: tuple = ()
+    KINDS: tuple = ()
+    CHOOSE: int | None = None
+    EXTRA: int = 0
+    WRONG = "Item(s) {} belong elsewhere."
+
+    def generate(self, rng):
+        kinds = list(self.KINDS) if self.CHOOSE is None else rng.sample(list(self.KINDS),
+                                                                         self.CHOOSE)
+        picks = [rng.choice([i for i, item in enumerate(self.ITEMS) if item[1] == kind])
+                 for kind in kinds]
+        if self.EXTRA:
+            picks += rng.sample([i for i in range(len(self.ITEMS)) if i not in picks],
+                                self.EXTRA)
+        if self.CHOOSE is None or self.EXTRA:     # (kinds drawn by rng.sample: random order)
+            rng.shuffle(picks)
+        return {"items": picks}
+
+    def answer_of(self, kind):
+        return kind
+
+    def aliases(self) -> dict:
+        return {}
+
+    def solve(self, p):
+        return [self.answer_of(self.ITEMS[i][1]) for i in p["items"]]
+
+    @staticmethod
+    def letter(k: int) -> str:
+        return chr(ord('a') + k) + ')'
+
+    def lettered(self, p) -> list[str]:
+        return [fit(f"  {self.letter(k)} {self.ITEMS[i][0]}") for k, i in enumerate(p["items"])]
+
+    def normalize(self, given):
+        given = super().normalize(given)
+        if not isinstance(given, list):
+            return given
+        known = {str(self.answer_of(k)).lower(): self.answer_of(k) for k in self.KINDS}
+        known.update({str(a).lower(): v for a, v in self.aliases().items()})
+
+        def canonical(g):
+            if not isinstance(g, str):
+                return g
+            return known.get(' '.join(g.lower().replace(',', ', ').split()).replace(' ,', ','),
+                             g)
+        return [canonical(g) for g in given]
+
+    def compare(self, expected, given, where="the answer"):
+        if not isinstance(given, list) or len(given) != len(expected):
+            return super().compare(expected, given, where)
+        wrong = [self.letter(k) for k, (e, g) in enumerate(zip(expected, given)) if e != g]
+        return [self.WRONG.format(', '.join(wrong))] if wrong else []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .exercises import Exercise
+from .exercises import Classify
 from .text import fit
 
 __all__ = ['Kind', 'FAMILY', 'BRANCHES', 'family_text', 'TECHNIQUES', 'techniques_text',
@@ -117,57 +117,32 @@ EXAMPLES = [
 ]
 
 
-class ClassifyVM(Exercise):
+class ClassifyVM(Classify):
     """Place virtual machines in Smith and Nair's family."""
 
     chapter = 7
     title = "Place the virtual machine"
-
-    def generate(self, rng):
-        picks = [rng.choice([i for i, (_, b) in enumerate(EXAMPLES) if b == branch])
-                 for branch in BRANCHES]
-        picks += rng.sample([i for i in range(len(EXAMPLES)) if i not in picks], 2)
-        rng.shuffle(picks)
-        return {"items": picks}
-
-    def solve(self, p):
-        return [EXAMPLES[i][1] for i in p["items"]]
+    ITEMS = EXAMPLES
+    KINDS = BRANCHES
+    EXTRA = 2
+    WRONG = "Item(s) {} belong to another branch."
 
     def question(self, p):
         lines = ["Is each a process VM (one program, at the ABI) or a system VM (a whole "
                  "machine, at the ISA),", "and is the guest's ISA the same as the host's or "
                  "different? Answer one of",
                  "  " + ", ".join(repr(b) for b in BRANCHES)]
-        lines += [fit(f"  {chr(ord('a') + k)}) {EXAMPLES[i][0]}")
-                  for k, i in enumerate(p["items"])]
+        lines += self.lettered(p)
         lines.append("Answer with a list, e.g. ['system, same ISA', ...].")
         return "\n".join(lines)
 
     def explain(self, p, answer):
         kinds = {b: [k.name for k in FAMILY if k.branch == b] for b in BRANCHES}
-        return "\n".join(fit(f"  {chr(ord('a') + k)}) {a}: one of the "
-                             f"{' or '.join(kinds[a])}")
+        return "\n".join(fit(f"  {self.letter(k)} {a}: one of the {' or '.join(kinds[a])}")
                          for k, a in enumerate(answer))
-
-    def normalize(self, given):
-        """Accept any case and spacing: 'System,same isa' is 'system, same ISA'."""
-        given = super().normalize(given)
-        if isinstance(given, list):
-            canonical = {b.lower(): b for b in BRANCHES}
-            given = [canonical.get(' '.join(g.lower().replace(',', ', ').split())
-                                   .replace(' ,', ','), g) if isinstance(g, str) else g
-                     for g in given]
-        return given
 
     def format_answer(self, answer) -> str:
         return '[' + ',\n         '.join(repr(a) for a in answer) + ']'
-
-    def compare(self, expected, given, where="the answer"):
-        if not isinstance(given, list) or len(given) != len(expected):
-            return super().compare(expected, given, where)
-        wrong = [chr(ord('a') + k) + ')' for k, (e, g) in enumerate(zip(expected, given))
-                 if e != g]
-        return [f"Item(s) {', '.join(wrong)} belong to another branch."] if wrong else []
 
     def diagnose(self, p, given):
         if not isinstance(given, list) or len(given) != len(p["items"]):

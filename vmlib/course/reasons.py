@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 
 from .chapters import CHAPTERS
-from .exercises import Exercise
+from .exercises import Classify, Exercise
 from .layers import Disk, FileSystem, VirtualDisk
 
 __all__ = ["Reason", "REASONS", "reasons_table", "ToyVM", "assemble", "SQUARES",
@@ -453,94 +453,74 @@ class PrecopyRounds(Exercise):
 # --------------------------------------------------------------------------------------------
 # exercise: which reason is it?
 # --------------------------------------------------------------------------------------------
-#: (reason key, a situation where that reason is the point): two per reason
+#: (a situation, the key of the reason that is its point): two per reason
 SITUATIONS = [
-    ("consolidation", "Forty departmental servers, each busy about a tenth of the time, are "
-                      "turned into VMs on six hosts."),
-    ("consolidation", "A data centre retires three racks: their web and mail servers now run "
-                      "as VMs, several to a host."),
-    ("environments", "A developer runs Windows, an old Linux distribution and FreeBSD side by "
-                     "side on one laptop."),
-    ("environments", "A bank keeps an application that needs a twenty-year-old operating "
-                     "system running on this year's hardware."),
-    ("hardware", "A guest is given a 2 TB disk on a host with 500 GB free: a thin image "
-                 "stores only what the guest writes."),
-    ("hardware", "A VM gets eight network cards that exist only in software."),
-    ("debugging", "A kernel developer stops a guest kernel at a breakpoint and reads its "
-                  "memory from the host, without a debugger inside the guest."),
-    ("debugging", "A recorded guest is replayed, instruction by instruction, to find the "
-                  "store that corrupted a kernel structure."),
-    ("mobility", "A suspended VM is copied to a laptop as a file and resumed there the "
-                 "next day."),
-    ("mobility", "A whole appliance (operating system, database, application) is shipped to "
-                 "customers as one VM image."),
-    ("testing", "Before each test run, a test farm restores a VM snapshot taken right after "
-                "installation."),
-    ("testing", "A tester injects a disk failure into a VM, records the result, and rolls "
-                "the VM back to try the next failure."),
-    ("live", "A host needs a new memory module: its VMs move to another host while they keep "
-             "serving requests, each paused for a fraction of a second."),
-    ("live", "Memory pages are copied to the destination while the VM runs, round after "
-             "round; only the last few are sent while it is paused."),
-    ("balancing", "At noon a scheduler moves two VMs off an overloaded host onto idle ones, "
-                  "and moves them back at night."),
-    ("balancing", "A host shares its CPUs between VMs in proportion to the shares each "
-                  "customer paid for."),
+    ("Forty departmental servers, each busy about a tenth of the time, are turned into VMs "
+     "on six hosts.", "consolidation"),
+    ("A data centre retires three racks: their web and mail servers now run as VMs, several "
+     "to a host.", "consolidation"),
+    ("A developer runs Windows, an old Linux distribution and FreeBSD side by side on one "
+     "laptop.", "environments"),
+    ("A bank keeps an application that needs a twenty-year-old operating system running on "
+     "this year's hardware.", "environments"),
+    ("A guest is given a 2 TB disk on a host with 500 GB free: a thin image stores only what "
+     "the guest writes.", "hardware"),
+    ("A VM gets eight network cards that exist only in software.", "hardware"),
+    ("A kernel developer stops a guest kernel at a breakpoint and reads its memory from the "
+     "host, without a debugger inside the guest.", "debugging"),
+    ("A recorded guest is replayed, instruction by instruction, to find the store that "
+     "corrupted a kernel structure.", "debugging"),
+    ("A suspended VM is copied to a laptop as a file and resumed there the next day.", "mobility"),
+    ("A whole appliance (operating system, database, application) is shipped to customers as "
+     "one VM image.", "mobility"),
+    ("Before each test run, a test farm restores a VM snapshot taken right after "
+     "installation.", "testing"),
+    ("A tester injects a disk failure into a VM, records the result, and rolls the VM back "
+     "to try the next failure.", "testing"),
+    ("A host needs a new memory module: its VMs move to another host while they keep serving "
+     "requests, each paused for a fraction of a second.", "live"),
+    ("Memory pages are copied to the destination while the VM runs, round after round; only "
+     "the last few are sent while it is paused.", "live"),
+    ("At noon a scheduler moves two VMs off an overloaded host onto idle ones, and moves "
+     "them back at night.", "balancing"),
+    ("A host shares its CPUs between VMs in proportion to the shares each customer paid for.", "balancing"),
 ]
 
 _NUMBER = {r.key: k for k, r in enumerate(REASONS, 1)}
 
 
-class NameTheReason(Exercise):
+class NameTheReason(Classify):
     """Match situations to the eight reasons to virtualize."""
 
     chapter = 2
     title = "Name the reason"
+    ITEMS = SITUATIONS
+    KINDS = tuple(r.key for r in REASONS)
+    CHOOSE = 5
+    WRONG = "Situation(s) {} point to another reason."
 
-    def generate(self, rng):
-        keys = rng.sample([r.key for r in REASONS], 5)
-        picks = [rng.choice([i for i, (k, _) in enumerate(SITUATIONS) if k == key])
-                 for key in keys]
-        return {"situations": picks}
+    def answer_of(self, kind):
+        return _NUMBER[kind]              # the reason's number in the chapter's table
 
-    def solve(self, p):
-        return [_NUMBER[SITUATIONS[i][0]] for i in p["situations"]]
+    def aliases(self):                     # the reasons' titles and keys are accepted too
+        return {**{r.title: k for k, r in enumerate(REASONS, 1)}, **_NUMBER}
 
     def question(self, p):
         lines = ["Which of the eight reasons to virtualize (numbered as in the table at the "
                  "top of the chapter)", "is the point of each situation?"]
         lines += [f"  {k + 1}. {r.title}" for k, r in enumerate(REASONS)]
         lines.append("Situations:")
-        lines += [f"  {chr(ord('a') + k)}) {SITUATIONS[i][1]}"
-                  for k, i in enumerate(p["situations"])]
+        lines += self.lettered(p)
         lines.append("Answer with a list of reason numbers, one per situation, e.g. "
                      "[1, 4, 2, 8, 5].")
         return "\n".join(lines)
 
     def explain(self, p, answer):
-        return "\n".join(f"  {chr(ord('a') + k)}) {n}. {REASONS[n - 1].title}: "
+        return "\n".join(f"  {self.letter(k)} {n}. {REASONS[n - 1].title}: "
                          f"{REASONS[n - 1].idea}" for k, n in enumerate(answer))
 
-    def normalize(self, given):
-        given = super().normalize(given)
-        if isinstance(given, list):      # also accept the reasons' titles or keys
-            by_name = {r.title.lower(): k for k, r in enumerate(REASONS, 1)}
-            by_name.update(_NUMBER)
-            given = [by_name.get(g.strip().lower(), g) if isinstance(g, str) else g
-                     for g in given]
-        return given
-
-    def compare(self, expected, given, where="the answer"):
-        """Reasons are categories, not quantities: say which situations are wrong, not whether
-        a number is too small."""
-        if not isinstance(given, list) or len(given) != len(expected):
-            return super().compare(expected, given, where)
-        wrong = [chr(ord('a') + k) + ')' for k, (e, g) in enumerate(zip(expected, given))
-                 if e != g]
-        return [f"Situation(s) {', '.join(wrong)} point to another reason."] if wrong else []
-
     def diagnose(self, p, given):
-        if not isinstance(given, list) or len(given) != len(p["situations"]):
+        if not isinstance(given, list) or len(given) != len(p["items"]):
             return []
         hints = []
         for k, (g, a) in enumerate(zip(given, self.solve(p))):
