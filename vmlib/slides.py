@@ -191,27 +191,9 @@ require(["{{ reveal_url_prefix }}/dist/reveal.js"], function (Reveal) {
 {% endblock footer_js %}
 """
 
-#: Code and text outputs on a slide. The stock rules set them at 19 px, outputs 90 % wide and
-#: wrapped (``pre-wrap``): a table wrapped mid-word at about 72 columns and split every row.
-#: Here both are 16 px (about 15.8 px on a 1280x720 screen), never wrapped, as wide as the cell:
-#: 96-column lines fit (``vmlib.course.text.WIDTH``, what the chapters print, is 96). A longer
-#: line scrolls sideways in its box rather than wrap, and the overflow test reports its slide.
-#: (As specific as nbconvert's custom_reveal.css rules, and after them; more than the theme's.)
-OUTPUT_CSS = """
-.reveal div.jp-OutputArea-output > pre,
-.reveal div.highlight > pre {
-  font-size: 16px;
-  line-height: 1.3;
-  white-space: pre;
-  width: auto;
-  margin: 0;
-  padding: 0.25em 0.3em;
-  overflow-x: auto;
-}
-.reveal div.jp-RenderedText.jp-OutputArea-output {
-  padding-left: 0;
-}
-"""
+#: The decks' style sheet, after nbconvert's: outputs 16 px and never wrapped, so 96-column
+#: lines fit; each chapter widget laid out to fit a 1280x720 slide (why, rule by rule: slides.css).
+OUTPUT_CSS = (Path(__file__).with_name("slides.css")).read_text()
 
 # Cell tags honoured when building slides (names as in Jupyter Book).
 REMOVE_INPUT_TAGS = ("hide-input", "remove-input")
@@ -568,7 +550,10 @@ def exporter_config(out_dir: Path | str, vendor_dir: Path | str = VENDOR_DIR):
     c.SlidesExporter.reveal_theme = "white"  # ships its fonts; "simple" imports web fonts
     c.SlidesExporter.reveal_transition = "slide"
     c.SlidesExporter.reveal_number = "c/t"
-    c.SlidesExporter.reveal_scroll = True
+    # No scrolling slides: every slide fits (tests/browser/test_slides_offline.py measures it).
+    # nbconvert's scroll mode gave any slide taller than 95 % of the *window* a 95vh scroll box
+    # and a 20 px top margin: in a window shorter than the screen, slides that fit were clipped.
+    c.SlidesExporter.reveal_scroll = False
     c.SlidesExporter.reveal_width = "1280"  # the screen a deck is shown on: 1280x720
     c.SlidesExporter.reveal_height = "720"
     c.SlidesExporter.require_js_url = url["require"]
