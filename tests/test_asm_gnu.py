@@ -31,11 +31,12 @@ needs_qemu = pytest.mark.skipif(not QEMU, reason='qemu-system-riscv32 not instal
                                 '(qemu-system-misc)')
 
 
-def gnu_sections(source, program, tmp_path):
-    """Assemble and link ``source`` with GNU tools at ``program``'s addresses."""
+def gnu_sections(source, program, tmp_path, as_args=()):
+    """Assemble and link ``source`` with GNU tools at ``program``'s addresses (``as_args``:
+    more options for ``as``, such as ``--defsym``)."""
     from elftools.elf.elffile import ELFFile
     (tmp_path / 'g.s').write_text(source)
-    subprocess.run([AS, '-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mno-relax',
+    subprocess.run([AS, '-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mno-relax', *as_args,
                     str(tmp_path / 'g.s'), '-o', str(tmp_path / 'g.o')],
                    check=True, capture_output=True, text=True)
     starts = []
@@ -53,10 +54,13 @@ def gnu_sections(source, program, tmp_path):
     return out
 
 
-def same_as_gnu(source, tmp_path):
-    program = assemble(source)
+def same_as_gnu(source, tmp_path, defsym=None, include_dirs=()):
+    """Assemble ``source`` with vmlib and with GNU ``as`` + ``ld``: the same bytes everywhere."""
+    program = assemble(source, defsym=defsym, include_dirs=include_dirs)
     ours = {s.name: (s.address, s.data) for s in program.sections}
-    theirs = gnu_sections(source, program, tmp_path)
+    as_args = [f'--defsym={k}={v}' for k, v in (defsym or {}).items()]
+    as_args += [f'-I{d}' for d in include_dirs]
+    theirs = gnu_sections(source, program, tmp_path, as_args)
     for name in ours:
         assert name in theirs, f'GNU ld made no {name}'
         if ours[name] != theirs[name]:

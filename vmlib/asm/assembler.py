@@ -13,6 +13,15 @@ known, evaluates the expressions, checks ranges and writes the bytes.
 every use sees the value of the last assignment before it (a use before any assignment sees
 the final one, as forward references do).
 
+Before pass 1, the reader (``reader.py``) does what GNU ``as`` does while it reads: includes,
+conditions, macros and repeats; pass 1 sees plain statements.
+
+*Branch relaxation*, as GNU ``as`` does it: a conditional branch to a label that is too far
+for its 12-bit offset (or in another section) becomes the opposite branch over a ``jal``
+(8 bytes). Which branches need it is known only once addresses are, so ``assemble`` starts
+again with those branches long until none is found short of its target; sizes only grow, so
+this ends, at the same smallest layout GNU ``as`` reaches.
+
 An error does not end the assembly: the statement (pass 1) or the emission (pass 2) in error is
 left out, the error noted, and the assembler goes on with the next one, so that one run shows
 a learner every mistake it can find. At the end the errors are raised together, as one
@@ -24,9 +33,10 @@ from .directives import Data, Directives, riscv_nops
 from .errors import MAX_ERRORS, AsmError, combined, error_at
 from .expr import Rel, Scope, Unknown, evaluate, lo12
 from .instructions import read_instruction, suggest
-from .lexer import tokenize
+from .lexer import Source, tokenize
 from .operands import split_operands
 from .program import Program, Section
+from .reader import Reader
 from .sections import MAX_SECTION_SIZE, SECTION_ORDER
 
 DEFAULT_BASE = 0x8000_0000
@@ -53,6 +63,8 @@ class _Action:
     """Something pass 2 must do: emit bytes at a place, or assign a symbol."""
 
     __slots__ = ('section', 'offset', 'size', 'emission', 'line', 'code', 'name', 'node', 'tok')
+    # line: of the assembled file (for an included or expanded statement, the line that led
+    # to it), for the program's line map and the order of errors
 
     def __init__(self, section=None, offset=0, size=0, emission=None, line=0, code=False,
                  name=None, node=None, tok=None):
@@ -61,14 +73,29 @@ class _Action:
 
 
 class _TooManyErrors(Exception):
-    """Raised by ``Assembler.attempt`` when ``MAX_ERRORS`` errors have been noted."""
+    """Raised by ``Assembler.note`` when ``MAX_ERRORS`` errors have been noted."""
+
+
+class _Relax(Exception):
+    """Raised at the end of pass 2 when short branches did not reach their targets: the
+    ordinals of those branches (``assemble`` starts again with them long)."""
+
+    def __init__(self, branches):
+        super().__init__(branches)
+        self.branches = branches
 
 
 class Assembler(Directives, Scope):
     """Assemble one source file. Use ``assemble()``; this class is the machinery."""
 
-    def __init__(self, filename='<input>', base=DEFAULT_BASE):
+    def __init__(self, filename='<input>', base=DEFAULT_BASE, defsym=None, include_dirs=(),
+                 long_branches=frozenset()):
         self.filename, self.base = filename, base
+        self.defsym = dict(defsym or {})
+        self.reader = Reader(self, include_dirs)
+        self.long_branches = long_branches  # ordinals of the branches assembled long
+        self.branches = 0                   # pass 1: conditional branches seen so far
+        self.too_short = set()              # pass 2: short branches that did not reach
         self.sections = {name: _Section(name) for name in SECTION_ORDER + ('.discard',)}
         self.sec = self.sections['.text']
         self.previous = self.sec
@@ -91,7 +118,8 @@ class Assembler(Directives, Scope):
     def run(self, source):
         """Assemble ``source``: the ``Program``, or the errors raised as one ``AsmError``."""
         try:
-            for statement in tokenize(source, self.errors):
+            self.define_symbols()
+            for statement in self.reader.statements(source, self.filename):
                 if self.ended:
                     break
                 self.attempt(self.statement, statement)
@@ -99,22 +127,48 @@ class Assembler(Directives, Scope):
                 self.pass2()
         except _TooManyErrors:
             raise combined(self.errors, stopped=True) from None
+        if self.too_short:
+            raise _Relax(self.too_short)
         if self.errors:
             raise combined(self.errors)
         return self.program(source)
 
-    def attempt(self, step, *args):
+    def attempt(self, step, *args, line=None):
         """Do one step (a statement, an emission): True if it went well. An ``AsmError`` is
         noted instead of raised, so that the assembler goes on with the next step -- unless
-        ``MAX_ERRORS`` are noted already."""
+        ``MAX_ERRORS`` are noted already. ``line``: the assembled file's line of the step."""
         if len(self.errors) >= MAX_ERRORS:
             raise _TooManyErrors
         try:
             step(*args)
         except AsmError as e:
-            self.errors.append(e)
+            self.note(e, self.reader.top_line if line is None else line)
             return False
         return True
+
+    def note(self, error, top_line):
+        """Keep ``error`` for the end (``top_line``: the assembled file's line that led to it)."""
+        if error.top_line is None:
+            error.top_line = top_line
+        self.errors.append(error)
+        if len(self.errors) >= MAX_ERRORS:
+            raise _TooManyErrors
+
+    def define_symbols(self):
+        """``--defsym NAME=VALUE``: each an assignment read before the source."""
+        for name, value in self.defsym.items():
+            text = f'{name} = {value}'
+            src = Source('--defsym', text)
+            statements = tokenize(text, self.errors, src)
+            for toks in statements:
+                if toks[0].kind != 'name' or toks[1].text != '=':
+                    self.note(AsmError(f'--defsym {text!r}: expected NAME=VALUE'), 0)
+                else:
+                    self.attempt(self.statement, toks, line=0)
+
+    def defined(self, name):
+        """``.ifdef``: a label or a symbol set before this point."""
+        return name in self.symbols
 
     def statement(self, toks):
         i = 0
@@ -155,7 +209,8 @@ class Assembler(Directives, Scope):
     def add(self, emission, tok, code=False):
         """Place ``emission`` at the current location (pass 1) and remember it for pass 2."""
         sec = self.sec
-        self.actions.append(_Action(sec, sec.size, emission.size, emission, tok.line, code))
+        self.actions.append(_Action(sec, sec.size, emission.size, emission, self.reader.top_line,
+                                    code, tok=tok))
         sec.size += emission.size
         if sec.size > MAX_SECTION_SIZE:
             raise error_at(tok, f'section {sec.name} grows beyond {MAX_SECTION_SIZE >> 20} MiB')
@@ -281,6 +336,11 @@ class Assembler(Directives, Scope):
         self.finals[name] = value
         return value
 
+    def section_of(self, name):
+        """The section of label ``name`` (None for a symbol set by ``.equ``/``.set``)."""
+        sym = self.symbols.get(name)
+        return sym.value.section if sym is not None and sym.kind == 'label' else None
+
     def address(self, value):
         if isinstance(value, Rel):
             return self.sections[value.section].address + value.offset
@@ -321,7 +381,7 @@ class Assembler(Directives, Scope):
         for sec in self.sections.values():
             sec.data = bytearray(sec.size)
         for action in self.actions:
-            self.attempt(self.replay, action)
+            self.attempt(self.replay, action, line=action.line)
 
     def replay(self, action):
         """Pass 2 for one action: assign its symbol, or write its bytes."""
@@ -371,26 +431,32 @@ class Assembler(Directives, Scope):
                        {s.name: s.align for s in self.sections.values()})
 
 
-def assemble(source, filename='<input>', base=DEFAULT_BASE):
+def assemble(source, filename='<input>', base=DEFAULT_BASE, defsym=None, include_dirs=()):
     """Assemble GNU-syntax RISC-V ``source`` and link it at ``base``: a ``Program``.
 
-    Raises ``AsmError`` (with file, line and column): the first error, carrying every error
-    found in ``errors`` (see ``errors.py``).
+    ``defsym`` (``{'PV': 1}``) sets symbols before the source, like ``as --defsym PV=1``;
+    ``.include`` looks in ``include_dirs`` (``as -I``). Raises ``AsmError`` (with file, line and
+    column): the first error, carrying every error found in ``errors`` (see ``errors.py``).
     """
-    asm = Assembler(filename, base)
-    try:
-        return asm.run(source)
-    except AsmError as error:
-        lines = source.splitlines()
-        for e in error.errors:
-            e.filename = filename
-            if 0 < e.line <= len(lines):
-                e.source_line = lines[e.line - 1]
-        raise error from None
+    long_branches = frozenset()
+    while True:
+        asm = Assembler(filename, base, defsym, include_dirs, long_branches)
+        try:
+            return asm.run(source)
+        except _Relax as relax:
+            long_branches |= relax.branches
+        except AsmError as error:
+            lines = source.splitlines()
+            for e in error.errors:
+                if e.filename is None:
+                    e.filename = filename
+                    if 0 < e.line <= len(lines):
+                        e.source_line = lines[e.line - 1]
+            raise error from None
 
 
-def assemble_file(path, base=DEFAULT_BASE):
+def assemble_file(path, base=DEFAULT_BASE, defsym=None, include_dirs=()):
     """Assemble the file at ``path`` (its name appears in error messages)."""
     with open(path, encoding='utf-8', errors='replace') as f:
         source = f.read()
-    return assemble(source, filename=str(path), base=base)
+    return assemble(source, str(path), base, defsym, include_dirs)

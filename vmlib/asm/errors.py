@@ -20,17 +20,29 @@ class AsmError(Exception):
 
     ``errors`` lists every error of the run in source order, this one first (just this one
     for an error on its own); ``stopped`` is True when the assembler gave up at ``MAX_ERRORS``.
+    ``note`` says how the line was reached when it is not in the file assembled ("included from
+    main.s:3", "in macro 'push' invoked at main.s:9"); ``top_line`` is then the line of the
+    assembled file that led there (errors are listed in the order of those lines).
     """
 
-    def __init__(self, message, line=0, column=0, filename=None, source_line=None):
+    def __init__(self, message, line=0, column=0, filename=None, source_line=None, src=None):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
         self.filename = filename
         self.source_line = source_line
+        self.note = None
+        self.top_line = None
         self.errors = [self]
         self.stopped = False
+        self.place(src)
+
+    def place(self, src):
+        """Name the file, the source line and the note of ``src`` (a lexer ``Source``)."""
+        if src is not None:
+            self.filename, self.note = src.name, src.note
+            self.source_line = src.line(self.line)
 
     def where(self):
         """``file:line:col``, leaving out what is unknown."""
@@ -43,7 +55,8 @@ class AsmError(Exception):
 
     def headline(self):
         """This error alone, as one line: ``file:line:col: error: message``."""
-        return f'{self.where()}: error: {self.message}'
+        note = f' ({self.note})' if self.note else ''
+        return f'{self.where()}: error: {self.message}{note}'
 
     def __str__(self):
         return '\n'.join([e.headline() for e in self.errors] + self._stopped())
@@ -68,7 +81,7 @@ class AsmError(Exception):
 
 def error_at(token, message):
     """An ``AsmError`` placed at ``token`` (anything with ``.line`` and ``.col``)."""
-    return AsmError(message, token.line, token.col)
+    return AsmError(message, token.line, token.col, src=getattr(token, 'src', None))
 
 
 def combined(errors, stopped=False):
@@ -77,7 +90,8 @@ def combined(errors, stopped=False):
     unique = {}                 # one error reached twice (a symbol's cycle) is shown once
     for e in errors:
         unique.setdefault((e.line, e.column, e.message), e)
-    errors = sorted(unique.values(), key=lambda e: (e.line, e.column))[:MAX_ERRORS]
+    errors = sorted(unique.values(), key=lambda e: (e.top_line or e.line, e.line, e.column))
+    errors = errors[:MAX_ERRORS]
     first = errors[0]
     first.errors, first.stopped = errors, stopped
     return first

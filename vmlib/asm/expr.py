@@ -2,8 +2,10 @@
 
 Values are integers (64-bit two's complement, wrapped after every operation, as GNU ``as``
 keeps them), built from numbers, character constants, symbols (labels and ``.equ`` names),
-``.`` (the current location), the operators ``+ - * / % << >> & | ^ ~`` and parentheses, and
-the RISC-V relocation functions ``%hi %lo %pcrel_hi %pcrel_lo``. ``/`` and ``%`` truncate
+``.`` (the current location), the operators ``+ - * / % << >> & | ^ ~`` and parentheses, the
+comparisons ``== != <> < > <= >=`` and ``&& ||`` (for ``.if``), and the RISC-V relocation
+functions ``%hi %lo %pcrel_hi %pcrel_lo``. A comparison is -1 when true and 0 when false, and
+``&&``/``||`` give 1 or 0, as in GNU ``as`` (C's comparisons give 1). ``/`` and ``%`` truncate
 toward zero, as in C and GNU ``as``. ``>>`` of a negative number is refused: C shifts in
 copies of the sign bit, GNU ``as`` shifts the 64-bit pattern as unsigned.
 
@@ -23,8 +25,12 @@ from ..isa.regs import reg_number
 from .errors import error_at
 
 # Binding strength of the binary operators: C's ranks, and GNU as's for the ambiguity check.
-C_RANK = {'|': 1, '^': 2, '&': 3, '<<': 4, '>>': 4, '+': 5, '-': 5, '*': 6, '/': 6, '%': 6}
-GNU_RANK = {'|': 2, '^': 2, '&': 2, '<<': 3, '>>': 3, '+': 1, '-': 1, '*': 3, '/': 3, '%': 3}
+COMPARISONS = ('==', '!=', '<>', '<', '>', '<=', '>=')
+C_RANK = {'||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<>': 6,
+          '<': 7, '>': 7, '<=': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9,
+          '*': 10, '/': 10, '%': 10}
+GNU_RANK = {'||': 0, '&&': 0, '|': 2, '^': 2, '&': 2, '<<': 3, '>>': 3, '+': 1, '-': 1,
+            '*': 3, '/': 3, '%': 3, **dict.fromkeys(COMPARISONS, 1)}
 UNARY = ('-', '+', '~')
 FUNCTIONS = ('hi', 'lo', 'pcrel_hi', 'pcrel_lo')
 MAX_NESTING = 32        # parentheses and unary operators inside each other
@@ -295,6 +301,11 @@ def _binary(node, a, b):
                                      'sign bits, GNU as zeros; mask it first, as in '
                                      '(x & 0xffffffff) >> n')
         r = a << b if op == '<<' else a >> b
+    elif op in COMPARISONS:
+        r = -int({'==': a == b, '!=': a != b, '<>': a != b, '<': a < b, '>': a > b,
+                  '<=': a <= b, '>=': a >= b}[op])
+    elif op in ('&&', '||'):
+        r = int(bool(a and b) if op == '&&' else bool(a or b))
     elif op == '&':
         r = a & b
     elif op == '|':

@@ -114,6 +114,42 @@ class Real:
         return [spec.encode(**fields)]
 
 
+class Branch(Real):
+    """A conditional branch to a label: 4 bytes, or 8 when the label is out of its reach or in
+    another section: the opposite branch over the next word, then ``jal zero, label``, as GNU
+    ``as`` relaxes it. Which branches are long is the assembler's to say (``long_branches``,
+    by their order in the source); a short one that does not reach asks for another round."""
+
+    def __init__(self, spec, ops, asm):
+        super().__init__(spec, ops)
+        self.ordinal, self.section = asm.branches, asm.sec.name
+        asm.branches += 1
+        self.size = 8 if self.ordinal in asm.long_branches else 4
+
+    def emit(self, asm, pc):
+        rs1, rs2, target = self.ops
+        address = asm.value(target.value, pc)
+        if self.size == 4:
+            lo, hi = self.spec.format.ranges['imm']
+            offset = sext32(address - pc)
+            elsewhere = {asm.section_of(name) for name in target.value.symbols()} - {None}
+            if (lo <= offset <= hi or offset & 1) and elsewhere <= {self.section}:
+                return super().emit(asm, pc)
+            asm.too_short.add(self.ordinal)
+            return [0]
+        opposite = BY_NAME[OPPOSITE[self.spec.name]]
+        return [opposite.encode(rs1=rs1.value, rs2=rs2.value, imm=8),
+                JAL.encode(rd=0, imm=_branch_offset(JAL, address, pc + 4, target.tok))]
+
+
+OPPOSITE = {'beq': 'bne', 'bne': 'beq', 'blt': 'bge', 'bge': 'blt', 'bltu': 'bgeu', 'bgeu': 'bltu'}
+
+
+def _symbolic(node):
+    """A target GNU ``as`` relaxes: one that names a label (or ``.``), not a bare number."""
+    return any(True for _ in node.symbols()) or _uses_dot(node)
+
+
 def _branch_offset(spec, target, pc, tok):
     offset = sext32(target - pc)
     kind = 'jump' if spec.format.name == 'J' else 'branch'
@@ -170,8 +206,10 @@ class RealForm(Form):
         self.spec = spec
 
     def read(self, asm, mnemonic, operands, aqrl=0):
-        return Real(self.spec, [read_operand(p, t, asm) for p, t in zip(self.params, operands)],
-                    aqrl)
+        ops = [read_operand(p, t, asm) for p, t in zip(self.params, operands)]
+        if self.spec.format.name == 'B' and _symbolic(ops[2].value):
+            return Branch(self.spec, ops, asm)
+        return Real(self.spec, ops, aqrl)
 
 
 class TemplateForm(Form):
@@ -192,10 +230,10 @@ class TemplateForm(Form):
                     if t.kind == 'name' and t.text in given:
                         toks += given[t.text][:-1]
                     else:
-                        toks.append(t.at(mnemonic.line, mnemonic.col))
+                        toks.append(t.at(mnemonic))
                 last = template[-2]
                 end = (given[last.text][-1] if last.kind == 'name' and last.text in given
-                       else Token('eol', '', None, mnemonic.line, mnemonic.col))
+                       else Token('eol', '', None, mnemonic.line, mnemonic.col, mnemonic.src))
                 ops.append(toks + [end])
             parts.append(RealForm(BY_NAME[real]).read(asm, mnemonic, ops))
         return parts[0] if len(parts) == 1 else Sequence(parts)
@@ -287,7 +325,7 @@ def _parse_templates(text):
 
 # --- the pseudo-instructions that compute --------------------------------------------------
 
-ADDI, LUI, AUIPC, JALR = BY_NAME['addi'], BY_NAME['lui'], BY_NAME['auipc'], BY_NAME['jalr']
+ADDI, LUI, AUIPC, JALR, JAL = (BY_NAME[n] for n in ('addi', 'lui', 'auipc', 'jalr', 'jal'))
 RA, T1 = 1, 6
 
 
@@ -449,4 +487,5 @@ def read_instruction(asm, mnemonic, operands):
 
 
 def mnemonic_end(mnemonic):
-    return Token('eol', '', None, mnemonic.line, mnemonic.col + len(mnemonic.text))
+    return Token('eol', '', None, mnemonic.line, mnemonic.col + len(mnemonic.text),
+                 mnemonic.src)

@@ -19,13 +19,32 @@ import re
 from .errors import AsmError
 
 
+class Source:
+    """Where tokens come from, for error messages: a file, or one statement that a macro or a
+    repeat expanded to (``note`` then says from where: "in macro 'push' invoked at a.s:9").
+    ``line(n)`` is the text of line ``n``, for the caret under the column."""
+
+    def __init__(self, name, text, note=None, first_line=1):
+        self.name, self.note, self.first_line = name, note, first_line
+        self.lines = text.splitlines()
+
+    def line(self, n):
+        i = n - self.first_line
+        return self.lines[i] if 0 <= i < len(self.lines) else None
+
+
 class Token:
-    """One token. ``kind`` is one of: name num local str op func eol badnum."""
+    """One token. ``kind`` is one of: name num local str op func eol badnum.
 
-    __slots__ = ('kind', 'text', 'value', 'line', 'col')
+    ``src`` is the ``Source`` it was read from (None for tokens made by the assembler). The
+    ``eol`` token that ends a statement holds the statement's text in ``value``: a macro body
+    is kept as text, because GNU ``as`` substitutes its arguments as text (``lbl\\n\\():``)."""
 
-    def __init__(self, kind, text, value, line, col):
+    __slots__ = ('kind', 'text', 'value', 'line', 'col', 'src')
+
+    def __init__(self, kind, text, value, line, col, src=None):
         self.kind, self.text, self.value, self.line, self.col = kind, text, value, line, col
+        self.src = src
 
     def describe(self):
         """How an error message shows this token: quoted text, or 'end of line'.
@@ -37,9 +56,10 @@ class Token:
             return 'end of line'
         return repr(self.text)
 
-    def at(self, line, col):
-        """A copy of this token placed elsewhere (pseudo-instruction templates use it)."""
-        return Token(self.kind, self.text, self.value, line, col)
+    def at(self, place):
+        """A copy of this token placed where token ``place`` is (pseudo-instruction templates
+        use it, so that errors point at the programmer's mnemonic)."""
+        return Token(self.kind, self.text, self.value, place.line, place.col, place.src)
 
     def __repr__(self):
         return f'Token({self.kind}, {self.text!r}, {self.line}:{self.col})'
@@ -95,24 +115,26 @@ _TOKEN = re.compile(r"""
     (?P<nl>\n) | (?P<space>[ \t\r\f\v]+) | (?P<comment>\#[^\n]*) | (?P<block>/\*)
   | (?P<semi>;) | (?P<str>") | (?P<chr>') | (?P<func>%[A-Za-z][A-Za-z0-9_.$]*)
   | (?P<name>[A-Za-z_.$][A-Za-z0-9_.$]*) | (?P<num>[0-9][A-Za-z0-9_]*)
-  | (?P<op><<|>>|.)""", re.X | re.S)
+  | (?P<op><<|>>|<=|>=|==|!=|<>|&&|\|\||.)""", re.X | re.S)
 
 
-def tokenize(source, errors=None):
+def tokenize(source, errors=None, src=None, first_line=1):
     """Split ``source`` into statements: lists of tokens, each ending with an ``eol`` token.
 
     Empty statements (blank lines, comment-only lines) are left out. A lexical error raises
     ``AsmError``; with ``errors`` (a list) it is appended there instead and the statement it
-    is in is dropped.
+    is in is dropped. Tokens carry ``src`` (a ``Source``) and count lines from ``first_line``.
     """
     statements, current = [], []
-    i, line, line_start, n = 0, 1, 0, len(source)
+    i, line, line_start, n = 0, first_line, 0, len(source)
     match = _TOKEN.match
 
     def end_statement(text, at):
         nonlocal current
         if current:
-            current.append(Token('eol', text, None, line, at - line_start + 1))
+            first = current[0]
+            begin = line_start + first.col - 1 if first.line == line else at
+            current.append(Token('eol', text, source[begin:at], line, at - line_start + 1, src))
             statements.append(current)
         current = []
 
@@ -128,30 +150,30 @@ def tokenize(source, errors=None):
         m = match(source, i)
         kind, text, start = m.lastgroup, m.group(), i - line_start + 1
         if kind == 'name':
-            current.append(Token('name', text, text, line, start))
+            current.append(Token('name', text, text, line, start, src))
         elif kind == 'space' or kind == 'comment':
             pass
         elif kind == 'nl':
             end_statement('\n', i)
             line, line_start = line + 1, i + 1
         elif kind == 'op':
-            current.append(Token('op', text, None, line, start))
+            current.append(Token('op', text, None, line, start, src))
         elif kind == 'num':
             value = parse_number(text)
             if isinstance(value, tuple):
-                current.append(Token('local', text, value[1:], line, start))
+                current.append(Token('local', text, value[1:], line, start, src))
             elif value is None:
-                current.append(Token('badnum', text, None, line, start))
+                current.append(Token('badnum', text, None, line, start, src))
             else:
-                current.append(Token('num', text, value, line, start))
+                current.append(Token('num', text, value, line, start, src))
         elif kind == 'semi':
             end_statement(';', i)
         elif kind == 'func':
-            current.append(Token('func', text, text[1:], line, start))
+            current.append(Token('func', text, text[1:], line, start, src))
         elif kind == 'block':
             j = source.find('*/', i + 2)
             if j < 0:           # the rest of the file is the comment: nothing more to read
-                fail(AsmError('unterminated comment: missing "*/"', line, start))
+                fail(AsmError('unterminated comment: missing "*/"', line, start, src=src))
                 break
             for k in range(i, j):
                 if source[k] == '\n':
@@ -162,7 +184,9 @@ def tokenize(source, errors=None):
         else:   # a string or a character constant
             try:
                 token, i = (_string if kind == 'str' else _character)(source, i, line, start)
+                token.src = src
             except AsmError as e:
+                e.place(src)
                 fail(e)
                 end = source.find('\n', i)             # go on at the end of the line
                 i = n if end < 0 else end

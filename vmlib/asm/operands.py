@@ -38,7 +38,7 @@ def split_operands(tokens):
         elif tok.kind == 'op' and tok.text == ')':
             depth -= 1
         if tok.kind == 'eol' or (tok.kind == 'op' and tok.text == ',' and depth <= 0):
-            current.append(Token('eol', tok.text, None, tok.line, tok.col))
+            current.append(Token('eol', tok.text, None, tok.line, tok.col, tok.src))
             operands.append(current)
             current = []
         else:
@@ -88,7 +88,7 @@ def _base_register(toks):
     if depth:               # point just after the operand, not at a comment after it
         last = toks[-2]
         raise AsmError(f"expected ')', found {toks[-1].describe()}", last.line,
-                       last.col + len(last.text))
+                       last.col + len(last.text), src=last.src)
     if (len(toks) >= 4 and toks[-2].kind == 'op' and toks[-2].text == ')'
             and toks[-4].kind == 'op' and toks[-4].text == '('):
         return len(toks) - 4
@@ -107,7 +107,7 @@ def read_memory(toks, resolve_local):
         raise error_at(reg, f'expected a register, found {reg.describe()}')
     if i == 0:
         return Operand((None, reg_number(reg.text)), tok)
-    offset = toks[:i] + [Token('eol', '(', None, toks[i].line, toks[i].col)]
+    offset = toks[:i] + [Token('eol', '(', None, toks[i].line, toks[i].col, toks[i].src)]
     node = read_expression(offset, resolve_local, 'an offset').value
     return Operand((node, reg_number(reg.text)), tok)
 

@@ -14,7 +14,7 @@
 import os
 import sys
 
-from .options import address
+from .options import add_assembler_options, address, assembler_options
 
 EXIT_ASM_ERROR = 1
 EXIT_BAD_ELF = 2
@@ -32,6 +32,7 @@ def add_parsers(subparsers):
                    help='address of .text (default 0x80000000)')
     p.add_argument('-l', '--listing', action='store_true',
                    help='also print a listing (address, word, instruction, source line)')
+    add_assembler_options(p)
     p.set_defaults(func=cmd_asm)
 
     d = subparsers.add_parser('disasm', help='disassemble a RISC-V ELF (like objdump -d)',
@@ -45,7 +46,8 @@ def cmd_asm(args):
     from ..asm import AsmError, assemble_file
     output = args.output or os.path.splitext(args.source)[0] + '.elf'
     try:
-        program = assemble_file(args.source, base=getattr(args, 'base', 0x8000_0000))
+        program = assemble_file(args.source, base=getattr(args, 'base', 0x8000_0000),
+                                **assembler_options(args))
     except AsmError as e:
         print(str(e), file=sys.stderr)
         return EXIT_ASM_ERROR

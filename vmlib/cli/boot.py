@@ -23,7 +23,7 @@ from ..machine.trace import Retired, Faulted, RegWrite, TrapTaken, TrapReturn, P
 from ..machine.traps import PRIV_NAMES
 from ..isa import reg_name
 from .kinds import misfit
-from .options import at_least
+from .options import add_assembler_options, assembler_options, at_least
 from .stats import print_stats
 
 EXIT_BUDGET, EXIT_STUCK, EXIT_LOAD = 124, 125, 2
@@ -45,6 +45,7 @@ def add_parser(sub):
     p.add_argument('--engine', choices=['interp', 'dbt'], default='interp',
                    help='what executes the instructions: the interpreter (default) or the '
                         'dynamic binary translator; the run is the same')
+    add_assembler_options(p)
     p.set_defaults(func=run_boot)
 
 
@@ -83,13 +84,14 @@ def _stdin_source():
     return source
 
 
-def load_machine(path, **kw):
-    """A machine with ``path`` loaded; raises ElfError with a one-line reason, or AsmError."""
+def load_machine(path, defsym=None, include_dirs=(), **kw):
+    """A machine with ``path`` loaded; raises ElfError with a one-line reason, or AsmError.
+    (``defsym`` and ``include_dirs``: for a ``.s``, as the assembler takes them.)"""
     if path.endswith('.s') or path.endswith('.S'):
         # (bytes that are not UTF-8 become U+FFFD, which the assembler points at, as asm does)
         with open(path, encoding='utf-8', errors='replace') as f:
             source = f.read()
-        return Machine.from_source(source, filename=path, **kw)
+        return Machine.from_source(source, path, defsym, include_dirs, **kw)
     with open(path, 'rb') as f:
         data = f.read()
     if path.endswith('.bin'):
@@ -135,7 +137,8 @@ def run_boot(args):
                               uart_input_source=_stdin_source(), engine=args.engine)
         else:
             m = load_machine(args.file, uart_output=_write_stdout,
-                             uart_input_source=_stdin_source(), engine=args.engine)
+                             uart_input_source=_stdin_source(), engine=args.engine,
+                             **assembler_options(args))
     except AsmError as e:                  # file:line:col: error: ..., a line per error
         print(e, file=sys.stderr)
         return EXIT_LOAD

@@ -28,3 +28,26 @@ def address(text):
     if not 0 <= value < 1 << 32:
         raise argparse.ArgumentTypeError(f'{text} is not a 32-bit address')
     return value
+
+
+def definition(text):
+    """An argparse type: ``NAME=VALUE`` (``--defsym``, as GNU ``as`` takes it)."""
+    name, equals, value = text.partition('=')
+    if not equals or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f'{text!r} is not NAME=VALUE (such as PV=1)')
+    return name.strip(), value.strip()
+
+
+def add_assembler_options(parser):
+    """``--defsym NAME=VALUE`` and ``-I DIR``, for commands that assemble a source."""
+    parser.add_argument('--defsym', type=definition, action='append', default=[],
+                        metavar='NAME=VALUE', help='define a symbol before the source, as '
+                        '"NAME = VALUE" would (like GNU as; may be repeated)')
+    parser.add_argument('-I', dest='include_dirs', action='append', default=[], metavar='DIR',
+                        help='also look in DIR for the files .include names (may be repeated)')
+
+
+def assembler_options(args):
+    """The keyword arguments of ``vmlib.asm.assemble`` that ``add_assembler_options`` read."""
+    return {'defsym': dict(getattr(args, 'defsym', [])),
+            'include_dirs': getattr(args, 'include_dirs', [])}

@@ -78,10 +78,11 @@ class Machine:
         return m
 
     @classmethod
-    def from_source(cls, source, filename='<input>', **kw):
-        """Assemble ``source`` with vmlib's assembler and load it."""
+    def from_source(cls, source, filename='<input>', defsym=None, include_dirs=(), **kw):
+        """Assemble ``source`` with vmlib's assembler (``defsym`` and ``include_dirs`` as
+        ``vmlib.asm.assemble`` takes them) and load it."""
         from ..asm import assemble
-        program = assemble(source, filename=filename)
+        program = assemble(source, filename, defsym=defsym, include_dirs=include_dirs)
         return cls.from_elf(program.to_elf(), what=filename, **kw)
 
     @classmethod
