@@ -7,7 +7,11 @@
 # AMO raises store/AMO-address-misaligned (6); a write to minstret/mcycle is the value the next
 # instruction reads (the writing instruction does not count itself); mepc/sepc bits 1:0 read as
 # zero without C; a page-table walk into absent memory raises an access fault (5/7/1), not a
-# page fault.
+# page fault. And three rules of the RISC-V PLIC specification (1.0.0) that QEMU 7.2's PLIC
+# breaks: a write to the enables changes the context's interrupt (MEIP) at once (QEMU waits for
+# the next PLIC event); at completion, a level-triggered source whose line is still high is
+# pending again (QEMU waits for the device to signal again); a completion by a context where
+# the source is not enabled is ignored (QEMU accepts it).
 
     .equ UART, 0x10000000
     .equ TESTDEV, 0x00100000
@@ -589,6 +593,100 @@ _start:
     .text
     csrw satp, zero
     sfence.vma zero, zero
+    la a0, 9f
+    call say
+    .section .rodata
+9:  .string "== PLIC: enables act at once, completion re-arms a level source, foreign completion =="
+    .text
+    .equ PLIC, 0x0C000000
+    .equ PLIC_PENDING, 0x0C001000
+    .equ PLIC_ENABLE0, 0x0C002000
+    .equ PLIC_CLAIM0, 0x0C200004
+    .equ PLIC_CLAIM1, 0x0C201004
+    li s2, PLIC
+    li s3, UART
+    li t0, 1
+    sw t0, 40(s2)               # priority[10] = 1
+    li t0, 2
+    sb t0, 1(s3)                # UART IER.ETBEI: THRE, its line high, source 10 pending
+    li t0, PLIC_ENABLE0
+    li t1, 1 << 10
+    sw t1, 0(t0)                # context 0 enables 10: MEIP now
+    csrr s4, mip
+    sw zero, 0(t0)              # and disables it: no MEIP now
+    csrr s5, mip
+    sw t1, 0(t0)
+    li t0, 0x800
+    and s4, s4, t0
+    and s5, s5, t0
+    li t0, PLIC_CLAIM0
+    lw s6, 0(t0)                # claim 10; the UART's line stays high (IIR not read)
+    sw s6, 0(t0)                # complete: the gateway forwards a new request
+    li t1, PLIC_PENDING
+    lw s7, 0(t1)
+    lw s8, 0(t0)                # claim it
+    li t1, PLIC_CLAIM1
+    sw s8, 0(t1)                # complete by context 1, where 10 is not enabled: ignored
+    sb zero, 1(s3)              # line low, then high: still in flight, no new request
+    li t1, 2
+    sb t1, 1(s3)
+    sb zero, 1(s3)
+    li t1, PLIC_PENDING
+    lw s9, 0(t1)
+    sw s8, 0(t0)                # the real completion, with the line low
+    lw s10, 0(t1)
+    li t0, PLIC_ENABLE0
+    sw zero, 0(t0)
+    sw zero, 40(s2)
+    mv a1, s4
+    li a2, 0x00000800
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "enable written: mip.MEIP at once"
+    .text
+    mv a1, s5
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "enable cleared: mip.MEIP at once"
+    .text
+    mv a1, s6
+    li a2, 0x0000000a
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "claim"
+    .text
+    mv a1, s7
+    li a2, 0x00000400
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "completed with the line high: pending again"
+    .text
+    mv a1, s8
+    li a2, 0x0000000a
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "...claimed again"
+    .text
+    mv a1, s9
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "completion by a context without the source enabled: ignored (no new request)"
+    .text
+    mv a1, s10
+    li a2, 0x00000000
+    la a0, 9f
+    call check
+    .section .rodata
+9:  .string "completed with the line low: not pending"
+    .text
     j finish
 
 # map: table a0, entry a1 := PTE for physical address a2 with flags a3.

@@ -114,6 +114,13 @@ class Mip:
         h.mip_soft = h.mip_soft & ~MIP_WRITABLE | v & MIP_WRITABLE
 
 
+#: CSRs whose csrrs/csrrc modify another value than a read returns: mip, whose SEIP reads as
+#: the software's bit ORed with the PLIC's line, while "only the software-writable SEIP bit
+#: participates in the read-modify-write sequence of a CSRRS or CSRRC instruction" (privileged
+#: spec, "Machine Interrupt Registers"). The other writable bits (SSIP, STIP) are software's.
+RMW_READ = {0x344: lambda h, n: h.mip_soft}
+
+
 @csr(0x144)
 class Sip:
     def read(h, n):

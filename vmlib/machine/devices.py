@@ -1,7 +1,10 @@
-"""The devices of the QEMU ``virt`` subset: NS16550A UART, CLINT, SiFive test device.
+"""The devices of the QEMU ``virt`` subset: NS16550A UART, CLINT, SiFive test device (the
+PLIC is ``plic.py``).
 
 Each device answers ``read(offset, size)`` and ``write(offset, size, value)`` for its own
-register window; the bus routes physical addresses to them.
+register window; the bus routes physical addresses to them. A device that interrupts holds an
+``irq`` callable (a ``plic.IrqLine``) and sets its level; one whose input arrives from outside
+has ``poll()``, which the machine calls when the hart would sleep in ``wfi``.
 """
 
 from collections import deque
@@ -17,26 +20,67 @@ derived from the instruction count, so every run of a program is identical."""
 
 
 class Uart16550:
-    """An NS16550A as QEMU models it, minus interrupts: transmit is always ready."""
+    """An NS16550A as QEMU models it (``hw/char/serial.c``): transmit is always ready, input
+    comes from a queue, and the interrupt line (``irq``, an ``IrqLine``: PLIC source 10 on
+    the machine) follows IER and IIR.
+
+    Two interrupts are modelled, in QEMU's order of priority: *received data* (IER.ERBFI,
+    while input is queued) and *transmitter holding register empty* (IER.ETBEI). A byte
+    written to THR leaves at once, so THR is empty again at once and the THRE interrupt is
+    pending after every write to THR; it is also pending when ETBEI becomes set (THR is
+    always empty), and reading IIR while it is the reported one clears it -- as QEMU does.
+    Input arrives from ``input_source`` when the guest looks for it (LSR, RBR), when it sets
+    ERBFI, and when it waits in ``wfi`` (``poll``): deterministic, yet an interrupt-driven
+    guest gets its input.
+    """
 
     name = 'uart'
     LSR_DR, LSR_THRE, LSR_TEMT = 0x01, 0x20, 0x40
+    IER_ERBFI, IER_ETBEI = 0x01, 0x02
+    IIR_NONE, IIR_THRE, IIR_DATA, IIR_TIMEOUT, IIR_FIFO = 0x01, 0x02, 0x04, 0x0C, 0xC0
+    FIFO_LEVELS = (1, 4, 8, 14)             # FCR bits 7:6: the receive trigger level
 
-    def __init__(self, output=None, input_source=None):
+    def __init__(self, output=None, input_source=None, irq=None):
         self.output = bytearray()
         self.sink = output                  # optional callable(bytes), e.g. stdout
         self.input = deque()
         self.input_source = input_source    # optional callable() -> bytes, asked when empty
+        self.irq = irq                      # optional callable(level): the interrupt line
         self.regs = [0] * 8                 # IER, IIR/FCR, LCR, MCR, LSR, MSR, SCR
         self.divisor = 0
+        self.fcr = 0                        # FIFO control: bit 0 FIFOs on, bits 7:6 level
+        self.thr_ipending = False           # the THRE interrupt is pending
 
     def feed(self, data):
         """Queue bytes for the guest to read."""
         self.input.extend(data)
+        self._update()
 
     def _refill(self):
         if not self.input and self.input_source is not None:
-            self.feed(self.input_source() or b'')
+            self.input.extend(self.input_source() or b'')
+            self._update()
+
+    def poll(self):
+        """The hart is about to sleep in wfi: let input arrive if it could interrupt."""
+        if self.regs[1] & self.IER_ERBFI:
+            self._refill()
+
+    def iir(self):
+        """The Interrupt Identification Register: the highest-priority pending interrupt."""
+        ier, reason = self.regs[1], self.IIR_NONE
+        if ier & self.IER_ERBFI and self.input:
+            # With FIFOs on and fewer bytes than the trigger level QEMU reports a character
+            # timeout after four character times; here the timeout is immediate.
+            enough = not self.fcr & 1 or len(self.input) >= self.FIFO_LEVELS[self.fcr >> 6]
+            reason = self.IIR_DATA if enough else self.IIR_TIMEOUT
+        elif ier & self.IER_ETBEI and self.thr_ipending:
+            reason = self.IIR_THRE
+        return reason | (self.IIR_FIFO if self.fcr & 1 else 0)
+
+    def _update(self):
+        if self.irq is not None:
+            self.irq(not self.iir() & self.IIR_NONE)
 
     def read(self, offset, size):
         dlab = self.regs[3] & 0x80
@@ -44,11 +88,17 @@ class Uart16550:
             if dlab:
                 return self.divisor & 0xFF
             self._refill()
-            return self.input.popleft() if self.input else 0
-        if offset == 1 and dlab:
-            return self.divisor >> 8
+            value = self.input.popleft() if self.input else 0
+            self._update()
+            return value
+        if offset == 1:
+            return self.divisor >> 8 if dlab else self.regs[1]
         if offset == 2:
-            return 0xC1                     # no interrupt pending, FIFOs enabled
+            value = self.iir()
+            if value & 0x0F == self.IIR_THRE:
+                self.thr_ipending = False
+                self._update()
+            return value
         if offset == 5:
             self._refill()
             return self.LSR_THRE | self.LSR_TEMT | (self.LSR_DR if self.input else 0)
@@ -56,16 +106,32 @@ class Uart16550:
 
     def write(self, offset, size, value):
         value &= 0xFF
+        dlab = self.regs[3] & 0x80
         if offset == 0:
-            if self.regs[3] & 0x80:
+            if dlab:
                 self.divisor = self.divisor & 0xFF00 | value
             else:
                 self.output.append(value)
                 if self.sink:
                     self.sink(bytes((value,)))
-        elif offset == 1 and self.regs[3] & 0x80:
-            self.divisor = self.divisor & 0xFF | value << 8
-        elif offset < 8 and offset not in (2, 5):
+                self.thr_ipending = True    # sent at once: THR is empty again
+                self._update()
+        elif offset == 1:
+            if dlab:
+                self.divisor = self.divisor & 0xFF | value << 8
+                return
+            changed, self.regs[1] = (self.regs[1] ^ value) & 0x0F, value & 0x0F
+            if changed & self.IER_ETBEI:    # QEMU: ETBEI set while THR is empty
+                self.thr_ipending = bool(value & self.IER_ETBEI)
+            if changed & value & self.IER_ERBFI:
+                self._refill()
+            self._update()
+        elif offset == 2:                   # FCR: FIFO enable, receive clear, trigger level
+            if value & 0x02:
+                self.input.clear()
+            self.fcr = value & 0xC1
+            self._update()
+        elif offset < 8 and offset != 5:
             self.regs[offset] = value
 
     def text(self):

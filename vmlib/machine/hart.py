@@ -57,6 +57,8 @@ class Hart(ArchState):
         self.icache = {}                # RAM page number -> list of 1024 decoded slots
         self.code_written = None        # callable(index, size): the translator's RAM watch
         self.nonvirt = False            # the non-virtualizable variant (see csr_refused)
+        self.external = 0               # MEIP/SEIP as the interrupt controller drives them
+        self.idle = None                # callable(mie): a wfi is about to sleep (see service)
         self._select_tlbs()
         self._engines = {}
         self.engine = self.use_engine('interp')
@@ -133,13 +135,23 @@ class Hart(ArchState):
         return self.clint.mtime(self.instret)
 
     def mip(self, n=None):
+        """The software-written bits, ORed with the lines of the CLINT and the PLIC: for SEIP
+        the privileged spec wants exactly that OR (``mip_soft`` keeps the software's bit)."""
         n = self.instret if n is None else n
-        value = self.mip_soft
+        value = self.mip_soft | self.external
         if self.clint.msip:
             value |= 1 << MSI
         if self.clint.mtime(n) >= self.clint.mtimecmp:
             value |= 1 << MTI
         return value
+
+    def set_external(self, bits):
+        """The interrupt controller's outputs changed (MEIP, SEIP). Called from a device
+        access: the engines re-check interrupts after every device write (``stop_at``), so an
+        interrupt a write raises is taken before the next instruction. A read can raise one
+        too (input arriving at the UART's LSR): it is taken at the next stop -- a system
+        instruction, a device write, the timer, ``wfi`` -- as if the input came a little later."""
+        self.external = bits
 
     def stop_at(self, n, end):
         """Where the fast loop must next stop: budget end, a timer deadline, or now."""
@@ -153,11 +165,18 @@ class Hart(ArchState):
         return end
 
     def service(self, end):
-        """At a stop: wake from wfi, take a due interrupt. False when the run is over."""
+        """At a stop: wake from wfi, take a due interrupt. False when the run is over.
+
+        A ``wfi`` with an enabled interrupt pending (``mip & mie``, whatever mstatus says)
+        goes on at once. Otherwise the devices get a chance to receive input (``idle``: the
+        machine polls them when an external interrupt is enabled), then time jumps to the
+        timer's deadline; with neither, nothing can ever wake the hart and the run ends."""
         n = self.instret
         if self.halted or self.exit_request or (self.single_step and self.trapped):
             return False
         if self.waiting:
+            if not self.mip(n) & self.mie and self.idle is not None:
+                self.idle(self.mie)         # input that could wake it arrives now, if any
             if not self.mip(n) & self.mie:
                 if self.mie & (1 << MTI) and self.clint.mtimecmp < (1 << 64) - 1:
                     self.clint.offset += self.clint.mtimecmp - self.clint.mtime(n)

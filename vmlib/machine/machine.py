@@ -22,12 +22,15 @@ from .bus import Bus, RAM_BASE, DEFAULT_RAM_SIZE
 from .devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE, CLINT_BASE,
                       CLINT_SIZE, TEST_BASE, TEST_SIZE)
 from .hart import Hart
+from .plic import Plic, PLIC_BASE, PLIC_SIZE
 from .loader import parse_elf, raw_image, LoadedProgram, ElfError
 from .trace import Retired, Faulted, RegWrite, MemWrite, Halted, TrapTaken
-from .traps import M, PRIV_NAMES
+from .traps import M, PRIV_NAMES, MEI, SEI
 from . import csr as _csr
 
 DEFAULT_MAX_STEPS = 100_000_000
+UART_IRQ = 10                               # the UART's PLIC source on QEMU virt
+EXTERNAL = 1 << MEI | 1 << SEI
 
 
 class RunResult:
@@ -49,11 +52,17 @@ class Machine:
                  engine='interp', nonvirt=False, ram=None, uart=None):
         self.uart = uart if uart is not None else Uart16550(uart_output, uart_input_source)
         self.clint = Clint()
+        self.plic = Plic()
         self.test = SifiveTest(on_request=self._finisher)
         self.bus = Bus(ram_size, [(UART_BASE, UART_SIZE, self.uart),
                                   (CLINT_BASE, CLINT_SIZE, self.clint),
+                                  (PLIC_BASE, PLIC_SIZE, self.plic),
                                   (TEST_BASE, TEST_SIZE, self.test)], ram)
         self.hart = Hart(self.bus, self.clint)
+        self.plic.on_change = self.hart.set_external
+        if self.uart.irq is None:
+            self.uart.irq = self.plic.line(UART_IRQ)
+        self.hart.idle = self._idle
         self.hart.use_engine(engine)        # interpreter or binary translator
         self.hart.nonvirt = bool(nonvirt)   # U-mode sstatus access does not trap (chapter 09)
         self.clint.instret = lambda: self.hart.instret
@@ -221,6 +230,16 @@ class Machine:
                 value = int.from_bytes(self.bus.ram[t:t + 4], 'little')
                 if value & 1:
                     self.hart.halt('htif', value >> 1, f'HTIF tohost exit, status {value >> 1}')
+
+    def _idle(self, mie):
+        """The hart would sleep in wfi: devices whose input comes from outside get it now,
+        when an external interrupt could wake the hart (the run stays deterministic: input
+        arrives at the same instruction every run)."""
+        if mie & EXTERNAL:
+            for _, _, device in self.bus.devices:
+                poll = getattr(device, 'poll', None)
+                if poll is not None:
+                    poll()
 
     def _finisher(self, reason, status):
         message = 'test device: ' + ('reset requested' if reason == 'reset'

@@ -18,7 +18,7 @@ address means: the hart flushes its TLBs, a VMM switches shadow views), ``set_pr
 """
 
 from ..isa.csrs import is_read_only, min_privilege
-from .csr import (CSR_TABLE, MIE, SIE, MPIE, SPIE, SPP, MPP, MPP_SHIFT, MPRV, TVM,
+from .csr import (CSR_TABLE, RMW_READ, MIE, SIE, MPIE, SPIE, SPP, MPP, MPP_SHIFT, MPRV, TVM,
                   TRANSLATION_BITS)
 from .traps import INTERRUPT, INTERRUPT_PRIORITY, M, S, U
 
@@ -223,7 +223,11 @@ def csr_access(state, name, rd, rs1, number):
     read, write = entry
     old = read(state, number) if reads else 0
     if writes:
-        new = source if op == 'w' else (old | source if op == 's' else old & ~source)
+        if op != 'w':
+            base = RMW_READ[number](state, number) if number in RMW_READ else old
+            new = base | source if op == 's' else base & ~source
+        else:
+            new = source
         write(state, number, new & M32)
     R[rd] = old
     R[32] = 0
