@@ -37,7 +37,7 @@ QEMU = ['qemu-system-riscv32', '-M', 'virt', '-cpu', QEMU_CPU, '-bios', 'none', 
         '-m', '128M', '-monitor', 'none', '-serial', 'stdio']
 TIMEOUT = 20
 NOT_FROM_QEMU = {'htif': True, 'spec': False}   # name -> is QEMU's own output reproducible
-TAIL_MARK = '# Common tail: identical in every program'
+TAIL = '.include "common.inc"'
 
 
 def qemu_version() -> str:
@@ -47,18 +47,10 @@ def qemu_version() -> str:
 
 
 def check_tails(sources):
-    """Every program carries the same common tail: say which do not."""
-    tails = {}
-    for src in sources:
-        text = src.read_text()
-        i = text.find(TAIL_MARK)
-        if i < 0:
-            sys.exit(f'{src.name}: no common tail')
-        tails[src.name] = text[i:]
-    first = next(iter(tails.values()))
-    bad = [n for n, t in tails.items() if t != first]
+    """Every program ends with the common tail, common.inc: say which do not."""
+    bad = [src.name for src in sources if not src.read_text().rstrip().endswith(TAIL)]
     if bad:
-        sys.exit(f'common tail differs in: {", ".join(bad)}')
+        sys.exit(f'not ending with {TAIL}: {", ".join(bad)}')
 
 
 def build(src: Path, out_dir: Path = HERE) -> Path:

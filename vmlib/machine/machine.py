@@ -23,6 +23,7 @@ from .devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE, CLINT_
                       CLINT_SIZE, TEST_BASE, TEST_SIZE)
 from .hart import Hart
 from .plic import Plic, PLIC_BASE, PLIC_SIZE
+from .virtio import RamDma, VirtioMmio, VIRTIO_SLOTS, VIRTIO_STRIDE, slot_address
 from .loader import parse_elf, raw_image, LoadedProgram, ElfError
 from .trace import Retired, Faulted, RegWrite, MemWrite, Halted, TrapTaken
 from .traps import M, PRIV_NAMES, MEI, SEI
@@ -49,7 +50,9 @@ class RunResult:
 
 class Machine:
     def __init__(self, ram_size=DEFAULT_RAM_SIZE, uart_output=None, uart_input_source=None,
-                 engine='interp', nonvirt=False, ram=None, uart=None):
+                 engine='interp', nonvirt=False, ram=None, uart=None, virtio=()):
+        """``virtio``: devices (``virtio.Block``, ``virtio.Console``) for the virtio-mmio slots,
+        placed from the top slot down, as QEMU places its ``-device`` options."""
         self.uart = uart if uart is not None else Uart16550(uart_output, uart_input_source)
         self.clint = Clint()
         self.plic = Plic()
@@ -63,6 +66,13 @@ class Machine:
         if self.uart.irq is None:
             self.uart.irq = self.plic.line(UART_IRQ)
         self.hart.idle = self._idle
+        self.virtio = []                    # the eight slots, slot 0 first
+        for n in range(VIRTIO_SLOTS):
+            top = VIRTIO_SLOTS - 1 - n
+            device = virtio[top] if top < len(virtio) else None
+            slot = VirtioMmio(device, RamDma(self.bus), self.plic.line(1 + n), f'virtio{n}')
+            self.bus.devices.register(slot_address(n), VIRTIO_STRIDE, slot)
+            self.virtio.append(slot)
         self.hart.use_engine(engine)        # interpreter or binary translator
         self.hart.nonvirt = bool(nonvirt)   # U-mode sstatus access does not trap (chapter 09)
         self.clint.instret = lambda: self.hart.instret
