@@ -69,6 +69,13 @@ here: push a0
     m
     la a0, lbl5x
     j here
+.macro say text
+    .ascii "\text"
+.endm
+    say "hi there"
+    say "a\"b"
+    say plain
+    .align 2
 '''
 
 CONDITIONS = r'''
@@ -299,7 +306,8 @@ def test_line_map_points_at_the_include_or_the_invocation(tmp_path):
 
 def test_text_helpers():
     assert split_arguments(' 1 + 2, 5') == ['1 + 2', '5']
-    assert split_arguments(' 1 2 "a b" # c') == ['1', '2', '"a b"']
+    assert split_arguments(' 1 2 "a b" # c') == ['1', '2', 'a b']
+    assert split_arguments(r' "a\"b", "x" "y"') == [r'a\"b', 'x', 'y']
     assert split_arguments(' x,') == ['x', '']
     assert substitute(r'lbl\p\()x: .word \@, \q', {'p': '5'}, 7) == r'lbl5x: .word 7, \q'
 

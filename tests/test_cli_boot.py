@@ -157,3 +157,28 @@ def test_trace_names_an_instruction_that_raised_an_exception(tmp_path):
     k = lines.index('M 0x80000004: 00000073  ecall  (not retired)')
     assert lines[k + 1].strip().startswith('trap: environment call from M-mode')
     assert 'M 0x00000000: 00000000  (no instruction: its fetch faulted)  (not retired)' in lines
+
+
+def test_bad_drives_are_refused_in_one_line(hello_elf, tmp_path):
+    odd = tmp_path / 'odd.img'
+    odd.write_bytes(bytes(1000))
+    for args, message in [
+        (['--drive', tmp_path / 'none.img'], 'no such disk image'),
+        (['--drive', odd], '1,000 bytes: a disk image holds whole sectors of 512 bytes'),
+        (['--drive', f'{odd},snapshot'], "unknown option 'snapshot'"),
+    ]:
+        p = vmlib('boot', hello_elf, *args)
+        assert p.returncode == 2 and p.stdout == b''
+        assert message in p.stderr.decode() and len(p.stderr.splitlines()) == 1
+
+
+def test_a_drive_is_attached_in_the_top_slot(tmp_path):
+    disk = tmp_path / 'disk.img'
+    disk.write_bytes(bytes(4096))
+    source = tmp_path / 'probe.s'       # exit status = slot 7's device ID, then slot 6's
+    source.write_text('_start: li t0, 0x10008000\n lw a0, 8(t0)\n li t0, 0x10007000\n'
+                      ' lw a1, 8(t0)\n slli a0, a0, 4\n or a0, a0, a1\n slli a0, a0, 16\n'
+                      ' li t1, 0x3333\n or a0, a0, t1\n li t0, 0x100000\n sw a0, 0(t0)\n')
+    assert vmlib('boot', source, '--drive', disk, '--virtio-console').returncode == 0x23
+    assert vmlib('boot', source, '--drive', f'{disk},readonly').returncode == 0x20
+    assert vmlib("boot", source).returncode == 0    # no devices: both slots say 0

@@ -55,10 +55,12 @@ def expected(name: str) -> tuple[str, int]:
     return (SUITE / f"{name}.expected").read_text(), MANIFEST[name]["exit_status"]
 
 
-def boot(path: Path) -> subprocess.CompletedProcess:
-    """python -m vmlib boot FILE, with the program's UART input (NAME.stdin) on stdin."""
+def boot(path: Path, scratch: Path) -> subprocess.CompletedProcess:
+    """python -m vmlib boot FILE, with the program's UART input (NAME.stdin) on stdin and, for
+    a program with a disk (NAME.img), a copy of it and a console on virtio, as QEMU gets them."""
     return subprocess.run(
-        [sys.executable, "-m", "vmlib", "boot", str(path), "--max-steps", str(MAX_STEPS)],
+        [sys.executable, "-m", "vmlib", "boot", str(path), "--max-steps", str(MAX_STEPS),
+         *record.vmlib_options(path, scratch)],
         cwd=REPO, input=record.stdin_of(path), capture_output=True, timeout=TIMEOUT)
 
 
@@ -78,18 +80,18 @@ def compare(what: str, out: str, status: int, want_out: str, want_status: int, s
 
 @needs_vmlib_cli
 @pytest.mark.parametrize("name", PROGRAMS)
-def test_vmlib_boots_the_elf(name):
+def test_vmlib_boots_the_elf(name, tmp_path):
     """vmlib runs the ELF GNU binutils built and matches the recording."""
-    p = boot(SUITE / f"{name}.elf")
+    p = boot(SUITE / f"{name}.elf", tmp_path)
     compare(f"vmlib boot {name}.elf", p.stdout.decode("latin-1"), p.returncode, *expected(name),
             stderr=p.stderr.decode("latin-1"))
 
 
 @needs_vmlib_cli
 @pytest.mark.parametrize("name", PROGRAMS)
-def test_vmlib_assembles_and_boots_the_source(name):
+def test_vmlib_assembles_and_boots_the_source(name, tmp_path):
     """vmlib's own assembler takes the same source and the result behaves the same."""
-    p = boot(SUITE / f"{name}.s")
+    p = boot(SUITE / f"{name}.s", tmp_path)
     compare(f"vmlib boot {name}.s", p.stdout.decode("latin-1"), p.returncode, *expected(name),
             stderr=p.stderr.decode("latin-1"))
 

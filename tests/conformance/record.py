@@ -11,7 +11,10 @@ this folder:
 For each NAME.s: NAME.elf (assembled with -mno-relax and linked with --no-relax by link.ld,
 so the layout is the source's), NAME.expected (QEMU's UART output) and an entry in
 expected.json: {"exit_status": N, "source": "qemu-system-riscv32 VERSION"}. A program's UART
-input, if it reads any, is NAME.stdin (given on stdin to QEMU, and to vmlib by the tests).
+input, if it reads any, is NAME.stdin (given on stdin to QEMU, and to vmlib by the tests). A
+program with a disk, NAME.img, gets a fresh copy of it as a virtio-blk device and a virtio
+console beside it (QEMU: -drive/-device virtio-blk-device/virtconsole; vmlib: --drive and
+--virtio-console); the console's output joins the UART's on standard output.
 
 Programs listed in NOT_FROM_QEMU keep their hand-written NAME.expected and JSON entry: htif
 (QEMU's virt board has no HTIF; QEMU's own, different, deterministic result is stored under
@@ -22,8 +25,10 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -36,6 +41,7 @@ QEMU_CPU = 'rv32,c=off,f=off,d=off,h=off,sstc=off,zba=off,zbb=off,zbc=off,zbs=of
 QEMU = ['qemu-system-riscv32', '-M', 'virt', '-cpu', QEMU_CPU, '-bios', 'none', '-nographic',
         '-m', '128M', '-monitor', 'none', '-serial', 'stdio']
 TIMEOUT = 20
+DISK_SERIAL = 'vmlib-virtio-blk'     # what virtio-blk's GET_ID answers (vmlib's answer too)
 NOT_FROM_QEMU = {'htif': True, 'spec': False}   # name -> is QEMU's own output reproducible
 TAIL = '.include "common.inc"'
 
@@ -72,9 +78,44 @@ def stdin_of(elf: Path) -> bytes:
     return f.read_bytes() if f.exists() else b''
 
 
+def disk_of(elf: Path) -> Path | None:
+    """A program's disk, NAME.img next to it, if it has one. It is attached as a virtio-blk
+    device in the top virtio-mmio slot, with a virtio console in the next one whose output
+    shares standard output with the UART; each run gets a fresh copy (programs write it)."""
+    f = elf.with_suffix('.img')
+    return f if f.exists() else None
+
+
+def qemu_command(elf: Path, disk: Path | None) -> list[str]:
+    if disk is None:
+        return QEMU + ['-kernel', str(elf)]
+    serial = QEMU.index('-serial')
+    return (QEMU[:serial] + ['-chardev', 'stdio,id=out,mux=on,signal=off', '-serial', 'chardev:out',
+                             '-global', 'virtio-mmio.force-legacy=false',
+                             '-drive', f'file={disk},if=none,format=raw,id=disk0',
+                             '-device', f'virtio-blk-device,drive=disk0,serial={DISK_SERIAL}',
+                             '-device', 'virtio-serial-device',
+                             '-device', 'virtconsole,chardev=out']
+            + QEMU[serial + 2:] + ['-kernel', str(elf)])
+
+
+def vmlib_options(elf: Path, scratch: Path) -> list[str]:
+    """The options of ``python -m vmlib boot`` that attach the same devices as QEMU gets."""
+    disk = disk_of(elf)
+    if disk is None:
+        return []
+    copy = scratch / disk.name
+    shutil.copyfile(disk, copy)
+    return ['--drive', str(copy), '--virtio-console']
+
+
 def run_qemu(elf: Path) -> tuple[str, int]:
-    p = subprocess.run(QEMU + ['-kernel', str(elf)], input=stdin_of(elf),
-                       capture_output=True, timeout=TIMEOUT)
+    with tempfile.TemporaryDirectory() as scratch:
+        disk = disk_of(elf)
+        if disk is not None:
+            disk = Path(shutil.copyfile(disk, Path(scratch) / disk.name))
+        p = subprocess.run(qemu_command(elf, disk), input=stdin_of(elf),
+                           capture_output=True, timeout=TIMEOUT)
     return p.stdout.decode('latin-1'), p.returncode
 
 

@@ -365,8 +365,8 @@ def arguments_text(tok, toks):
 
 def split_arguments(text, keep_spaces=False):
     """Split macro arguments as GNU ``as`` does: at commas, and at a space between two
-    operands (``m 1 2`` is two arguments, ``m 1 + 2`` one). Quoted strings stay whole, quotes
-    included; a ``#`` comment ends the text."""
+    operands (``m 1 2`` is two arguments, ``m 1 + 2`` one). A quoted string stays whole and
+    loses its quotes; a ``#`` comment ends the text."""
     args, current, i, n = [], '', 0, len(text)
     while i < n:
         c = text[i]
@@ -400,7 +400,23 @@ def split_arguments(text, keep_spaces=False):
         i += 1
     if current.strip() or args:
         args.append(current.strip())
-    return args
+    return [_unquote(a) for a in args]
+
+
+def _unquote(arg):
+    """GNU ``as`` passes ``"a b"`` as ``a b``: the quotes of a quoted argument go (escapes
+    inside it stay, to be read where the argument lands)."""
+    if len(arg) >= 2 and arg[0] == arg[-1] == '"':
+        inner, i = arg[1:-1], 0
+        while i < len(inner):
+            if inner[i] == '\\':
+                i += 2
+            elif inner[i] == '"':
+                return arg                  # two strings side by side: leave it
+            else:
+                i += 1
+        return inner
+    return arg
 
 
 def _operand_end(c):

@@ -21,6 +21,7 @@ from ..machine import Machine, ElfError, DEFAULT_MAX_STEPS, cause_name
 from ..machine.loader import raw_image
 from ..machine.trace import Retired, Faulted, RegWrite, TrapTaken, TrapReturn, PageWalk
 from ..machine.traps import PRIV_NAMES
+from ..machine.virtio import Block, Console, DiskError, DiskImage
 from ..isa import reg_name
 from .kinds import misfit
 from .options import add_assembler_options, assembler_options, at_least
@@ -45,8 +46,28 @@ def add_parser(sub):
     p.add_argument('--engine', choices=['interp', 'dbt'], default='interp',
                    help='what executes the instructions: the interpreter (default) or the '
                         'dynamic binary translator; the run is the same')
+    p.add_argument('--drive', action='append', default=[], metavar='FILE[,readonly]',
+                   help='attach a disk image (whole 512-byte sectors) as a virtio-blk device, '
+                        'like QEMU\'s -drive; slots fill from the top, in order')
+    p.add_argument('--virtio-console', action='store_true',
+                   help='attach a virtio console after the drives; its output goes to stdout, '
+                        'like the UART\'s')
     add_assembler_options(p)
     p.set_defaults(func=run_boot)
+
+
+def virtio_devices(args):
+    """The virtio devices the options ask for; raises DiskError with a one-line reason."""
+    devices = []
+    for spec in args.drive:
+        path, _, option = spec.partition(',')
+        if option not in ('', 'readonly'):
+            raise DiskError(f'--drive {spec}: unknown option {option!r} (FILE or '
+                            'FILE,readonly)')
+        devices.append(Block(DiskImage(path, readonly=option == 'readonly')))
+    if args.virtio_console:
+        devices.append(Console(output=_write_stdout, input_source=_stdin_source()))
+    return devices
 
 
 def _guest_workloads():
@@ -131,16 +152,18 @@ def run_boot(args):
         print('vmlib boot: give a FILE or --guest WORKLOAD (one of the two)', file=sys.stderr)
         return EXIT_LOAD
     try:
+        devices = dict(uart_output=_write_stdout, uart_input_source=_stdin_source(),
+                       engine=args.engine, virtio=virtio_devices(args))
         if args.guest is not None:
             from .. import guest
-            m = guest.machine(args.guest, uart_output=_write_stdout,
-                              uart_input_source=_stdin_source(), engine=args.engine)
+            m = guest.machine(args.guest, **devices)
         else:
-            m = load_machine(args.file, uart_output=_write_stdout,
-                             uart_input_source=_stdin_source(), engine=args.engine,
-                             **assembler_options(args))
+            m = load_machine(args.file, **devices, **assembler_options(args))
     except AsmError as e:                  # file:line:col: error: ..., a line per error
         print(e, file=sys.stderr)
+        return EXIT_LOAD
+    except DiskError as e:
+        print(f'vmlib boot: {e}', file=sys.stderr)
         return EXIT_LOAD
     except OSError as e:
         print(f'vmlib boot: cannot read {e.filename or args.file}: {e.strerror or e}',

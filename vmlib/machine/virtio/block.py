@@ -97,7 +97,7 @@ class Block:
         return done
 
     def request(self, dma, buffers):
-        """One request: perform it and write its status; the bytes written into the chain."""
+        """One request: perform it and write its status; the length to report as used."""
         readable = [b for b in buffers if not b.writable]
         writable = [b for b in buffers if b.writable]
         header = b''.join(dma.read(b.addr, b.length) for b in readable)
@@ -107,39 +107,41 @@ class Block:
         kind, _, sector = struct.unpack('<IIQ', header[:16])
         status_at = writable[-1].addr + writable[-1].length - 1
         space = sum(b.length for b in writable) - 1
-        status, written = self.perform(dma, kind, sector, header[16:], writable, space)
+        status = self.perform(dma, kind, sector, header[16:], writable, space)
         dma.write(status_at, bytes([status]))
         if status != OK:
             self.requests['failed'] += 1
-        return written + 1
+        return space + 1        # QEMU reports every writable byte as written, whatever moved
 
     def perform(self, dma, kind, sector, data, writable, space):
         if kind == IN:
             self.requests['read'] += 1
             if not self.fits(sector, space):
-                return IOERR, 0
-            return OK, scatter(dma, writable, self.image.read(sector, space))
+                return IOERR
+            scatter(dma, writable, self.image.read(sector, space))
+            return OK
         if kind == OUT:
             self.requests['write'] += 1
             if self.image.readonly or not self.fits(sector, len(data)):
-                return IOERR, 0
+                return IOERR
             self.image.write(sector, data)
-            return OK, 0
+            return OK
         if kind == FLUSH:
             self.requests['flush'] += 1
             self.image.flush()
-            return OK, 0
+            return OK
         if kind == GET_ID:
             self.requests['id'] += 1
-            return OK, scatter(dma, writable, DISK_ID[:min(20, space)])
-        return UNSUPP, 0
+            scatter(dma, writable, DISK_ID[:min(20, space)])
+            return OK
+        return UNSUPP
 
     def fits(self, sector, n):
         return n % SECTOR == 0 and sector * SECTOR + n <= self.image.sectors * SECTOR
 
 
 def scatter(dma, buffers, data):
-    """Write ``data`` across the device-writable ``buffers`` in order; the bytes written."""
+    """Write ``data`` across the device-writable ``buffers``, in order."""
     at = 0
     for b in buffers:
         if at >= len(data):
@@ -147,4 +149,3 @@ def scatter(dma, buffers, data):
         piece = data[at:at + b.length]
         dma.write(b.addr, piece)
         at += len(piece)
-    return at
