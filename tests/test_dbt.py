@@ -38,18 +38,15 @@ def boot(path, engine, **translator):
     def source():
         data, stdin[0] = stdin[0], b''
         return data
-    out = bytearray()                   # the UART and a virtio console write here, in order
-    disk = record.disk_of(path)
-    virtio = [] if disk is None else [Block(DiskImage.from_bytes(disk.read_bytes())),
-                                      Console(output=out.extend)]
-    m = Machine.from_elf(path, engine=engine, uart_input_source=source, uart_output=out.extend,
-                         virtio=virtio)
+    disk = record.disk_of(path)         # (a virtio console writes with the UART, in order)
+    virtio = [] if disk is None else [Block(DiskImage.from_bytes(disk.read_bytes())), Console()]
+    m = Machine.from_elf(path, engine=engine, uart_input_source=source, virtio=virtio)
     for name, value in translator.items():
         setattr(m.hart.translator(), name, value)
     r = m.run(MAX_STEPS)
     status = (r.exit_status if r.reason in ('poweroff', 'htif') else
               0 if r.reason == 'reset' else 124 if r.reason == 'budget' else 125)
-    return m, bytes(out).decode('latin-1'), status
+    return m, bytes(m.uart.output).decode('latin-1'), status
 
 
 def final_state(m):

@@ -57,12 +57,13 @@ def test_privilege_timeline_widget(lab_page):
     lab_page.screenshot("ch08-timer-interrupt")
 
     # the slider moves the window
+    src = figure.get_attribute("src")       # (before the move: the picture may change fast)
     lab_page.slider_keys(lab_page.widget(cell, ".vm-privtl-start"), "ArrowRight", 2)
-    src = figure.get_attribute("src")
     text = lab_page.wait_text(status, lambda t: _window(t)[0] > start)
     moved, moved_end = _window(text)
     assert moved_end - moved + 1 == span
-    assert figure.get_attribute("src") != src
+    lab_page.page.wait_for_function("([el, old]) => el.getAttribute('src') !== old",
+                                    arg=[figure.element_handle(), src], timeout=15_000)
 
     # a narrower window, and without the returns
     lab_page.widget(cell, ".vm-privtl-width select").select_option("100")

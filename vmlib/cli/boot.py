@@ -66,13 +66,13 @@ def virtio_devices(args):
                             'FILE,readonly)')
         devices.append(Block(DiskImage(path, readonly=option == 'readonly')))
     if args.virtio_console:
-        devices.append(Console(output=_write_stdout, input_source=_stdin_source()))
+        devices.append(Console(input_source=_stdin_source()))     # output: with the UART's
     return devices
 
 
 def _guest_workloads():
-    from ..guest import WORKLOADS
-    return list(WORKLOADS)
+    from ..guest import ALL_WORKLOADS
+    return list(ALL_WORKLOADS)
 
 
 def _stdin_source():
@@ -153,7 +153,9 @@ def run_boot(args):
         return EXIT_LOAD
     try:
         devices = dict(uart_output=_write_stdout, uart_input_source=_stdin_source(),
-                       engine=args.engine, virtio=virtio_devices(args))
+                       engine=args.engine)
+        if args.drive or args.virtio_console:
+            devices['virtio'] = virtio_devices(args)
         if args.guest is not None:
             from .. import guest
             m = guest.machine(args.guest, **devices)

@@ -69,7 +69,7 @@ def add_parser(sub):
 def _workload_names():
     try:
         from .. import guest
-        return ', '.join(guest.WORKLOADS)
+        return ', '.join(guest.ALL_WORKLOADS)
     except ImportError:
         return '(the guest kernel is not available)'
 
@@ -91,14 +91,15 @@ def parse_costs(items):
 def run_hv(args):
     try:
         from .. import guest
-        if args.workload not in guest.WORKLOADS:
+        if args.workload not in guest.ALL_WORKLOADS:
             raise ValueError(f'unknown workload {args.workload!r} (choose from '
-                             f'{", ".join(guest.WORKLOADS)})')
+                             f'{", ".join(guest.ALL_WORKLOADS)})')
         costs = parse_costs(args.cost)
         program = guest.program(args.workload)
         hv = Hypervisor(args.technique, [program] * args.guests, args.variant, costs,
                         max_steps=args.max_steps, slice_size=args.slice,
-                        workload=args.workload, engine=args.engine)
+                        workload=args.workload, engine=args.engine,
+                        devices=guest.devices if guest.with_virtio(args.workload) else None)
     except (ValueError, ImportError) as e:
         print(f'vmlib hv: {e}', file=sys.stderr)
         return EXIT_USAGE

@@ -3,9 +3,10 @@
 A whole small system for the system-VM chapters: it boots on the bare machine
 (``python -m vmlib boot --guest WORKLOAD``) and, unchanged, under the hypervisor. The sources
 are ``firmware.s`` (M-mode: a minimal SBI), ``kernel.s`` (S-mode: Sv32 page tables, traps,
-timer preemption, round-robin processes, system calls, demand paging), ``user/lib.s`` (the
-user library) and one ``user/<workload>.s``, joined into one text (vmlib's assembler has no
-``.include``; GNU ``as`` accepts the same text) and assembled here on first use.
+timer preemption, round-robin processes, system calls, demand paging), ``virtio.s`` (its
+virtio disk and console drivers, built in with ``VIRTIO=1``: ``with_virtio``), ``user/lib.s``
+(the user library) and one ``user/<workload>.s``, joined into one text and assembled here on
+first use (GNU ``as`` accepts the same text, with ``--defsym VIRTIO=0`` or ``1``).
 
     >>> from vmlib import guest
     >>> m = guest.machine('syscall')
@@ -70,6 +71,15 @@ _DESCRIPTIONS = OrderedDict([
 WORKLOADS = OrderedDict((name, text) for name, text in _DESCRIPTIONS.items()
                         if (HERE / 'user' / f'{name}.s').exists())
 
+#: the workloads built with the virtio drivers (``virtio.s``, VIRTIO=1) and booted with a disk
+#: (``disk()``) and a console on virtio (chapter 11); any other may ask for them too
+#: (``virtio=True``). Kept apart from ``WORKLOADS``, the set chapters 08 and 09 measure.
+VIRTIO_WORKLOADS = OrderedDict([
+    ('blk', 'a virtio disk: read a message, checksum every sector, write and read back'),
+])
+ALL_WORKLOADS = OrderedDict(list(WORKLOADS.items()) + list(VIRTIO_WORKLOADS.items()))
+DISK_SECTORS = 16
+
 SYSCALLS = OrderedDict([
     (64, 'write(fd 1|2, buf, len) -> len | -EBADF | -EFAULT'),
     (93, 'exit(status)'),
@@ -84,9 +94,11 @@ SYSCALLS = OrderedDict([
     (1001, 'sie_write(n) -> n  (the kernel writes sie 2n times)'),
     (1002, 'set_handler(pc | 0) -> 0  (exceptions go to pc: a0 = scause, a1 = epc, a2 = stval)'),
     (1003, 'pfcount() -> page faults served to this process'),
+    (1004, 'blk_read(sector, buf) -> 0 | -EIO | -EFAULT | -ENODEV  (virtio builds)'),
+    (1005, 'blk_write(sector, buf) -> 0 | -EIO | -EFAULT | -ENODEV  (virtio builds)'),
 ])
 
-SOURCE_FILES = ('firmware.s', 'kernel.s', 'user/lib.s')
+SOURCE_FILES = ('firmware.s', 'kernel.s', 'virtio.s', 'user/lib.s')
 
 
 def _read(name):
@@ -94,9 +106,9 @@ def _read(name):
 
 
 def _check(workload):
-    if workload not in WORKLOADS:
+    if workload not in ALL_WORKLOADS:
         raise ValueError(f'unknown guest workload {workload!r}; '
-                         f'choose one of: {", ".join(WORKLOADS)}')
+                         f'choose one of: {", ".join(ALL_WORKLOADS)}')
 
 
 def _part(name, text):
@@ -117,28 +129,59 @@ def build_source(user_program, name='user/program.s'):
     return '\n'.join(parts)
 
 
+def with_virtio(workload, virtio=None):
+    """Whether ``workload`` is built with the virtio drivers: ``virtio`` if given (True, or
+    a list of devices, even an empty one), else whether it is one of ``VIRTIO_WORKLOADS``."""
+    if virtio is None:
+        return workload in VIRTIO_WORKLOADS
+    return isinstance(virtio, list) or bool(virtio)
+
+
 @lru_cache(maxsize=None)
-def program(workload='demo'):
-    """The assembled system (a ``vmlib.asm.Program``), cached: assembled once per process."""
+def program(workload='demo', virtio=None):
+    """The assembled system (a ``vmlib.asm.Program``), cached: assembled once per process.
+    ``virtio``: build the virtio drivers in (see ``with_virtio``)."""
     from ..asm import assemble
-    return assemble(source(workload), filename=f'guest-{workload}.s')
+    built = with_virtio(workload, virtio)
+    return assemble(source(workload), filename=f'guest-{workload}.s',
+                    defsym={'VIRTIO': int(built)})
 
 
 @lru_cache(maxsize=None)
-def elf(workload='demo'):
+def elf(workload='demo', virtio=None):
     """The system as ELF bytes (what ``python -m vmlib boot`` or QEMU loads)."""
-    return program(workload).to_elf()
+    return program(workload, with_virtio(workload, virtio)).to_elf()
 
 
-def machine(workload='demo', quantum=None, **kw):
+def disk():
+    """The disk the virtio workloads boot with: ``DISK_SECTORS`` sectors; sector 0 holds a
+    message, sector n > 0 the bytes ``(7 * n + i) & 0xff``."""
+    message = b'Hello from the guest\'s disk: sector 0 of 16, read through a virtqueue.\n'
+    sectors = [message.ljust(512, b'\0')]
+    sectors += [bytes((7 * n + i) & 0xFF for i in range(512)) for n in range(1, DISK_SECTORS)]
+    return b''.join(sectors)
+
+
+def devices():
+    """Fresh virtio devices for a guest: a disk holding ``disk()`` and a console (in that
+    order: QEMU's slots 7 and 6)."""
+    from ..machine.virtio import Block, Console, DiskImage
+    return [Block(DiskImage.from_bytes(disk())), Console()]
+
+
+def machine(workload='demo', quantum=None, virtio=None, **kw):
     """A machine with the guest for ``workload`` loaded, at reset, ready to ``run()``.
 
-    ``quantum`` (mtime ticks) patches the kernel's time slice; other keywords go to
-    ``Machine`` (``engine``, ``uart_output``, ...).
+    ``quantum`` (mtime ticks) patches the kernel's time slice; ``virtio``: None (the
+    workload's default), False, True (the drivers, and ``devices()``) or a list of devices;
+    other keywords go to ``Machine`` (``engine``, ``uart_output``, ...).
     """
     from ..machine import Machine
     kw.setdefault('ram_size', GUEST_RAM_SIZE)      # the guest's whole world, as under the VMM
-    m = Machine.from_elf(elf(workload), what=f'guest {workload}', **kw)
+    built = with_virtio(workload, virtio)
+    if built:
+        kw['virtio'] = virtio if isinstance(virtio, list) else devices()
+    m = Machine.from_elf(elf(workload, built), what=f'guest {workload}', **kw)
     if quantum is not None:
         set_quantum(m, quantum)
     return m

@@ -59,12 +59,13 @@ class Hypervisor:
     ``names``: a label per guest (default ``guest 0``, ``guest 1``...); ``workload``: a
     label for the report. ``engine``: what runs the guests' instructions on the host
     (``'interp'`` or ``'dbt'``: the same run either way). ``log``: keep the exit log
-    (``self.log``). Raises ValueError for a bad argument, never for a guest's deeds.
+    (``self.log``). ``devices``: a callable giving each guest its own virtio devices
+    (``vmlib.guest.devices``: a disk and a console). Raises ValueError for a bad argument, never for a guest's deeds.
     """
 
     def __init__(self, technique, guests, variant=None, costs=None, max_steps=DEFAULT_MAX_STEPS,
                  slice_size=DEFAULT_SLICE, names=None, workload=None, engine='interp',
-                 log=False):
+                 log=False, devices=None):
         guests = list(guests)
         if not 1 <= len(guests) <= MAX_GUESTS:
             raise ValueError(f'between 1 and {MAX_GUESTS} guests, not {len(guests)}')
@@ -90,7 +91,8 @@ class Hypervisor:
             mem = GuestMemory(bus, vmm + i * GUEST_RAM_SIZE)
             pool = FramePool(bus, i * VMM_POOL_SIZE, VMM_POOL_SIZE)
             name = names[i] if names else None
-            self.vms.append(VM(i, program, mem, pool, max_steps, name))
+            virtio = devices() if devices else ()
+            self.vms.append(VM(i, program, mem, pool, max_steps, name, virtio))
         self.technique = self.technique_class(self)
         self.next_turn = 0              # the guest whose turn on the hart is next
         self.stalls = {vm.index: 0 for vm in self.vms}     # turns in a row without progress
@@ -240,5 +242,7 @@ def run(workload='compute', technique='trap', guests=1, variant=None, **kw):
     them; returns the report."""
     from .. import guest
     program = guest.program(workload)
+    if guest.with_virtio(workload):
+        kw.setdefault('devices', guest.devices)
     hv = Hypervisor(technique, [program] * guests, variant, workload=workload, **kw)
     return hv.run()

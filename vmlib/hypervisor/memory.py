@@ -19,6 +19,7 @@ guest can name a byte of another guest or of the VMM.
 """
 
 from ..machine.bus import RAM_BASE
+from ..machine.virtio import RamDma
 
 GUEST_RAM_BASE = RAM_BASE           # where a guest's RAM starts, guest-physical
 GUEST_RAM_SIZE = 4 << 20            # the guest kernel's contract: 4 MiB (vmlib.guest)
@@ -78,6 +79,13 @@ class GuestMemory:
         """Place an assembled ``vmlib.asm.Program``'s sections (``.bss`` is zeros)."""
         for section in program.sections:
             self.load(section.address, section.data)
+
+    def dma(self):
+        """This memory as a guest's virtio device reaches it (``virtio.RamDma``): its RAM only,
+        and the host's code caches hear of every write, as of the VMM's own."""
+        bus = self.bus
+        return RamDma(bus.ram, self.index,
+                      lambda i, n: bus.on_ram_write and bus.on_ram_write(i, n))
 
     def view(self):
         """A memoryview of the whole slice (for an emulated machine's RAM, or snapshots)."""

@@ -10,8 +10,10 @@ and its one ``kvm_vcpu``):
   snapshots read it;
 - ``mmu``: how its memory is virtualized (``shadow.ShadowMMU`` under trap-and-emulate; None
   when nothing needs it) -- KVM's per-vCPU ``kvm_mmu``;
-- ``devices``: its device map (``vmlib.machine.devicemap``): its UART (the console), a CLINT
-  and a SiFive test device (power off), at the guest-physical addresses of the bare machine;
+- ``devices``: its device map (``vmlib.machine.devicemap``): its UART (the console), a CLINT,
+  a SiFive test device (power off) and the eight virtio-mmio slots, at the guest-physical
+  addresses of the bare machine; ``virtio``: the virtio devices in those slots, top first (a
+  disk, a console: the console's output joins the UART's);
 - the counts of cost-model events (names of ``costs.EVENTS``) and of exits by reason, the
   guest instructions it retired and how many ran without the VMM, and, once it has stopped,
   why.
@@ -24,6 +26,7 @@ from collections import Counter
 from ..machine.devicemap import DeviceMap
 from ..machine.devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE,
                                CLINT_BASE, CLINT_SIZE, TEST_BASE, TEST_SIZE)
+from ..machine.virtio import Console, VirtioMmio, VIRTIO_SLOTS, VIRTIO_STRIDE, slot_address
 from .costs import EVENTS
 
 
@@ -108,11 +111,15 @@ class VM:
     ``message`` says it in a sentence.
     """
 
-    def __init__(self, index, program, mem, pool, max_steps, name=None):
+    def __init__(self, index, program, mem, pool, max_steps, name=None, virtio=()):
         self.index, self.program, self.mem, self.pool = index, program, mem, pool
         self.name = name or f'guest {index}'
         self.max_steps = max_steps
         self.uart = Uart16550()
+        self.virtio = list(virtio)
+        for device in self.virtio:
+            if isinstance(device, Console) and device.sink is None:
+                device.sink = self.uart.emit
         self.devices = DeviceMap()
         self.vcpu = None                # the technique's setup makes it
         self.mmu = None
@@ -176,6 +183,11 @@ class VM:
         self.devices.register(UART_BASE, UART_SIZE, self.uart)
         self.devices.register(CLINT_BASE, CLINT_SIZE, clint)
         self.devices.register(TEST_BASE, TEST_SIZE, SifiveTest(on_request=self._power_request))
+        for n in range(VIRTIO_SLOTS):           # filled from the top, as on the bare machine
+            top = VIRTIO_SLOTS - 1 - n
+            device = self.virtio[top] if top < len(self.virtio) else None
+            self.devices.register(slot_address(n), VIRTIO_STRIDE,
+                                  VirtioMmio(device, self.mem.dma(), None, f'virtio{n}'))
 
     def _power_request(self, reason, status):
         if reason == 'reset':

@@ -137,6 +137,13 @@ class Uart16550:
     def text(self):
         return self.output.decode('utf-8', errors='replace')
 
+    def emit(self, data):
+        """Another device's output joining this one's, in order (a virtio console on the same
+        terminal, as QEMU's multiplexed ``stdio`` chardev joins them)."""
+        self.output += data
+        if self.sink:
+            self.sink(bytes(data))
+
 
 class Clint:
     """Core-local interruptor: msip (software interrupt) and mtime/mtimecmp (timer)."""

@@ -23,7 +23,7 @@ from .devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE, CLINT_
                       CLINT_SIZE, TEST_BASE, TEST_SIZE)
 from .hart import Hart
 from .plic import Plic, PLIC_BASE, PLIC_SIZE
-from .virtio import RamDma, VirtioMmio, VIRTIO_SLOTS, VIRTIO_STRIDE, slot_address
+from .virtio import Console, RamDma, VirtioMmio, VIRTIO_SLOTS, VIRTIO_STRIDE, slot_address
 from .loader import parse_elf, raw_image, LoadedProgram, ElfError
 from .trace import Retired, Faulted, RegWrite, MemWrite, Halted, TrapTaken
 from .traps import M, PRIV_NAMES, MEI, SEI
@@ -70,7 +70,9 @@ class Machine:
         for n in range(VIRTIO_SLOTS):
             top = VIRTIO_SLOTS - 1 - n
             device = virtio[top] if top < len(virtio) else None
-            slot = VirtioMmio(device, RamDma(self.bus), self.plic.line(1 + n), f'virtio{n}')
+            if isinstance(device, Console) and device.sink is None:
+                device.sink = self.uart.emit    # one terminal, as QEMU's mux chardev
+            slot = VirtioMmio(device, RamDma.of_bus(self.bus), self.plic.line(1 + n), f'virtio{n}')
             self.bus.devices.register(slot_address(n), VIRTIO_STRIDE, slot)
             self.virtio.append(slot)
         self.hart.use_engine(engine)        # interpreter or binary translator

@@ -13,9 +13,9 @@ RECEIVE, TRANSMIT = 0, 1
 
 
 class Console:
-    """The virtio console. ``output``: optional callable(bytes) (stdout); what the guest sent
-    is also kept in ``sent``. ``input_source``: optional callable() -> bytes, asked when the
-    guest waits (``poll``)."""
+    """The virtio console. ``output``: optional callable(bytes) where what the guest sends
+    goes (a machine makes it join its UART's output when it is None); it is also kept in
+    ``sent``. ``input_source``: optional callable() -> bytes, asked when the guest waits."""
 
     device_id, queues, queue_max, features = 3, 2, 64, 0
 

@@ -42,27 +42,34 @@ def slot_address(n):
 
 
 class RamDma:
-    """Guest memory as a device reaches it (DMA): RAM only, through the bus, so that code
-    caches see what a device writes."""
+    """Guest memory as a device reaches it (DMA): RAM only. ``ram`` is the buffer that holds
+    it, ``index(pa)`` where physical ``pa`` lies in it (None: not RAM); ``on_write(i, n)`` is
+    told of every write, so that code caches see what a device writes."""
 
-    def __init__(self, bus):
-        self.bus = bus
+    def __init__(self, ram, index, on_write=None):
+        self.ram, self.index, self.on_write = ram, index, on_write
 
-    def index(self, pa, n):
-        i = self.bus.ram_index(pa)
-        if i is None or i + n > self.bus.ram_size:
+    @classmethod
+    def of_bus(cls, bus):
+        """DMA into a machine's RAM (its bus tells the code caches)."""
+        return cls(bus.ram, bus.ram_index,
+                   lambda i, n: bus.on_ram_write and bus.on_ram_write(i, n))
+
+    def locate(self, pa, n):
+        i = self.index(pa)
+        if i is None or (n and self.index(pa + n - 1) != i + n - 1):
             raise RingError(f'0x{pa:08x}..0x{pa + n:08x} is not guest RAM')
         return i
 
     def read(self, pa, n):
-        i = self.index(pa, n)
-        return bytes(self.bus.ram[i:i + n])
+        i = self.locate(pa, n)
+        return bytes(self.ram[i:i + n])
 
     def write(self, pa, data):
-        i = self.index(pa, len(data))
-        self.bus.ram[i:i + len(data)] = data
-        if self.bus.on_ram_write:
-            self.bus.on_ram_write(i, len(data))
+        i = self.locate(pa, len(data))
+        self.ram[i:i + len(data)] = data
+        if self.on_write:
+            self.on_write(i, len(data))
 
 
 class _QueueSetup:
@@ -117,7 +124,8 @@ class VirtioMmio:
         if not self.device:
             return 0
         if offset == 0x010:
-            return (self.features >> 32 * self.device_sel) & 0xFFFF_FFFF if self.device_sel < 2 else 0
+            window = self.features >> 32 * self.device_sel
+            return window & 0xFFFF_FFFF if self.device_sel < 2 else 0
         if offset == 0x034:
             return self.device.queue_max if setup else 0
         if offset == 0x044:
