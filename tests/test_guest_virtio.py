@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from vmlib import guest
 from vmlib.hypervisor import hypervisor
@@ -57,13 +58,19 @@ def test_without_a_disk_the_calls_fail_with_enodev():
     assert 'virtio:' not in console
 
 
+def disk_after_blk():
+    """guest.disk() after blk wrote sectors 8-11: byte i of sector n is (13n + 5i) & 0xff."""
+    disk = bytearray(guest.disk())
+    for n in range(8, 12):
+        disk[512 * n:512 * (n + 1)] = bytes((13 * n + 5 * i) & 0xFF for i in range(512))
+    return bytes(disk)
+
+
 def test_the_disk_keeps_what_the_guest_wrote():
     from vmlib.machine.virtio import Block, Console, DiskImage
     image = DiskImage.from_bytes(guest.disk())
     bare('blk', virtio=[Block(image), Console()])
-    data, original = image.data, guest.disk()
-    assert data[:8 * 512] == original[:8 * 512] and data[12 * 512:] == original[12 * 512:]
-    assert data[8 * 512] == (8 * 13) & 0xFF and data != original
+    assert image.data == disk_after_blk()
 
 
 def test_builds_without_virtio_have_no_driver():
@@ -85,3 +92,90 @@ def test_a_virtio_console_takes_a_line_per_notification():
     assert sbi['exits']['sbi'] - vio['exits']['sbi'] == user - len(found) == 73
     writes = hv.vms[0].devices.device('virtio7').stats['notifications']
     assert writes == 8          # one per write() of some bytes (an empty one sends nothing)
+
+
+# --- a guest that writes nonsense into its ring ---------------------------------------------
+
+HOSTILE = r'''
+    li s0, 0x10008000               # the disk, slot 7: negotiate, one queue at `ring`
+    sw zero, 0x70(s0)
+    li t0, 3
+    sw t0, 0x70(s0)
+    li t0, 1
+    sw t0, 0x24(s0)
+    sw t0, 0x20(s0)
+    sw zero, 0x24(s0)
+    sw zero, 0x20(s0)
+    li t0, 11
+    sw t0, 0x70(s0)
+    sw zero, 0x30(s0)
+    li t0, 8
+    sw t0, 0x38(s0)
+    la t1, ring
+    sw t1, 0x80(s0)
+    sw zero, 0x84(s0)
+    addi t2, t1, 128
+    sw t2, 0x90(s0)
+    sw zero, 0x94(s0)
+    addi t2, t1, 256
+    sw t2, 0xa0(s0)
+    sw zero, 0xa4(s0)
+    li t0, 1
+    sw t0, 0x44(s0)
+    li t0, 15
+    sw t0, 0x70(s0)
+    sw zero, 0x50(s0)               # notify: the device reads whatever the ring says
+    la a0, notified
+    call mini_puts
+    li a0, 0
+    call mini_exit
+notified: .string "notified\n"
+    .data
+    .balign 4096
+ring:
+'''
+PLACES = ['ring', 'ring + 0x200', 'ring + 0x800', '0x80000000', '0x803fffff', '0x80400000',
+          '0x10008000', '0x00000000', '0xfffffff0']
+
+
+@st.composite
+def hostile_rings(draw):
+    """A descriptor table of eight entries pointing at the guest's own memory (its code
+    too), past it, at devices or nowhere; lengths from 0 to past the limit; any flags and
+    links, half the time after a well-formed request; an available ring claiming up to 10
+    entries; a request header of any type and sector."""
+    words, heads = [], [draw(st.integers(0, 9)) for _ in range(8)]
+    if draw(st.booleans()):         # a well-formed request at the head, its data anywhere
+        heads[0] = 0
+        data = draw(st.sampled_from(PLACES))
+        words += ['.word ring + 0x200, 0, 16', '.half 1, 1',
+                  f'.word {data}, 0, 512', f'.half {draw(st.sampled_from([1, 3]))}, 2',
+                  '.word ring + 0x300, 0, 1', '.half 2, 0']
+    while len(words) < 16:
+        words += [f'.word {draw(st.sampled_from(PLACES))}, 0, '
+                  f'{draw(st.sampled_from([0, 1, 15, 16, 512, 513, 4096, 1 << 21]))}',
+                  f'.half {draw(st.sampled_from([0, 1, 1, 2, 3, 3, 4]))}, '
+                  f'{draw(st.integers(0, 9))}']
+    words.append(f'.half 0, {draw(st.sampled_from([1, 1, 2, 3, 9]))}')  # avail: flags, idx
+    words.append('.half ' + ', '.join(map(str, heads)))
+    words.append('.balign 512')
+    words.append(f'.word {draw(st.sampled_from([0, 1, 4, 8, 99]))}, 0, '
+                 f'{draw(st.integers(0, 20))}, {draw(st.sampled_from([0, 1]))}')
+    return '\n'.join('    ' + w for w in words) + '\n    .space 4096\n'
+
+
+@settings(max_examples=25, deadline=None)
+@given(hostile_rings())
+def test_a_guest_that_corrupts_its_ring_harms_nobody_else(ring):
+    """Two guests under trap-and-emulate, each with its own disk: the first writes nonsense
+    into its ring and notifies; the second runs blk. No host error, the second prints what
+    QEMU printed, its disk holds exactly what it wrote, and the first's disk keeps its size."""
+    from vmlib.hypervisor import miniguest
+    hostile = miniguest.program(HOSTILE + ring, filename='hostile-ring.s')
+    hv = hypervisor.Hypervisor('trap', [hostile, guest.program('blk')], devices=guest.devices)
+    report = hv.run()
+    first, second = report['guests']
+    assert first['reason'] != 'error' and second['reason'] == 'poweroff', first['message']
+    assert (second['console'], second['exit_status']) == (RECORDED['blk']['stdout'], 0)
+    assert hv.vms[1].virtio[0].image.data == disk_after_blk()
+    assert len(hv.vms[0].virtio[0].image.data) == len(guest.disk())
