@@ -5,7 +5,8 @@
 #   make test     set up, then run the whole test suite (tests/ and every notebook with nbval)
 #   make slides   build the offline reveal.js decks into slides/
 #   make notebooks  re-execute the chapters in place, then normalise them (vmlib/nbnormalize.py)
-#   make bench    run the benchmarks (machine vs py65, translator vs interpreter, hypervisor)
+#   make bench    run the benchmarks (machine vs py65, translator vs interpreter, hypervisor,
+#                 paravirtualization vs trap-and-emulate)
 #   make guests   rebuild the guest programs (guests/*.elf) from C and re-record them under QEMU
 
 SHELL := /bin/bash
@@ -105,7 +106,8 @@ notebooks: $(STAMP)
 bench: $(DEV_STAMP)
 	status=0; $(PY) bench/machine_vs_py65.py $(BENCH_ARGS) || status=1; \
 	$(PY) bench/dbt_vs_interp.py $(BENCH_ARGS) || status=1; \
-	$(PY) bench/hv_efficiency.py $(BENCH_ARGS) || status=1; exit $$status
+	$(PY) bench/hv_efficiency.py $(BENCH_ARGS) || status=1; \
+	$(PY) bench/pv_vs_trap.py $(BENCH_ARGS) || status=1; exit $$status
 
 # The guest ELFs are committed; this rebuilds them from guests/src and, when qemu-riscv32 is
 # installed, re-records guests/expected/*.json (see guests/build.py).

@@ -98,7 +98,7 @@ SYSCALLS = OrderedDict([
     (1005, 'blk_write(sector, buf) -> 0 | -EIO | -EFAULT | -ENODEV  (virtio builds)'),
 ])
 
-SOURCE_FILES = ('firmware.s', 'kernel.s', 'virtio.s', 'user/lib.s')
+SOURCE_FILES = ('firmware.s', 'pv.s', 'kernel.s', 'virtio.s', 'user/lib.s')
 
 
 def _read(name):
@@ -137,20 +137,27 @@ def with_virtio(workload, virtio=None):
     return isinstance(virtio, list) or bool(virtio)
 
 
+def build_flags(workload, virtio=None, pv=False):
+    """The ``--defsym`` values of a build: ``VIRTIO`` (see ``with_virtio``; a paravirtual
+    build always has the drivers: its console and disk are virtio's rings) and ``PV``."""
+    return {'VIRTIO': int(pv or with_virtio(workload, virtio)), 'PV': int(bool(pv))}
+
+
 @lru_cache(maxsize=None)
-def program(workload='demo', virtio=None):
+def program(workload='demo', virtio=None, pv=False):
     """The assembled system (a ``vmlib.asm.Program``), cached: assembled once per process.
-    ``virtio``: build the virtio drivers in (see ``with_virtio``)."""
+    ``virtio``: build the virtio drivers in (see ``with_virtio``); ``pv``: the paravirtual
+    port (``pv.s``), which runs only on the ``pv`` technique."""
     from ..asm import assemble
-    built = with_virtio(workload, virtio)
-    return assemble(source(workload), filename=f'guest-{workload}.s',
-                    defsym={'VIRTIO': int(built)})
+    flags = build_flags(workload, virtio, pv)
+    name = f'guest-{workload}' + ('-pv' if pv else '')
+    return assemble(source(workload), filename=f'{name}.s', defsym=flags)
 
 
 @lru_cache(maxsize=None)
-def elf(workload='demo', virtio=None):
+def elf(workload='demo', virtio=None, pv=False):
     """The system as ELF bytes (what ``python -m vmlib boot`` or QEMU loads)."""
-    return program(workload, with_virtio(workload, virtio)).to_elf()
+    return program(workload, bool(build_flags(workload, virtio, pv)['VIRTIO']), pv).to_elf()
 
 
 def disk():
@@ -169,19 +176,20 @@ def devices():
     return [Block(DiskImage.from_bytes(disk())), Console()]
 
 
-def machine(workload='demo', quantum=None, virtio=None, **kw):
+def machine(workload='demo', quantum=None, virtio=None, pv=False, **kw):
     """A machine with the guest for ``workload`` loaded, at reset, ready to ``run()``.
 
     ``quantum`` (mtime ticks) patches the kernel's time slice; ``virtio``: None (the
     workload's default), False, True (the drivers, and ``devices()``) or a list of devices;
-    other keywords go to ``Machine`` (``engine``, ``uart_output``, ...).
+    ``pv``: the paravirtual build (it stops at once: it runs only on a pv hypervisor); other
+    keywords go to ``Machine`` (``engine``, ``uart_output``, ...).
     """
     from ..machine import Machine
     kw.setdefault('ram_size', GUEST_RAM_SIZE)      # the guest's whole world, as under the VMM
     built = with_virtio(workload, virtio)
     if built:
         kw['virtio'] = virtio if isinstance(virtio, list) else devices()
-    m = Machine.from_elf(elf(workload, built), what=f'guest {workload}', **kw)
+    m = Machine.from_elf(elf(workload, built, pv), what=f'guest {workload}', **kw)
     if quantum is not None:
         set_quantum(m, quantum)
     return m

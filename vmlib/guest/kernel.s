@@ -25,6 +25,9 @@
     .ifndef VIRTIO                  # the virtio drivers (virtio.s): built in with VIRTIO=1
     .equ VIRTIO, 0
     .endif
+    .ifndef PV                      # the paravirtual port (pv.s): built with PV=1, VIRTIO=1
+    .equ PV, 0
+    .endif
 
     .equ SYS_WRITE, 64              # write(fd 1|2, buf, len) -> len | -EBADF | -EFAULT
     .equ SYS_EXIT, 93               # exit(status): never returns
@@ -130,9 +133,13 @@
     .globl kernel_entry
 kernel_entry:
     la sp, kstack_top
+    .if PV
+    call pv_start                   # pv.s: the shared page, the trap table
+    .else
     csrw sscratch, zero             # we are in the kernel
     la t0, trap_entry
     csrw stvec, t0
+    .endif
     la a0, msg_boot
     call kputs
 
@@ -151,8 +158,12 @@ kernel_entry:
     call use_table_of               # a0 = satp value for kroot
     la t1, active_satp
     sw a0, 0(t1)
+    .if PV
+    hypercall PV_SWITCH_SPACE       # pv.s: satp = a0, TLB flushed
+    .else
     csrw satp, a0
     sfence.vma zero, zero           # paging is on; the kernel runs on at the same addresses
+    .endif
     .if VIRTIO
     call virtio_probe               # virtio.s: a disk and a console, if the machine has them
     .endif
@@ -195,7 +206,12 @@ kernel_entry:
     sw t0, P_STATE(tp)
 
     li t0, SIE_STIE                 # timer interrupts preempt the processes
+    .if PV
+    la t1, pv_shared                # (the virtual sie lives in the shared page)
+    sw t0, PV_SIE(t1)
+    .else
     csrs sie, t0
+    .endif
     call arm_timer
     j ret_to_user
 
@@ -210,8 +226,12 @@ boot_out_of_memory:
 # there, then dispatch on scause. From S-mode (sscratch = 0) see trap_from_kernel.
     .balign 4
 trap_entry:
+    .if PV                          # the VMM swapped tp and sscratch, as the csrrw would
+    beqz tp, trap_from_kernel
+    .else
     csrrw tp, sscratch, tp          # tp = current PCB, sscratch = the user's tp
     beqz tp, trap_from_kernel
+    .endif
     sw ra, 1 * 4(tp)
     sw sp, 2 * 4(tp)
     sw gp, 3 * 4(tp)
@@ -242,6 +262,16 @@ trap_entry:
     sw t4, 29 * 4(tp)
     sw t5, 30 * 4(tp)
     sw t6, 31 * 4(tp)
+    .if PV                          # the trap's registers, from the shared page
+    la t1, pv_shared
+    lw t0, PV_SAVED_TP(t1)          # (and sscratch is 0 already)
+    sw t0, F_TP(tp)
+    lw t0, PV_SEPC(t1)
+    sw t0, 0(tp)
+    la sp, kstack_top
+    lw s0, PV_SCAUSE(t1)
+    lw s1, PV_STVAL(t1)
+    .else
     csrr t0, sscratch
     sw t0, F_TP(tp)
     csrw sscratch, zero             # in the kernel now
@@ -250,6 +280,7 @@ trap_entry:
     la sp, kstack_top
     csrr s0, scause
     csrr s1, stval
+    .endif
     bltz s0, trap_interrupt
     li t0, SCAUSE_ECALL_U
     beq s0, t0, trap_syscall
@@ -261,18 +292,37 @@ trap_entry:
 
 # ret_to_user: run process tp: its address space, its registers, back to U-mode.
 ret_to_user:
+    .if PV
+    call pv_flush                   # pv.s: the page-table updates queued, in one hypercall
+    .endif
     lw t0, P_SATP(tp)
     la t1, active_satp              # switch address spaces only when it changes
     lw t2, 0(t1)
     beq t0, t2, 1f
     sw t0, 0(t1)
+    .if PV
+    mv a0, t0
+    hypercall PV_SWITCH_SPACE
+    .else
     csrw satp, t0
     sfence.vma zero, zero
+    .endif
 1:  lw t0, 0(tp)
+    .if PV                          # where trap_return goes: U-mode at the pc, sscratch = tp
+    la t1, pv_shared
+    sw t0, PV_RET_PC(t1)
+    sw zero, PV_RET_PRIV(t1)
+    sw tp, PV_RET_SCRATCH(t1)
+    lw t0, 16 * 4(tp)               # a6 and a7 carry the hypercall: the VMM restores them
+    sw t0, PV_RET_A6(t1)
+    lw t0, 17 * 4(tp)
+    sw t0, PV_RET_A7(t1)
+    .else
     csrw sepc, t0
     li t0, SSTATUS_SPP              # sret to U-mode
     csrc sstatus, t0
     csrw sscratch, tp
+    .endif
     lw ra, 1 * 4(tp)
     lw sp, 2 * 4(tp)
     lw gp, 3 * 4(tp)
@@ -287,8 +337,10 @@ ret_to_user:
     lw a3, 13 * 4(tp)
     lw a4, 14 * 4(tp)
     lw a5, 15 * 4(tp)
+    .ifeq PV
     lw a6, 16 * 4(tp)
     lw a7, 17 * 4(tp)
+    .endif
     lw s2, 18 * 4(tp)
     lw s3, 19 * 4(tp)
     lw s4, 20 * 4(tp)
@@ -304,12 +356,29 @@ ret_to_user:
     lw t5, 30 * 4(tp)
     lw t6, 31 * 4(tp)
     lw tp, F_TP(tp)
+    .if PV
+    hypercall PV_TRAP_RETURN        # (a6, a7 from the shared page)
+    .else
     sret
+    .endif
 
 # trap_from_kernel: a trap taken in S-mode. The only one expected is a page fault while
 # copy_from_user reads user memory (pc in [uaccess_begin, uaccess_end)): resume at
 # uaccess_fault, which makes the system call fail with -EFAULT. Anything else is a kernel bug.
 trap_from_kernel:
+    .if PV
+9:  auipc tp, %pcrel_hi(pv_shared + PV_SAVED_TP)   # undo the swap (tp is all there is)
+    lw tp, %pcrel_lo(9b)(tp)
+    addi sp, sp, -16
+    sw t0, 0(sp)
+    sw t1, 4(sp)
+    la t1, pv_shared
+    lw t0, PV_SCAUSE(t1)
+    li t1, SCAUSE_LOAD_PF
+    bne t0, t1, kernel_trap_panic
+    la t1, pv_shared
+    lw t0, PV_SEPC(t1)
+    .else
     csrrw tp, sscratch, tp          # undo the swap: tp = current PCB, sscratch = 0
     addi sp, sp, -16
     sw t0, 0(sp)
@@ -318,16 +387,31 @@ trap_from_kernel:
     li t1, SCAUSE_LOAD_PF
     bne t0, t1, kernel_trap_panic
     csrr t0, sepc
+    .endif
     la t1, uaccess_begin
     bltu t0, t1, kernel_trap_panic
     la t1, uaccess_end
     bgeu t0, t1, kernel_trap_panic
     la t0, uaccess_fault
+    .if PV                          # back to S-mode at uaccess_fault
+    la t1, pv_shared
+    sw t0, PV_RET_PC(t1)
+    li t0, 1
+    sw t0, PV_RET_PRIV(t1)
+    sw zero, PV_RET_SCRATCH(t1)
+    sw a6, PV_RET_A6(t1)
+    sw a7, PV_RET_A7(t1)
+    lw t0, 0(sp)
+    lw t1, 4(sp)
+    addi sp, sp, 16
+    hypercall PV_TRAP_RETURN
+    .else
     csrw sepc, t0
     lw t0, 0(sp)
     lw t1, 4(sp)
     addi sp, sp, 16
     sret
+    .endif
 
 kernel_trap_panic:
     la a0, msg_kernel_trap
@@ -361,10 +445,16 @@ unexpected_interrupt:
 # arm_timer: the next timer interrupt, `quantum` ticks of mtime from now (SBI set_timer also
 # clears the pending one).
 arm_timer:
+    .if PV                          # the time of the last trap, from the shared page
+    la t2, pv_shared
+    lw t0, PV_TIME_LO(t2)
+    lw t1, PV_TIME_HI(t2)
+    .else
 1:  csrr t1, timeh                  # the 64-bit time, read consistently on RV32
     csrr t0, time
     csrr t2, timeh
     bne t1, t2, 1b
+    .endif
     la t3, quantum
     lw t3, 0(t3)
     add a0, t0, t3
@@ -413,7 +503,9 @@ trap_page_fault:
     mv a0, s1
     li a2, PTE_UDATA
     call set_user_pte
+    .ifeq PV                         # (pv: the queued update flushes what it changes)
     sfence.vma s1, zero
+    .endif
     lw t0, P_FAULTS(tp)
     addi t0, t0, 1
     sw t0, P_FAULTS(tp)
@@ -580,9 +672,16 @@ write_chunks:
 sys_sie_write:
     mv t0, a0
     li t1, SIE_STIE
+    .if PV
+    la t2, pv_shared                # the virtual sie, in memory: no exit
+1:  blez t0, 2f
+    sw zero, PV_SIE(t2)
+    sw t1, PV_SIE(t2)
+    .else
 1:  blez t0, 2f
     csrc sie, t1
     csrs sie, t1
+    .endif
     addi t0, t0, -1
     j 1b
 2:  j sys_return                    # a0 = n
@@ -755,7 +854,9 @@ sys_mmap:
     mv a0, s1
     li a2, PTE_UDATA
     call set_user_pte
+    .ifeq PV                         # (pv: the queued update flushes what it changes)
     sfence.vma s1, zero
+    .endif
     mv a0, s1
     j sys_return
 
@@ -770,8 +871,13 @@ sys_munmap:
     bnez t1, 1f
     li a0, -EINVAL
     j sys_return
+    .if PV
+1:  li a1, 0
+    call pv_queue_pte
+    .else
 1:  sw zero, 0(a0)                  # the entry goes, then the TLB's copy of it
     sfence.vma s1, zero
+    .endif
     srli a0, t0, 10
     slli a0, a0, 12
     call free_page
@@ -795,8 +901,13 @@ sys_mprotect:
     andi t1, s2, PROT_WRITE
     beqz t1, 2f
     ori t0, t0, PTE_W
+    .if PV
+2:  mv a1, t0
+    call pv_queue_pte
+    .else
 2:  sw t0, 0(a0)
     sfence.vma s1, zero
+    .endif
     li a0, 0
     j sys_return
 
@@ -930,12 +1041,19 @@ free_address_space:
     sw ra, 12(sp)
     sw s0, 8(sp)
     sw s1, 4(sp)
+    .if PV
+    call pv_flush                   # (updates still queued for these tables go first)
+    .endif
     la t0, kroot
     call use_table_of
     la t0, active_satp
     sw a0, 0(t0)
+    .if PV
+    hypercall PV_SWITCH_SPACE
+    .else
     csrw satp, a0
     sfence.vma zero, zero
+    .endif
     lw s0, P_L0(tp)
     beqz s0, 3f
     lw s1, P_BLOCKS(tp)             # the blocks of entries that may be in use
@@ -1006,7 +1124,11 @@ set_user_pte:
     srli a1, a1, 12
     slli a1, a1, 10
     or a1, a1, a2
+    .if PV
+    call pv_queue_pte
+    .else
     sw a1, 0(a0)
+    .endif
     lw ra, 12(sp)
     addi sp, sp, 16
     ret
@@ -1021,7 +1143,9 @@ copy_from_user:
     bgtu t0, t1, efault
     li t1, SSTATUS_SUM
 sum_on:
+    .ifeq PV                         # (pv: SUM stays on, the VMM sets it once)
     csrs sstatus, t1                # open: S-mode may access U pages
+    .endif
     beqz a2, 2f
 uaccess_begin:                      # a page fault in here resumes at uaccess_fault
 1:  lbu t2, 0(a1)
@@ -1031,12 +1155,18 @@ uaccess_end:
     addi a1, a1, 1
     addi a2, a2, -1
     bnez a2, 1b
+    .if PV
+2:  li a0, 0
+    ret
+uaccess_fault:
+    .else
 2:  csrc sstatus, t1                # closed
     li a0, 0
     ret
 uaccess_fault:
     li t1, SSTATUS_SUM
     csrc sstatus, t1
+    .endif
 efault:
     li a0, -EFAULT
     ret
@@ -1064,6 +1194,16 @@ kputc_uart:
 
 # kputs: the NUL-terminated string at a0 (clobbers a0, a1, a6, a7, t0).
 kputs:
+    .if PV                          # the whole string in one console_write hypercall
+    mv t0, a0
+1:  lbu a1, 0(t0)
+    beqz a1, 2f
+    addi t0, t0, 1
+    j 1b
+2:  sub a1, t0, a0
+    hypercall PV_CONSOLE_WRITE
+    ret
+    .else
     mv t0, a0
     li a7, SBI_CONSOLE_PUTCHAR
     li a6, 0
@@ -1073,6 +1213,7 @@ kputs:
     addi t0, t0, 1
     j 1b
 2:  ret
+    .endif
 
 # kputdec: a0 in decimal (signed).
 kputdec:

@@ -180,7 +180,14 @@ virtq_submit:
     fence w, w                      # the chain before the index
     sh t0, VQ_AVAIL+2(a1)
     fence w, o                      # the index before the notification
+    .if PV                          # pv: an event channel, not a store to the device
+    mv t3, a1
+    mv a1, a2
+    hypercall PV_NOTIFY
+    mv a1, t3
+    .else
     sw a2, VIO_QUEUE_NOTIFY(a0)
+    .endif
 1:  fence r, r
     lhu t1, VQ_USED+2(a1)           # used.idx
     bne t1, t0, 1b
@@ -344,15 +351,19 @@ copy_to_user:
     lw a2, 0(sp)
     lw ra, 12(sp)
     addi sp, sp, 16
+    .ifeq PV                        # (pv: SUM stays on)
     li t1, SSTATUS_SUM
     csrs sstatus, t1                # open: S-mode may access U pages
+    .endif
 2:  lbu t2, 0(a1)
     sb t2, 0(a0)
     addi a0, a0, 1
     addi a1, a1, 1
     addi a2, a2, -1
     bnez a2, 2b
+    .ifeq PV
     csrc sstatus, t1                # closed
+    .endif
 3:  li a0, 0
     ret
 4:  lw ra, 12(sp)

@@ -39,6 +39,7 @@ from ..machine.traps import (Trap, INTERRUPT, ILLEGAL_INSTRUCTION, ECALL_FROM_U,
                              LOAD_ACCESS, STORE_ACCESS, STI, S, cause_name)
 from . import sbi
 from .emulator import emulate
+from .pv import CONSOLE_WRITE, MMU_UPDATE, NOTIFY, PV_EID
 from .shadow import GuestFault, translate, view_of
 
 M32 = 0xFFFFFFFF
@@ -242,6 +243,8 @@ def reflect(vm, cause, tval):
                 f'completing (last: {cause_name(cause)} at pc=0x{v.pc:08x}, '
                 f'handler 0x{v.stvec:08x}); the guest is stopped')
     v.take_trap(cause, tval)
+    if vm.delivered is not None:        # a paravirtual kernel reads the trap from memory
+        vm.delivered(vm)
     vm.count('exception_injection')
 
 
@@ -276,6 +279,8 @@ def inject_due_interrupt(hv, vm):
     record = hv.log.begin(vm, 'interrupt_injection', cause_name(cause | INTERRUPT)) \
         if hv.log is not None else None
     v.take_trap(cause | INTERRUPT, 0)
+    if vm.delivered is not None:
+        vm.delivered(vm)
     if cause == STI:
         vm.causes.timer_interrupt()
     vm.count('interrupt_injection')
@@ -291,10 +296,12 @@ def cause_of(vm, kind):
     phase = vm.causes.phase
     if phase == 'boot':
         return 'boot'
-    eid = vm.vcpu.x[sbi.A7]
-    if kind == 'mmio' or (kind == 'sbi' and eid in sbi.CONSOLE):
-        return 'console'                # (the UART is the only device a guest kernel drives)
-    if kind in ('hidden_page_fault', 'page_table_write'):
+    eid, fid = vm.vcpu.x[sbi.A7], vm.vcpu.x[sbi.A6]
+    pv = kind == 'sbi' and eid == PV_EID
+    if kind == 'mmio' or (kind == 'sbi' and eid in sbi.CONSOLE) or \
+            (pv and fid in (CONSOLE_WRITE, NOTIFY)):
+        return 'console'                # (its devices: the UART, the virtio console and disk)
+    if kind in ('hidden_page_fault', 'page_table_write') or (pv and fid == MMU_UPDATE):
         return 'page tables'
     if kind == 'timer' or (kind == 'sbi' and eid == sbi.SET_TIMER):
         return 'timer'

@@ -241,8 +241,9 @@ def run(workload='compute', technique='trap', guests=1, variant=None, **kw):
     """Boot the guest kernel (``vmlib.guest``) with ``workload`` in ``guests`` VMs and run
     them; returns the report."""
     from .. import guest
-    program = guest.program(workload)
-    if guest.with_virtio(workload):
+    pv = technique == 'pv'              # a paravirtual kernel: its own build, with its devices
+    program = guest.program(workload, pv=pv)
+    if pv or guest.with_virtio(workload):
         kw.setdefault('devices', guest.devices)
     hv = Hypervisor(technique, [program] * guests, variant, workload=workload, **kw)
     return hv.run()

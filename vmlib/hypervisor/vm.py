@@ -121,6 +121,8 @@ class VM:
             if isinstance(device, Console) and device.sink is None:
                 device.sink = self.uart.emit
         self.devices = DeviceMap()
+        self.pv = None                  # a paravirtualized guest's PvState (pv technique)
+        self.delivered = None           # called after a trap is delivered to the guest kernel
         self.vcpu = None                # the technique's setup makes it
         self.mmu = None
         self.events = Counter()         # cost-model event -> count

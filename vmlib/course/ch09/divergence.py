@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass
 
 from ... import guest
+from ...guest import port
 from .log import VmmLog, describe, vmm_log, _change_text
 from ..text import hanging
 from .properties import bare_run
@@ -108,10 +109,13 @@ def consoles_text(d: Divergence) -> str:
 
 
 def kernel_excerpt(label: str, before: int = 2, after: int = 12) -> str:
-    """Lines of ``vmlib/guest/kernel.s`` around ``label:``, with their line numbers."""
+    """Lines of ``vmlib/guest/kernel.s`` around ``label:``, with their line numbers, as the
+    unmodified kernel has them: the paravirtual port's lines (``.if PV``, chapter 11) left
+    out, ``before`` and ``after`` counting the lines shown."""
     text = (guest.HERE / 'kernel.s').read_text(encoding='utf-8').splitlines()
-    at = next((i for i, line in enumerate(text) if line.startswith(f'{label}:')), None)
+    shown = [n for n, side in enumerate(port.classify(text)) if side != 'pv']
+    at = next((k for k, n in enumerate(shown) if text[n].startswith(f'{label}:')), None)
     if at is None:
         raise KeyError(f'kernel.s has no label {label}')
-    lo, hi = max(0, at - before), min(len(text), at + after + 1)
-    return '\n'.join(f'{n + 1:>5}  {text[n]}' for n in range(lo, hi))
+    lo, hi = max(0, at - before), min(len(shown), at + after + 1)
+    return '\n'.join(f'{n + 1:>5}  {text[n]}' for n in shown[lo:hi])

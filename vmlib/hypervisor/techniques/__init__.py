@@ -1,15 +1,17 @@
 """The techniques, by name: ``TECHNIQUES`` (see ``..technique`` for the interface).
 
 1. ``emulate`` (``emulate.py``): the whole guest machine interpreted, the reference;
-2. ``trap`` (``trap.py``): trap-and-emulate, the guest deprivileged, shadow page tables.
+2. ``trap`` (``trap.py``): trap-and-emulate, the guest deprivileged, shadow page tables;
+3. ``pv`` (``pv.py``): paravirtualization, a ported guest kernel on trap-and-emulate.
 
 ``register`` adds one of your own.
 """
 
 from .emulate import Emulate
+from .pv import Paravirt
 from .trap import TrapAndEmulate
 
-TECHNIQUES = {t.name: t for t in (Emulate, TrapAndEmulate)}
+TECHNIQUES = {t.name: t for t in (Emulate, TrapAndEmulate, Paravirt)}
 
 
 def register(cls):
