@@ -30,7 +30,9 @@ import pytest
 from vmlib.viz._course_common import MIN_TEXT_PX, smallest_text, text_collisions
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-CHAPTERS = range(10)
+from vmlib.course.chapters import CHAPTERS as _COURSE  # noqa: E402
+
+CHAPTERS = sorted(n for n, c in _COURSE.items() if c.ready)     # the chapters that exist
 
 
 class Inputs:
@@ -163,6 +165,18 @@ def _causes(i):
                         if r['workload'] in ('compute', 'demo', 'pgfault', 'io', 'syscall')])
 
 
+def _pv_comparison(i):
+    from vmlib.course.ch11 import comparison_rows
+    from vmlib.viz.paravirt import draw_comparison
+    return draw_comparison(comparison_rows())
+
+
+def _pv_batching(i):
+    from vmlib.course.ch11 import batching_rows
+    from vmlib.viz.paravirt import draw_batching
+    return draw_batching(batching_rows())
+
+
 FIGURES: dict[str, Figure] = {
     '00 course map': Figure(0, 'draw_course_map("all", target=8)', _course_map),
     '01 layers': Figure(1, 'draw_layers("virtualized", step=3)', _layers),
@@ -178,6 +192,8 @@ FIGURES: dict[str, Figure] = {
     '07 profile': Figure(7, 'draw_profile(prof)', _profile),
     '08 timeline': Figure(8, 'draw_timeline(tl)', _timeline),
     '09 causes': Figure(9, 'draw_causes(', _causes),
+    '11 trap vs pv': Figure(11, 'draw_comparison(rows)', _pv_comparison),
+    '11 batching': Figure(11, 'draw_batching(batches)', _pv_batching),
 }
 
 
@@ -223,6 +239,12 @@ def _trap_timeline_widget(_):
 
 
 #: name -> (the widget's module, the drawing function it calls, how the notebook makes it)
+def _batching_widget(_):
+    from vmlib.course.ch11 import batching_rows
+    from vmlib.viz.paravirt import BatchingWidget
+    return BatchingWidget(batching_rows(), batch=8)
+
+
 WIDGET_FIGURES = {
     '00 course map widget': ('vmlib.viz.course_map', 'draw_course_map', _course_map_widget),
     '01 layers widget': ('vmlib.viz.layers', 'draw_layers', _layers_widget),
@@ -233,6 +255,7 @@ WIDGET_FIGURES = {
     '08 privilege timeline widget': ('vmlib.viz.privilege_timeline', 'draw_timeline',
                                      _privilege_timeline_widget),
     '09 trap timeline widget': ('vmlib.viz.trap_timeline', 'draw_bounce', _trap_timeline_widget),
+    '11 batching widget': ('vmlib.viz.paravirt', 'draw_batching', _batching_widget),
 }
 
 

@@ -668,3 +668,14 @@ def test_the_registry_takes_new_techniques():
     finally:
         del TECHNIQUES['test-slow']
     assert issubclass(Slow, Technique)
+
+
+@pytest.mark.parametrize('technique', ['trap', 'pv'])
+def test_a_page_table_of_garbage_is_the_guests_own_fault_storm(technique):
+    """A guest that points satp at its own code (found by the hostile-hypercall test): its
+    faults loop through its own handler at 0 -- a fault storm, as on the bare machine's trap
+    loop, not a VMM error (the repeat check is for faults the VMM *served*)."""
+    text = ('    li a0, 0x80000000 | (0x80000000 >> 12)\n    csrw satp, a0\n'
+            '    sfence.vma zero, zero\n    li a0, 0\n    call mini_exit\n')
+    g = hv_run(technique, [miniguest.program(text)])['guests'][0]
+    assert g['reason'] == 'fault-storm', g['message']

@@ -32,7 +32,7 @@ from vmlib.viz._course_common import SHOWN_WIDTH_PX
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHAPTERS = sorted(p.name for p in (REPO / "notebooks").glob("0[0-9]_*.ipynb"))
+CHAPTERS = sorted(p.name for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 LEFT_PANEL_PX = (200, 300)          # the file browser, expanded
 IMAGE_SLACK_PX = 4                  # (a): how much narrower than SHOWN_WIDTH_PX is tolerated
 

@@ -108,7 +108,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "translated vs direct instructions", (6, 9)),
     _C(11, "11_paravirtualization", "Paravirtualization",
        "Xen's way: port the guest to hypercalls and shared rings",
-       "hypercalls vs traps; the shared ring in motion", (9,)),
+       "hypercalls vs traps; the shared ring in motion", (9,), True),
     _C(12, "12_hardware_assistance_and_kvm", "Hardware assistance and KVM",
        "a guest mode in the CPU, VM exits, the KVM API and virtio",
        "VM exits by reason; the KVM run loop; virtio", (9,)),

@@ -144,12 +144,15 @@ def build_flags(workload, virtio=None, pv=False):
 
 
 @lru_cache(maxsize=None)
-def program(workload='demo', virtio=None, pv=False):
+def program(workload='demo', virtio=None, pv=False, batch=None):
     """The assembled system (a ``vmlib.asm.Program``), cached: assembled once per process.
     ``virtio``: build the virtio drivers in (see ``with_virtio``); ``pv``: the paravirtual
-    port (``pv.s``), which runs only on the ``pv`` technique."""
+    port (``pv.s``), which runs only on the ``pv`` technique; ``batch``: how many page-table
+    updates the port queues before it flushes them (default 64)."""
     from ..asm import assemble
     flags = build_flags(workload, virtio, pv)
+    if batch is not None:
+        flags['PV_BATCH_MAX'] = int(batch)
     name = f'guest-{workload}' + ('-pv' if pv else '')
     return assemble(source(workload), filename=f'{name}.s', defsym=flags)
 

@@ -293,7 +293,7 @@ trap_entry:
 # ret_to_user: run process tp: its address space, its registers, back to U-mode.
 ret_to_user:
     .if PV
-    call pv_flush                   # pv.s: the page-table updates queued, in one hypercall
+    call pv_flush                   # pv.s: queued page-table updates, one hypercall
     .endif
     lw t0, P_SATP(tp)
     la t1, active_satp              # switch address spaces only when it changes
@@ -308,7 +308,7 @@ ret_to_user:
     sfence.vma zero, zero
     .endif
 1:  lw t0, 0(tp)
-    .if PV                          # where trap_return goes: U-mode at the pc, sscratch = tp
+    .if PV                          # trap_return's way: U-mode, the pc, sscratch = tp
     la t1, pv_shared
     sw t0, PV_RET_PC(t1)
     sw zero, PV_RET_PRIV(t1)

@@ -54,7 +54,9 @@
     .equ PV_RET_SCRATCH, 40         #     sscratch (the PCB when returning to a process),
     .equ PV_RET_A6, 44              #     and a6, a7 (the hypercall used them)
     .equ PV_RET_A7, 48
-    .equ PV_BATCH_MAX, 64           # page-table updates queued before a flush
+    .ifndef PV_BATCH_MAX            # page-table updates queued before a flush (chapter 11
+    .equ PV_BATCH_MAX, 64           # varies it: --defsym PV_BATCH_MAX=n)
+    .endif
 
 # hypercall FID: call the hypervisor (clobbers a0, a1, a6, a7).
     .macro hypercall fid

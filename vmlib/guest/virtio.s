@@ -4,9 +4,10 @@
 #
 # virtio_probe looks at every slot, the top one first -- QEMU fills them from the top, and a
 # driver cannot know which are used -- and sets up the first disk and the first console:
-# reset, ACKNOWLEDGE + DRIVER, only VIRTIO_F_VERSION_1 (no event index: this driver polls),
-# FEATURES_OK read back, one split virtqueue of VQ_SIZE entries in a zeroed page (descriptors
-# at +0, available ring at +128, used ring at +256), DRIVER_OK.
+# reset, ACKNOWLEDGE + DRIVER, only VIRTIO_F_VERSION_1 (no event index: this driver polls, and
+# says so: NO_INTERRUPT in its available ring), FEATURES_OK read back, one split virtqueue of
+# VQ_SIZE entries in a zeroed page (descriptors at +0, available ring at +128, used ring at
+# +256), DRIVER_OK.
 #
 # A request is one descriptor chain made available, one notification (a store to
 # QueueNotify: on a hypervisor, one exit), and a wait until the used index moves: the device
@@ -30,6 +31,7 @@
     .equ VQ_SIZE, 8
     .equ VQ_AVAIL, 128
     .equ VQ_USED, 256
+    .equ VQ_NO_INTERRUPT, 1         # the available ring's flag: the driver wants no interrupts
     .equ VIO_MAGIC, 0x000
     .equ VIO_VERSION, 0x004
     .equ VIO_DEVICE_ID, 0x008
@@ -154,6 +156,8 @@ virtio_setup:
     addi t1, a1, VQ_USED
     sw t1, VIO_QUEUE_DEVICE(a0)
     sw zero, VIO_QUEUE_DEVICE+4(a0)
+    li t1, VQ_NO_INTERRUPT          # it polls: no interrupts, please (avail.flags)
+    sh t1, VQ_AVAIL(a1)
     li t1, 1
     sw t1, VIO_QUEUE_READY(a0)
     ori t0, t0, VIO_S_DRIVER_OK

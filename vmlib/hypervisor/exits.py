@@ -127,21 +127,22 @@ def page_fault(hv, vm, exit):
     """Ask the guest's MMU virtualization what the fault was, and act on it."""
     v = vm.vcpu
     access, va = ACCESS[exit.cause], exit.tval
-    key = (v.retired(), v.pc, va, access)
-    repeats = vm.last_fault[1] + 1 if vm.last_fault[0] == key else 0
-    vm.last_fault = (key, repeats)
-    if repeats > REPEAT_LIMIT:
-        vm.stop('error', None, f'VMM: the {access} fault at 0x{va:08x} '
-                               f'(pc=0x{v.pc:08x}) was served but repeats')
     mmu = vm.mmu
     try:
         kind, gpa = mmu.fill(mmu.current, v.satp, va, access, view_of(v.priv, v.mstatus))
-    except GuestFault as fault:
+    except GuestFault as fault:         # the guest's own fault: a loop of those is its own
+        vm.last_fault = (None, 0)       # (reflect's fault-storm limit stops it)
         return guest_fault(vm, fault)
     except OutOfFrames:                 # out of shadow frames: start again from nothing
         vm.exit('hidden_page_fault')
         mmu.flush()
         return True
+    key = (v.retired(), v.pc, va, access)
+    repeats = vm.last_fault[1] + 1 if vm.last_fault[0] == key else 0
+    vm.last_fault = (key, repeats)
+    if repeats > REPEAT_LIMIT:          # served, yet the hart faults again: the VMM's bug
+        vm.stop('error', None, f'VMM: the {access} fault at 0x{va:08x} '
+                               f'(pc=0x{v.pc:08x}) was served but repeats')
     if kind == 'filled':
         vm.exit('hidden_page_fault')
     elif kind == 'pt-write':

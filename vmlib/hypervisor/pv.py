@@ -137,10 +137,11 @@ def _mmu_update(vm, state, R):
 @pv_call(CONSOLE_WRITE, 'console_write')
 def _console_write(vm, state, R):
     text, n = R[A0], R[A1]
-    if n > MAX_CONSOLE or not vm.mem.contains(text, n):
+    if n and (n > MAX_CONSOLE or not vm.mem.contains(text, n)):
         return refuse(vm, R, f'console_write(0x{text:08x}, {n}): not in its RAM')
-    i = vm.mem.index(text)
-    vm.uart.emit(bytes(vm.mem.bus.ram[i:i + n]))
+    if n:
+        i = vm.mem.index(text)
+        vm.uart.emit(bytes(vm.mem.bus.ram[i:i + n]))
     R[A0] = 0
 
 
