@@ -182,3 +182,14 @@ def test_a_guest_that_corrupts_its_ring_harms_nobody_else(technique, ring):
     assert (second['console'], second['exit_status']) == (RECORDED['blk']['stdout'], 0)
     assert hv.vms[1].virtio[0].image.data == disk_after_blk()
     assert len(hv.vms[0].virtio[0].image.data) == len(guest.disk())
+
+
+def test_a_device_write_into_guest_memory_reaches_the_shadow_mmu():
+    """DMA into a VM's RAM is told to the shadow MMU (were it one of the guest's page tables,
+    the shadows built from it must go), at the guest-physical address written."""
+    hv = hypervisor.Hypervisor('trap', [guest.program('blk')], devices=guest.devices)
+    vm, seen = hv.vms[0], []
+    vm.mmu.written_ram = lambda gpa, size: seen.append((gpa, size))
+    dma = vm.devices.device('virtio7').dma
+    dma.write(0x8010_0000, b'\x01\x02\x03\x04')
+    assert seen == [(0x8010_0000, 4)] and vm.mem.read(0x8010_0000, 4) == 0x04030201

@@ -80,12 +80,18 @@ class GuestMemory:
         for section in program.sections:
             self.load(section.address, section.data)
 
-    def dma(self):
-        """This memory as a guest's virtio device reaches it (``virtio.RamDma``): its RAM only,
-        and the host's code caches hear of every write, as of the VMM's own."""
+    def dma(self, written=None):
+        """This memory as a guest's virtio device reaches it (``virtio.RamDma``): its RAM only;
+        the host's code caches hear of every write, as of the VMM's own, and so does
+        ``written(gpa, size)`` (the shadow MMU, should a device write a page table)."""
         bus = self.bus
-        return RamDma(bus.ram, self.index,
-                      lambda i, n: bus.on_ram_write and bus.on_ram_write(i, n))
+
+        def on_write(i, n):
+            if bus.on_ram_write:
+                bus.on_ram_write(i, n)
+            if written is not None:
+                written(i - self.base + GUEST_RAM_BASE, n)
+        return RamDma(bus.ram, self.index, on_write)
 
     def view(self):
         """A memoryview of the whole slice (for an emulated machine's RAM, or snapshots)."""

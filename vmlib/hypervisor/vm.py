@@ -188,8 +188,9 @@ class VM:
         for n in range(VIRTIO_SLOTS):           # filled from the top, as on the bare machine
             top = VIRTIO_SLOTS - 1 - n
             device = self.virtio[top] if top < len(self.virtio) else None
+            dma = self.mem.dma(lambda gpa, size: self.mmu and self.mmu.written_ram(gpa, size))
             self.devices.register(slot_address(n), VIRTIO_STRIDE,
-                                  VirtioMmio(device, self.mem.dma(), None, f'virtio{n}'))
+                                  VirtioMmio(device, dma, None, f'virtio{n}'))
 
     def _power_request(self, reason, status):
         if reason == 'reset':
