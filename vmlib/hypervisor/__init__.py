@@ -7,8 +7,10 @@
   with a vCPU (``vcpu.py``: an ``ArchState`` like the hart's), exits as values served by one
   handler table (``exits.py``), one instruction emulator (``emulator.py``, over the machine's
   own), one exit log (``exitlog.py``);
-- techniques (``technique.py``, ``techniques/``): ``emulate`` and ``trap`` (trap-and-emulate,
-  with shadow page tables in ``shadow.py`` and the SBI in ``sbi.py``);
+- techniques (``technique.py``, ``techniques/``): ``emulate``, ``trap`` (trap-and-emulate,
+  with shadow page tables in ``shadow.py`` and the SBI in ``sbi.py``) and ``pv``
+  (paravirtualization: the ported kernel's hypercalls and shared page, ``pv.py``); each guest's
+  virtio devices (``vmlib.machine.virtio``) sit in its device map;
 - ``costs.py``: the cost model; ``popek.py``: Popek & Goldberg's instruction map.
 """
 
