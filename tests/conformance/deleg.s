@@ -6,29 +6,7 @@
 # S with SIE=1 and in U regardless of SIE, waits in S with SIE=0; STI from mip.STIP; SSI before
 # STI; a non-delegated SSI traps to M from S even with mstatus.MIE=0.
 
-    .equ UART, 0x10000000
-    .equ TESTDEV, 0x00100000
-    .equ CLINT_MSIP, 0x02000000
-    .equ CLINT_MTIMECMP, 0x02004000
-    .equ CLINT_MTIME, 0x0200BFF8
-    .equ TR_SAVE, 0
-    .equ TR_CAUSE, 4
-    .equ TR_EPC, 8
-    .equ TR_TVAL, 12
-    .equ TR_STATUS, 16
-    .equ TR_COUNT, 20
-    .equ TR_RESUME, 24
-
-    .text
-    .globl _start
-_start:
-    la sp, stack_top
-    la t0, trap_m
-    csrw mtvec, t0
-    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
-    csrw pmpaddr0, t0
-    li t0, 0x1f                 # NAPOT, R W X
-    csrw pmpcfg0, t0
+    .include "start.inc"        # constants, _start: stack, mtvec, PMP
 
     csrw mie, zero
     csrw mideleg, zero

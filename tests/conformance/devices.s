@@ -3,29 +3,7 @@
 # (128 MiB, as QEMU -m 128M); loads, stores and fetches outside every device raise access
 # faults (mcause 5, 7, 1) with mtval = the address (fetch: mepc = mtval = the target).
 
-    .equ UART, 0x10000000
-    .equ TESTDEV, 0x00100000
-    .equ CLINT_MSIP, 0x02000000
-    .equ CLINT_MTIMECMP, 0x02004000
-    .equ CLINT_MTIME, 0x0200BFF8
-    .equ TR_SAVE, 0
-    .equ TR_CAUSE, 4
-    .equ TR_EPC, 8
-    .equ TR_TVAL, 12
-    .equ TR_STATUS, 16
-    .equ TR_COUNT, 20
-    .equ TR_RESUME, 24
-
-    .text
-    .globl _start
-_start:
-    la sp, stack_top
-    la t0, trap_m
-    csrw mtvec, t0
-    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
-    csrw pmpaddr0, t0
-    li t0, 0x1f                 # NAPOT, R W X
-    csrw pmpcfg0, t0
+    .include "start.inc"        # constants, _start: stack, mtvec, PMP
 
     csrw mie, zero
     la a0, 9f

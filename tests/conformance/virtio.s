@@ -10,8 +10,8 @@
 # appears on the same standard output as the UART. Every wait polls the used index (QEMU may
 # complete a request after the notifying store returns; vmlib completes it during the store).
 
-    .equ UART, 0x10000000
-    .equ TESTDEV, 0x00100000
+    .include "start.inc"        # constants, _start: stack, mtvec, PMP
+
     .equ PLIC, 0x0C000000
     .equ PLIC_ENABLE0, 0x0C002000
     .equ PLIC_THRESHOLD0, 0x0C200000
@@ -48,13 +48,6 @@
     .equ BLK_IN, 0
     .equ BLK_OUT, 1
     .equ BLK_GET_ID, 8
-    .equ TR_SAVE, 0
-    .equ TR_CAUSE, 4
-    .equ TR_EPC, 8
-    .equ TR_TVAL, 12
-    .equ TR_STATUS, 16
-    .equ TR_COUNT, 20
-    .equ TR_RESUME, 24
 
 # CHECK what, reg, value: print "what: <reg>" and ok or FAIL (the common tail's check).
 .macro CHECK what, reg, value
@@ -68,15 +61,6 @@
 .endm
 
     .text
-    .globl _start
-_start:
-    la sp, stack_top
-    la t0, trap_m
-    csrw mtvec, t0
-    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
-    csrw pmpaddr0, t0
-    li t0, 0x1f                 # NAPOT, R W X
-    csrw pmpcfg0, t0
     la a0, 9f
     call say
     .section .rodata
