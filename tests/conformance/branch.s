@@ -21,12 +21,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beq 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000002, "beq 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     beq s2, s3, 1f
@@ -34,12 +29,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beq 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000001, "beq 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     beq s2, s3, 1f
@@ -47,12 +37,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beq 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000001, "beq 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     beq s2, s3, 1f
@@ -60,12 +45,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beq 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000001, "beq 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     beq s2, s3, 1f
@@ -73,12 +53,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beq 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000001, "beq 0x80000000, 0x7fffffff"
     li s2, 0x00000005
     li s3, 0x00000005
     bne s2, s3, 1f
@@ -86,12 +61,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bne 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000001, "bne 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     bne s2, s3, 1f
@@ -99,12 +69,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bne 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000002, "bne 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     bne s2, s3, 1f
@@ -112,12 +77,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bne 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000002, "bne 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     bne s2, s3, 1f
@@ -125,12 +85,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bne 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000002, "bne 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     bne s2, s3, 1f
@@ -138,12 +93,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bne 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000002, "bne 0x80000000, 0x7fffffff"
     li s2, 0x00000005
     li s3, 0x00000005
     blt s2, s3, 1f
@@ -151,12 +101,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "blt 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000001, "blt 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     blt s2, s3, 1f
@@ -164,12 +109,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "blt 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000002, "blt 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     blt s2, s3, 1f
@@ -177,12 +117,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "blt 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000002, "blt 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     blt s2, s3, 1f
@@ -190,12 +125,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "blt 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000001, "blt 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     blt s2, s3, 1f
@@ -203,12 +133,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "blt 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000002, "blt 0x80000000, 0x7fffffff"
     li s2, 0x00000005
     li s3, 0x00000005
     bge s2, s3, 1f
@@ -216,12 +141,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bge 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000002, "bge 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     bge s2, s3, 1f
@@ -229,12 +149,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bge 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000001, "bge 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     bge s2, s3, 1f
@@ -242,12 +157,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bge 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000001, "bge 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     bge s2, s3, 1f
@@ -255,12 +165,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bge 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000002, "bge 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     bge s2, s3, 1f
@@ -268,12 +173,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bge 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000001, "bge 0x80000000, 0x7fffffff"
     li s2, 0x00000005
     li s3, 0x00000005
     bltu s2, s3, 1f
@@ -281,12 +181,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bltu 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000001, "bltu 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     bltu s2, s3, 1f
@@ -294,12 +189,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bltu 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000002, "bltu 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     bltu s2, s3, 1f
@@ -307,12 +197,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bltu 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000001, "bltu 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     bltu s2, s3, 1f
@@ -320,12 +205,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bltu 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000002, "bltu 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     bltu s2, s3, 1f
@@ -333,12 +213,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bltu 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000001, "bltu 0x80000000, 0x7fffffff"
     li s2, 0x00000005
     li s3, 0x00000005
     bgeu s2, s3, 1f
@@ -346,12 +221,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgeu 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000002, "bgeu 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     bgeu s2, s3, 1f
@@ -359,12 +229,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgeu 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000001, "bgeu 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     bgeu s2, s3, 1f
@@ -372,12 +237,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgeu 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000002, "bgeu 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     bgeu s2, s3, 1f
@@ -385,12 +245,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgeu 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000001, "bgeu 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     bgeu s2, s3, 1f
@@ -398,12 +253,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgeu 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000002, "bgeu 0x80000000, 0x7fffffff"
     li s2, 0x00000005
     li s3, 0x00000005
     bgt s2, s3, 1f
@@ -411,12 +261,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgt 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000001, "bgt 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     bgt s2, s3, 1f
@@ -424,12 +269,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgt 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000001, "bgt 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     bgt s2, s3, 1f
@@ -437,12 +277,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgt 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000001, "bgt 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     bgt s2, s3, 1f
@@ -450,12 +285,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgt 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000002, "bgt 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     bgt s2, s3, 1f
@@ -463,12 +293,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgt 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000001, "bgt 0x80000000, 0x7fffffff"
     li s2, 0x00000005
     li s3, 0x00000005
     ble s2, s3, 1f
@@ -476,12 +301,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "ble 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000002, "ble 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     ble s2, s3, 1f
@@ -489,12 +309,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "ble 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000002, "ble 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     ble s2, s3, 1f
@@ -502,12 +317,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "ble 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000002, "ble 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     ble s2, s3, 1f
@@ -515,12 +325,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "ble 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000001, "ble 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     ble s2, s3, 1f
@@ -528,12 +333,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "ble 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000002, "ble 0x80000000, 0x7fffffff"
     li s2, 0x00000005
     li s3, 0x00000005
     bgtu s2, s3, 1f
@@ -541,12 +341,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgtu 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000001, "bgtu 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     bgtu s2, s3, 1f
@@ -554,12 +349,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgtu 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000001, "bgtu 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     bgtu s2, s3, 1f
@@ -567,12 +357,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgtu 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000002, "bgtu 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     bgtu s2, s3, 1f
@@ -580,12 +365,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgtu 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000001, "bgtu 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     bgtu s2, s3, 1f
@@ -593,12 +373,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgtu 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000002, "bgtu 0x80000000, 0x7fffffff"
     li s2, 0x00000005
     li s3, 0x00000005
     bleu s2, s3, 1f
@@ -606,12 +381,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bleu 0x00000005, 0x00000005"
-    .text
+    CHECKED 0x00000002, "bleu 0x00000005, 0x00000005"
     li s2, 0x00000005
     li s3, 0x00000006
     bleu s2, s3, 1f
@@ -619,12 +389,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bleu 0x00000005, 0x00000006"
-    .text
+    CHECKED 0x00000002, "bleu 0x00000005, 0x00000006"
     li s2, 0xffffffff
     li s3, 0x00000001
     bleu s2, s3, 1f
@@ -632,12 +397,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bleu 0xffffffff, 0x00000001"
-    .text
+    CHECKED 0x00000001, "bleu 0xffffffff, 0x00000001"
     li s2, 0x00000001
     li s3, 0xffffffff
     bleu s2, s3, 1f
@@ -645,12 +405,7 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bleu 0x00000001, 0xffffffff"
-    .text
+    CHECKED 0x00000002, "bleu 0x00000001, 0xffffffff"
     li s2, 0x80000000
     li s3, 0x7fffffff
     bleu s2, s3, 1f
@@ -658,239 +413,139 @@
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bleu 0x80000000, 0x7fffffff"
-    .text
+    CHECKED 0x00000001, "bleu 0x80000000, 0x7fffffff"
     li s2, 0x00000000
     beqz s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beqz 0x00000000"
-    .text
+    CHECKED 0x00000002, "beqz 0x00000000"
     li s2, 0x00000001
     beqz s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beqz 0x00000001"
-    .text
+    CHECKED 0x00000001, "beqz 0x00000001"
     li s2, 0xffffffff
     beqz s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beqz 0xffffffff"
-    .text
+    CHECKED 0x00000001, "beqz 0xffffffff"
     li s2, 0x00000000
     bnez s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bnez 0x00000000"
-    .text
+    CHECKED 0x00000001, "bnez 0x00000000"
     li s2, 0x00000001
     bnez s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bnez 0x00000001"
-    .text
+    CHECKED 0x00000002, "bnez 0x00000001"
     li s2, 0xffffffff
     bnez s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bnez 0xffffffff"
-    .text
+    CHECKED 0x00000002, "bnez 0xffffffff"
     li s2, 0x00000000
     blez s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "blez 0x00000000"
-    .text
+    CHECKED 0x00000002, "blez 0x00000000"
     li s2, 0x00000001
     blez s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "blez 0x00000001"
-    .text
+    CHECKED 0x00000001, "blez 0x00000001"
     li s2, 0xffffffff
     blez s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "blez 0xffffffff"
-    .text
+    CHECKED 0x00000002, "blez 0xffffffff"
     li s2, 0x00000000
     bgez s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgez 0x00000000"
-    .text
+    CHECKED 0x00000002, "bgez 0x00000000"
     li s2, 0x00000001
     bgez s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgez 0x00000001"
-    .text
+    CHECKED 0x00000002, "bgez 0x00000001"
     li s2, 0xffffffff
     bgez s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgez 0xffffffff"
-    .text
+    CHECKED 0x00000001, "bgez 0xffffffff"
     li s2, 0x00000000
     bltz s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bltz 0x00000000"
-    .text
+    CHECKED 0x00000001, "bltz 0x00000000"
     li s2, 0x00000001
     bltz s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bltz 0x00000001"
-    .text
+    CHECKED 0x00000001, "bltz 0x00000001"
     li s2, 0xffffffff
     bltz s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bltz 0xffffffff"
-    .text
+    CHECKED 0x00000002, "bltz 0xffffffff"
     li s2, 0x00000000
     bgtz s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgtz 0x00000000"
-    .text
+    CHECKED 0x00000001, "bgtz 0x00000000"
     li s2, 0x00000001
     bgtz s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgtz 0x00000001"
-    .text
+    CHECKED 0x00000002, "bgtz 0x00000001"
     li s2, 0xffffffff
     bgtz s2, 1f
     li a1, 1
     j 2f
 1:  li a1, 2
 2:  nop
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bgtz 0xffffffff"
-    .text
+    CHECKED 0x00000001, "bgtz 0xffffffff"
     li s2, 10
     li a1, 0
 1:  add a1, a1, s2
     addi s2, s2, -1
     bnez s2, 1b
-    li a2, 0x00000037
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "backward branch loop: sum 1..10"
-    .text
+    CHECKED 0x00000037, "backward branch loop: sum 1..10"
     la a0, 9f
     call say
     .section .rodata
@@ -902,22 +557,12 @@
 1:  la t0, 2b
     sub a1, s4, t0
     add a1, a1, a1
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jal: link = next instruction"
-    .text
+    CHECKED 0x00000000, "jal: link = next instruction"
     li a1, 5
     jal x0, 1f
     li a1, 99
 1:  nop
-    li a2, 0x00000005
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jal: skipped instruction"
-    .text
+    CHECKED 0x00000005, "jal: skipped instruction"
     li a1, 0
     j 2f
 1:  addi a1, a1, 1
@@ -925,110 +570,60 @@
 2:  addi a1, a1, 10
     jal zero, 1b
 3:  nop
-    li a2, 0x0000000b
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jal backward"
-    .text
+    CHECKED 0x0000000b, "jal backward"
     la s2, 1f
     jalr s4, 0(s2)
 2:  li a1, 99
 1:  la t0, 2b
     sub a1, s4, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jalr: target and link"
-    .text
+    CHECKED 0x00000000, "jalr: target and link"
     la s2, 1f
     addi s2, s2, -12
     li a1, 7
     jalr s4, 12(s2)
     li a1, 99
 1:  nop
-    li a2, 0x00000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jalr: offset"
-    .text
+    CHECKED 0x00000007, "jalr: offset"
     la s2, 1f
     addi s2, s2, 16
     li a1, 8
     jalr zero, -16(s2)
     li a1, 99
 1:  nop
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jalr: negative offset"
-    .text
+    CHECKED 0x00000008, "jalr: negative offset"
     la s2, 1f
     addi s2, s2, 1
     li a1, 9
     jalr s4, 0(s2)
     li a1, 99
 1:  nop
-    li a2, 0x00000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jalr: bit 0 of the target cleared"
-    .text
+    CHECKED 0x00000009, "jalr: bit 0 of the target cleared"
     la s2, 1f
     jalr s2, 0(s2)
 2:  li s2, 0
 1:  la t0, 2b
     sub a1, s2, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jalr rd = rs1"
-    .text
+    CHECKED 0x00000000, "jalr rd = rs1"
     li a0, 20
     call add_one
     mv a1, a0
-    li a2, 0x00000015
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "call / ret"
-    .text
+    CHECKED 0x00000015, "call / ret"
     la s2, 1f
     li a1, 4
     jr s2
     li a1, 99
 1:  nop
-    li a2, 0x00000004
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jr"
-    .text
+    CHECKED 0x00000004, "jr"
     li a0, 1
     jal ra, add_one
     la s2, add_one
     jalr ra, 0(s2)
     mv a1, a0
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jal ra, label / jalr ra"
-    .text
+    CHECKED 0x00000003, "jal ra, label / jalr ra"
     li a0, 5
     call tail_twice
     mv a1, a0
-    li a2, 0x00000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "tail"
-    .text
+    CHECKED 0x00000007, "tail"
     la a0, 9f
     call say
     .section .rodata
@@ -1048,35 +643,15 @@
     la s7, 2b
     la s8, 1b
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jalr misaligned: mcause"
-    .text
+    CHECKED 0x00000000, "jalr misaligned: mcause"
     lw a1, TR_EPC(s6)
     sub a1, a1, s7
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jalr misaligned: mepc - jalr"
-    .text
+    CHECKED 0x00000000, "jalr misaligned: mepc - jalr"
     lw a1, TR_TVAL(s6)
     sub a1, a1, s8
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jalr misaligned: mtval - target"
-    .text
+    CHECKED 0x00000002, "jalr misaligned: mtval - target"
     mv a1, s4
-    li a2, 0x00001234
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jalr misaligned: rd not written"
-    .text
+    CHECKED 0x00001234, "jalr misaligned: rd not written"
     la t0, 3f
     la t1, tr_area
     sw t0, TR_RESUME(t1)
@@ -1086,27 +661,12 @@
     nop
 3:  la s7, 2b
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jal misaligned: mcause"
-    .text
+    CHECKED 0x00000000, "jal misaligned: mcause"
     lw a1, TR_EPC(s6)
     sub a1, a1, s7
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jal misaligned: mepc - jal"
-    .text
+    CHECKED 0x00000000, "jal misaligned: mepc - jal"
     mv a1, s4
-    li a2, 0x00001234
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jal misaligned: rd not written"
-    .text
+    CHECKED 0x00001234, "jal misaligned: rd not written"
     la t0, 3f
     la t1, tr_area
     sw t0, TR_RESUME(t1)
@@ -1116,36 +676,16 @@
     nop
 3:  la s7, 2b
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beq misaligned taken: mcause"
-    .text
+    CHECKED 0x00000000, "beq misaligned taken: mcause"
     lw a1, TR_EPC(s6)
     sub a1, a1, s7
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beq misaligned taken: mepc - beq"
-    .text
+    CHECKED 0x00000000, "beq misaligned taken: mepc - beq"
     lw a1, TR_COUNT(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "trap count so far"
-    .text
+    CHECKED 0x00000003, "trap count so far"
     .word 0x00001363            # bne zero, zero, .+6: not taken, no trap
     nop
     lw a1, TR_COUNT(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "bne misaligned not taken: no trap"
-    .text
+    CHECKED 0x00000003, "bne misaligned not taken: no trap"
     j finish
 
 add_one:

@@ -33,64 +33,29 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall -> S: scause"
-    .text
+    CHECKED 0x00000008, "U ecall -> S: scause"
     lw a1, TR_EPC(s5)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall -> S: sepc - insn"
-    .text
+    CHECKED 0x00000000, "U ecall -> S: sepc - insn"
     lw a1, TR_TVAL(s5)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall -> S: stval"
-    .text
+    CHECKED 0x00000000, "U ecall -> S: stval"
     lw a1, TR_STATUS(s5)
     srli a1, a1, 8
     andi a1, a1, 1
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall -> S: sstatus.SPP"
-    .text
+    CHECKED 0x00000000, "U ecall -> S: sstatus.SPP"
     lw a1, TR_STATUS(s5)
     andi a1, a1, 0x22
-    li a2, 0x00000020
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall -> S: sstatus SPIE, SIE"
-    .text
+    CHECKED 0x00000020, "U ecall -> S: sstatus SPIE, SIE"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...then ebreak (not delegated) -> M"
-    .text
+    CHECKED 0x00000003, "...then ebreak (not delegated) -> M"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000011
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall: traps to M, to S"
-    .text
+    CHECKED 0x00000011, "U ecall: traps to M, to S"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     lw s11, TR_COUNT(s5)
@@ -103,49 +68,24 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x00000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ecall -> S: scause"
-    .text
+    CHECKED 0x00000009, "S ecall -> S: scause"
     lw a1, TR_EPC(s5)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ecall -> S: sepc - insn"
-    .text
+    CHECKED 0x00000000, "S ecall -> S: sepc - insn"
     lw a1, TR_TVAL(s5)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ecall -> S: stval"
-    .text
+    CHECKED 0x00000000, "S ecall -> S: stval"
     lw a1, TR_STATUS(s5)
     srli a1, a1, 8
     andi a1, a1, 1
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ecall -> S: sstatus.SPP"
-    .text
+    CHECKED 0x00000001, "S ecall -> S: sstatus.SPP"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000011
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ecall: traps to M, to S"
-    .text
+    CHECKED 0x00000011, "S ecall: traps to M, to S"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     lw s11, TR_COUNT(s5)
@@ -158,49 +98,24 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U illegal -> S: scause"
-    .text
+    CHECKED 0x00000002, "U illegal -> S: scause"
     lw a1, TR_EPC(s5)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U illegal -> S: sepc - insn"
-    .text
+    CHECKED 0x00000000, "U illegal -> S: sepc - insn"
     lw a1, TR_TVAL(s5)
-    li a2, 0xffffffff
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U illegal -> S: stval"
-    .text
+    CHECKED 0xffffffff, "U illegal -> S: stval"
     lw a1, TR_STATUS(s5)
     srli a1, a1, 8
     andi a1, a1, 1
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U illegal -> S: sstatus.SPP"
-    .text
+    CHECKED 0x00000000, "U illegal -> S: sstatus.SPP"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000011
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U illegal: traps to M, to S"
-    .text
+    CHECKED 0x00000011, "U illegal: traps to M, to S"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     lw s11, TR_COUNT(s5)
@@ -213,49 +128,24 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr mstatus -> S: scause"
-    .text
+    CHECKED 0x00000002, "S csrr mstatus -> S: scause"
     lw a1, TR_EPC(s5)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr mstatus -> S: sepc - insn"
-    .text
+    CHECKED 0x00000000, "S csrr mstatus -> S: sepc - insn"
     lw a1, TR_TVAL(s5)
-    li a2, 0x300025f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr mstatus -> S: stval"
-    .text
+    CHECKED 0x300025f3, "S csrr mstatus -> S: stval"
     lw a1, TR_STATUS(s5)
     srli a1, a1, 8
     andi a1, a1, 1
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr mstatus -> S: sstatus.SPP"
-    .text
+    CHECKED 0x00000001, "S csrr mstatus -> S: sstatus.SPP"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000011
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S illegal: traps to M, to S"
-    .text
+    CHECKED 0x00000011, "S illegal: traps to M, to S"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     lw s11, TR_COUNT(s5)
@@ -267,24 +157,14 @@
 7:  ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ebreak (not delegated): mcause"
-    .text
+    CHECKED 0x00000003, "U ebreak (not delegated): mcause"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000010
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ebreak: traps to M, to S"
-    .text
+    CHECKED 0x00000010, "U ebreak: traps to M, to S"
     la a0, 9f
     call say
     .section .rodata
@@ -298,47 +178,22 @@
 8:  .word 0x00000000
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M illegal with medeleg[2] = 1: traps"
-    .text
+    CHECKED 0x00000001, "M illegal with medeleg[2] = 1: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M illegal with medeleg[2] = 1: mcause"
-    .text
+    CHECKED 0x00000002, "M illegal with medeleg[2] = 1: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M illegal with medeleg[2] = 1: mepc - insn"
-    .text
+    CHECKED 0x00000000, "M illegal with medeleg[2] = 1: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M illegal with medeleg[2] = 1: mtval"
-    .text
+    CHECKED 0x00000000, "M illegal with medeleg[2] = 1: mtval"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000010
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M illegal: traps to M, to S"
-    .text
+    CHECKED 0x00000010, "M illegal: traps to M, to S"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     lw s11, TR_COUNT(s5)
@@ -347,47 +202,22 @@
 8:  ecall
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: traps"
-    .text
+    CHECKED 0x00000001, "M ecall: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000b
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: mcause"
-    .text
+    CHECKED 0x0000000b, "M ecall: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: mepc - insn"
-    .text
+    CHECKED 0x00000000, "M ecall: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: mtval"
-    .text
+    CHECKED 0x00000000, "M ecall: mtval"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000010
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: traps to M, to S"
-    .text
+    CHECKED 0x00000010, "M ecall: traps to M, to S"
     la a0, 9f
     call say
     .section .rodata
@@ -399,63 +229,28 @@
     li t0, 0x222
     csrw sie, t0
     csrr a1, sie
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mideleg = SSI: sie after writing 0x222"
-    .text
+    CHECKED 0x00000002, "mideleg = SSI: sie after writing 0x222"
     csrr a1, mie
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mie"
-    .text
+    CHECKED 0x00000002, "...mie"
     li t0, 0xaaa
     csrw mie, t0
     csrr a1, sie
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mie = 0xaaa: sie shows delegated only"
-    .text
+    CHECKED 0x00000002, "mie = 0xaaa: sie shows delegated only"
     csrw mie, zero
     csrsi mip, 2
     csrr a1, sip
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mip.SSIP set by M: sip"
-    .text
+    CHECKED 0x00000002, "mip.SSIP set by M: sip"
     csrci sip, 2
     csrr a1, mip
     andi a1, a1, 0x222
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sip.SSIP cleared through sip: mip"
-    .text
+    CHECKED 0x00000000, "sip.SSIP cleared through sip: mip"
     li t0, 0x20
     csrs mip, t0
     csrr a1, sip
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mip.STIP set by M, not delegated: sip"
-    .text
+    CHECKED 0x00000000, "mip.STIP set by M, not delegated: sip"
     csrr a1, mip
     andi a1, a1, 0x222
-    li a2, 0x00000020
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mip"
-    .text
+    CHECKED 0x00000020, "...mip"
     li t0, 0x20
     csrc mip, t0
     csrw mideleg, zero
@@ -466,34 +261,19 @@
     csrr a1, sstatus
     li t0, 0x19AA
     and a1, a1, t0
-    li a2, 0x00000120
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sstatus hides MIE MPIE MPP"
-    .text
+    CHECKED 0x00000120, "sstatus hides MIE MPIE MPP"
     li t0, 0x1888
     csrc sstatus, t0
     csrr a1, mstatus
     li t0, 0x19AA
     and a1, a1, t0
-    li a2, 0x000019a8
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sstatus write leaves them"
-    .text
+    CHECKED 0x000019a8, "sstatus write leaves them"
     li t0, 0xC0002
     csrs sstatus, t0
     csrr a1, mstatus
     li t0, 0xC19AA
     and a1, a1, t0
-    li a2, 0x000c19aa
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sstatus writes SIE SUM MXR"
-    .text
+    CHECKED 0x000c19aa, "sstatus writes SIE SUM MXR"
     li t0, 0x7E19AA
     csrc mstatus, t0
     la a0, 9f
@@ -519,12 +299,7 @@
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI pending in M (delegated): traps to M, to S"
-    .text
+    CHECKED 0x00000000, "SSI pending in M (delegated): traps to M, to S"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     lw s11, TR_COUNT(s5)
@@ -538,57 +313,27 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x80000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in S, SIE=1: scause"
-    .text
+    CHECKED 0x80000001, "SSI in S, SIE=1: scause"
     lw a1, TR_EPC(s5)
     la t0, 5b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in S, SIE=1: sepc - insn"
-    .text
+    CHECKED 0x00000000, "SSI in S, SIE=1: sepc - insn"
     lw a1, TR_TVAL(s5)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in S, SIE=1: stval"
-    .text
+    CHECKED 0x00000000, "SSI in S, SIE=1: stval"
     lw a1, TR_STATUS(s5)
     srli a1, a1, 8
     andi a1, a1, 1
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in S, SIE=1: sstatus.SPP"
-    .text
+    CHECKED 0x00000001, "SSI in S, SIE=1: sstatus.SPP"
     lw a1, TR_STATUS(s5)
     andi a1, a1, 0x22
-    li a2, 0x00000020
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in S, SIE=1: sstatus SPIE, SIE"
-    .text
+    CHECKED 0x00000020, "SSI in S, SIE=1: sstatus SPIE, SIE"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000011
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in S, SIE=1: traps to M, to S"
-    .text
+    CHECKED 0x00000011, "SSI in S, SIE=1: traps to M, to S"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     lw s11, TR_COUNT(s5)
@@ -609,19 +354,9 @@
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000010
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in S, SIE=0: not taken: traps to M, to S"
-    .text
+    CHECKED 0x00000010, "SSI in S, SIE=0: not taken: traps to M, to S"
     andi a1, s2, 0x222
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...sip shows it pending"
-    .text
+    CHECKED 0x00000002, "...sip shows it pending"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     lw s11, TR_COUNT(s5)
@@ -634,49 +369,24 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x80000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in U, SIE=0: taken: scause"
-    .text
+    CHECKED 0x80000001, "SSI in U, SIE=0: taken: scause"
     lw a1, TR_EPC(s5)
     la t0, 5b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in U, SIE=0: taken: sepc - insn"
-    .text
+    CHECKED 0x00000000, "SSI in U, SIE=0: taken: sepc - insn"
     lw a1, TR_TVAL(s5)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in U, SIE=0: taken: stval"
-    .text
+    CHECKED 0x00000000, "SSI in U, SIE=0: taken: stval"
     lw a1, TR_STATUS(s5)
     srli a1, a1, 8
     andi a1, a1, 1
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in U, SIE=0: taken: sstatus.SPP"
-    .text
+    CHECKED 0x00000000, "SSI in U, SIE=0: taken: sstatus.SPP"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000011
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in U: traps to M, to S"
-    .text
+    CHECKED 0x00000011, "SSI in U: traps to M, to S"
     csrci mip, 2
     la s6, tr_area
     lw s10, TR_COUNT(s6)
@@ -694,40 +404,20 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x80000005
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "STI in S (mip.STIP written by M): scause"
-    .text
+    CHECKED 0x80000005, "STI in S (mip.STIP written by M): scause"
     lw a1, TR_EPC(s5)
     la t0, 5b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "STI in S (mip.STIP written by M): sepc - insn"
-    .text
+    CHECKED 0x00000000, "STI in S (mip.STIP written by M): sepc - insn"
     lw a1, TR_TVAL(s5)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "STI in S (mip.STIP written by M): stval"
-    .text
+    CHECKED 0x00000000, "STI in S (mip.STIP written by M): stval"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000011
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "STI in S: traps to M, to S"
-    .text
+    CHECKED 0x00000011, "STI in S: traps to M, to S"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     lw s11, TR_COUNT(s5)
@@ -744,33 +434,18 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x80000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI and STI pending: SSI first: scause"
-    .text
+    CHECKED 0x80000001, "SSI and STI pending: SSI first: scause"
     lw a1, TR_EPC(s5)
     la t0, 5b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI and STI pending: SSI first: sepc - insn"
-    .text
+    CHECKED 0x00000000, "SSI and STI pending: SSI first: sepc - insn"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000011
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI + STI: traps to M, to S"
-    .text
+    CHECKED 0x00000011, "SSI + STI: traps to M, to S"
     li t0, 0x22
     csrc mip, t0
     la a0, 9f
@@ -795,42 +470,22 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI in S, not delegated: mcause"
-    .text
+    CHECKED 0x80000001, "SSI in S, not delegated: mcause"
     lw a1, TR_EPC(s6)
     la t0, 5b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mepc - first S instruction"
-    .text
+    CHECKED 0x00000000, "...mepc - first S instruction"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "...mstatus.MPP"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
     slli a1, a1, 4
     lw t0, TR_COUNT(s5)
     sub t0, t0, s11
     or a1, a1, t0
-    li a2, 0x00000010
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI not delegated: traps to M, to S"
-    .text
+    CHECKED 0x00000010, "SSI not delegated: traps to M, to S"
     csrci mip, 2
     csrw mie, zero
     j finish

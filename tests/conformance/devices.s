@@ -14,12 +14,7 @@
     li t0, UART
     lbu a1, 5(t0)
     andi a1, a1, 0x21
-    li a2, 0x00000020
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "LSR: transmitter ready, no input (& 0x21)"
-    .text
+    CHECKED 0x00000020, "LSR: transmitter ready, no input (& 0x21)"
     la a0, 9f
     call say
     .section .rodata
@@ -29,12 +24,7 @@
     li t1, 0x600d600d
     sw t1, 0(t0)
     lw a1, 0(t0)
-    li a2, 0x600d600d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "last word of RAM"
-    .text
+    CHECKED 0x600d600d, "last word of RAM"
     la a0, 9f
     call say
     .section .rodata
@@ -47,129 +37,54 @@
 8:  lw a1, 0(s3)
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0x88000000: traps"
-    .text
+    CHECKED 0x00000001, "lw 0x88000000: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000005
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0x88000000: mcause"
-    .text
+    CHECKED 0x00000005, "lw 0x88000000: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0x88000000: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lw 0x88000000: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x88000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0x88000000: mtval"
-    .text
+    CHECKED 0x88000000, "lw 0x88000000: mtval"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
 8:  sw a1, 0(s3)
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw 0x88000000: traps"
-    .text
+    CHECKED 0x00000001, "sw 0x88000000: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw 0x88000000: mcause"
-    .text
+    CHECKED 0x00000007, "sw 0x88000000: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw 0x88000000: mepc - insn"
-    .text
+    CHECKED 0x00000000, "sw 0x88000000: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x88000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw 0x88000000: mtval"
-    .text
+    CHECKED 0x88000000, "sw 0x88000000: mtval"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
 8:  lw a1, 0(s4)
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0xf0000000: traps"
-    .text
+    CHECKED 0x00000001, "lw 0xf0000000: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000005
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0xf0000000: mcause"
-    .text
+    CHECKED 0x00000005, "lw 0xf0000000: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0xf0000000: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lw 0xf0000000: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0xf0000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0xf0000000: mtval"
-    .text
+    CHECKED 0xf0000000, "lw 0xf0000000: mtval"
     la s6, tr_area
     la t0, 3f
     sw t0, TR_RESUME(s6)
     jr s3
 3:  nop
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch 0x88000000: mcause"
-    .text
+    CHECKED 0x00000001, "fetch 0x88000000: mcause"
     lw a1, TR_EPC(s6)
-    li a2, 0x88000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mepc"
-    .text
+    CHECKED 0x88000000, "...mepc"
     lw a1, TR_TVAL(s6)
-    li a2, 0x88000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mtval"
-    .text
+    CHECKED 0x88000000, "...mtval"
     j finish
 
 # ==========================================================================================

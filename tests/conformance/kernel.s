@@ -33,12 +33,7 @@ m_unexpected:                       # a trap that reached M: report it and stop
 9:  .string "machine: unexpected trap to M"
     .text
     lw a1, TR_CAUSE(s6)
-    li a2, -1
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mcause"
-    .text
+    CHECKED -1, "mcause"
     j finish
 
 # ---- the kernel (S-mode) -------------------------------------------------------------------
@@ -232,20 +227,10 @@ k_kill:                             # any other trap from U: report it, stop the
     li t1, USER_VA
     add t0, t0, t1                  # the user virtual address of u_bad_load
     sub a1, a1, t0
-    li a2, 0
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "kernel: sepc is the user's bad load"
-    .text
+    CHECKED 0, "kernel: sepc is the user's bad load"
     la t0, faults
     lw a1, 0(t0)
-    li a2, 2
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "kernel: page faults served"
-    .text
+    CHECKED 2, "kernel: page faults served"
     j finish                        # S-mode reaches the test device through its mapping
 
 k_return:

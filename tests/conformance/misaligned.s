@@ -15,95 +15,40 @@
     .text
     la s2, mis_data
     lw a1, 1(s2)
-    li a2, 0x55443322
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw +1"
-    .text
+    CHECKED 0x55443322, "lw +1"
     la s2, mis_data
     lw a1, 2(s2)
-    li a2, 0x66554433
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw +2"
-    .text
+    CHECKED 0x66554433, "lw +2"
     la s2, mis_data
     lw a1, 3(s2)
-    li a2, 0x77665544
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw +3"
-    .text
+    CHECKED 0x77665544, "lw +3"
     la s2, mis_data
     lh a1, 1(s2)
-    li a2, 0x00003322
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lh +1"
-    .text
+    CHECKED 0x00003322, "lh +1"
     la s2, mis_data
     lh a1, 3(s2)
-    li a2, 0x00005544
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lh +3"
-    .text
+    CHECKED 0x00005544, "lh +3"
     la s2, mis_data
     lhu a1, 1(s2)
-    li a2, 0x00003322
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lhu +1"
-    .text
+    CHECKED 0x00003322, "lhu +1"
     la s2, mis_data
     lhu a1, 3(s2)
-    li a2, 0x00005544
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lhu +3"
-    .text
+    CHECKED 0x00005544, "lhu +3"
     la s2, mis_buf
     sw zero, 0(s2)
     sw zero, 4(s2)
     li t0, 0xa1b2c3d4
     sw t0, 1(s2)
     lw a1, 0(s2)
-    li a2, 0xb2c3d400
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw +1"
-    .text
+    CHECKED 0xb2c3d400, "sw +1"
     lw a1, 4(s2)
-    li a2, 0x000000a1
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...next word"
-    .text
+    CHECKED 0x000000a1, "...next word"
     li t0, 0xeeff
     sh t0, 3(s2)
     lw a1, 0(s2)
-    li a2, 0xffc3d400
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sh +3"
-    .text
+    CHECKED 0xffc3d400, "sh +3"
     lw a1, 4(s2)
-    li a2, 0x000000ee
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...next word"
-    .text
+    CHECKED 0x000000ee, "...next word"
     la a0, 9f
     call say
     .section .rodata
@@ -116,29 +61,14 @@
 8:  amoadd.w a1, a1, (s3)
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w +2: traps"
-    .text
+    CHECKED 0x00000001, "amoadd.w +2: traps"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w +2: mepc - insn"
-    .text
+    CHECKED 0x00000000, "amoadd.w +2: mepc - insn"
     lw a1, TR_TVAL(s6)
     sub a1, a1, s3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w +2: mtval - address"
-    .text
+    CHECKED 0x00000000, "amoadd.w +2: mtval - address"
     la s3, mis_data
     addi s3, s3, 1
     la s6, tr_area
@@ -146,74 +76,34 @@
 8:  amoswap.w a1, a1, (s3)
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoswap.w +1: traps"
-    .text
+    CHECKED 0x00000001, "amoswap.w +1: traps"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoswap.w +1: mepc - insn"
-    .text
+    CHECKED 0x00000000, "amoswap.w +1: mepc - insn"
     lw a1, TR_TVAL(s6)
     sub a1, a1, s3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoswap.w +1: mtval - address"
-    .text
+    CHECKED 0x00000000, "amoswap.w +1: mtval - address"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
 8:  lr.w a1, (s3)
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lr.w +1: traps"
-    .text
+    CHECKED 0x00000001, "lr.w +1: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000004
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lr.w +1: mcause"
-    .text
+    CHECKED 0x00000004, "lr.w +1: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lr.w +1: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lr.w +1: mepc - insn"
     lw a1, TR_TVAL(s6)
     sub a1, a1, s3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lr.w +1: mtval - address"
-    .text
+    CHECKED 0x00000000, "lr.w +1: mtval - address"
     la s2, mis_data
     lw a1, 0(s2)
     lw t0, 4(s2)
     xor a1, a1, t0
-    li a2, 0xcc444444
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "memory unchanged by the trapping AMOs"
-    .text
+    CHECKED 0xcc444444, "memory unchanged by the trapping AMOs"
     j finish
 
     .data

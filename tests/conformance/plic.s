@@ -13,8 +13,8 @@
 # by a threshold write), a source whose line is still high at completion, and completion by a
 # context without the source enabled. Every claim is completed with the UART's line low.
 
-    .equ UART, 0x10000000
-    .equ TESTDEV, 0x00100000
+    .include "start.inc"        # constants, _start: stack, mtvec, PMP
+
     .equ CLINT_MSIP, 0x02000000
     .equ CLINT_MTIMECMP, 0x02004000
     .equ CLINT_MTIME, 0x0200BFF8
@@ -26,26 +26,9 @@
     .equ PLIC_CLAIM0, 0x0C200004
     .equ PLIC_THRESHOLD1, 0x0C201000
     .equ PLIC_CLAIM1, 0x0C201004
-    .equ TR_SAVE, 0
-    .equ TR_CAUSE, 4
-    .equ TR_EPC, 8
-    .equ TR_TVAL, 12
-    .equ TR_STATUS, 16
-    .equ TR_COUNT, 20
-    .equ TR_RESUME, 24
 
-    .text
-    .globl _start
-_start:
-    la sp, stack_top
-    la t0, trap_m
-    csrw mtvec, t0
     la t0, trap_s
     csrw stvec, t0
-    li t0, -1                   # open PMP (QEMU denies S/U accesses otherwise)
-    csrw pmpaddr0, t0
-    li t0, 0x1f                 # NAPOT, R W X
-    csrw pmpcfg0, t0
 
     csrw mie, zero
     csrw medeleg, zero
@@ -64,59 +47,29 @@ _start:
     li t0, -1
     sw t0, 40(s2)               # priority[10] = 0xffffffff
     lw a1, 40(s2)
-    li a2, 0x00000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "priority[10] after writing 0xffffffff"
-    .text
+    CHECKED 0x00000007, "priority[10] after writing 0xffffffff"
     li t0, 9
     sw t0, 40(s2)
     lw a1, 40(s2)
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "priority[10] after writing 9"
-    .text
+    CHECKED 0x00000001, "priority[10] after writing 9"
     li t0, 5
     sw t0, 0(s2)
     lw a1, 0(s2)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "priority[0] (no source 0)"
-    .text
+    CHECKED 0x00000000, "priority[0] (no source 0)"
     li t0, 5
     sw t0, 380(s2)              # source 95
     lw a1, 380(s2)
-    li a2, 0x00000005
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "priority[95]"
-    .text
+    CHECKED 0x00000005, "priority[95]"
     sw zero, 380(s2)
     li t0, 5
     sw t0, 384(s2)              # source 96: a register, though no enable bit
     lw a1, 384(s2)
-    li a2, 0x00000005
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "priority[96]"
-    .text
+    CHECKED 0x00000005, "priority[96]"
     sw zero, 384(s2)
     li t0, 5
     sw t0, 388(s2)              # source 97: none
     lw a1, 388(s2)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "priority[97] (no such source)"
-    .text
+    CHECKED 0x00000000, "priority[97] (no such source)"
     li t0, PLIC_ENABLE0
     li t1, -1
     sw t1, 0(t0)
@@ -124,28 +77,13 @@ _start:
     sw t1, 8(t0)
     sw t1, 12(t0)
     lw a1, 8(t0)
-    li a2, 0xffffffff
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "context 0 enable word 2 (sources 64..95)"
-    .text
+    CHECKED 0xffffffff, "context 0 enable word 2 (sources 64..95)"
     li t0, PLIC_ENABLE0
     lw a1, 12(t0)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "context 0 enable word 3 (none)"
-    .text
+    CHECKED 0x00000000, "context 0 enable word 3 (none)"
     li t0, PLIC_ENABLE1
     lw a1, 0(t0)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "context 1 enable word 0 (its own)"
-    .text
+    CHECKED 0x00000000, "context 1 enable word 0 (its own)"
     li t0, PLIC_ENABLE0
     sw zero, 0(t0)
     sw zero, 4(t0)
@@ -154,22 +92,12 @@ _start:
     li t1, 0xff
     sw t1, 0(t0)
     lw a1, 0(t0)
-    li a2, 0x00000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "context 0 threshold after writing 0xff"
-    .text
+    CHECKED 0x00000007, "context 0 threshold after writing 0xff"
     li t0, PLIC_THRESHOLD1
     li t1, 9
     sw t1, 0(t0)
     lw a1, 0(t0)
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "context 1 threshold after writing 9"
-    .text
+    CHECKED 0x00000001, "context 1 threshold after writing 9"
     li t0, PLIC_THRESHOLD0
     sw zero, 0(t0)
     li t0, PLIC_THRESHOLD1
@@ -178,50 +106,25 @@ _start:
     li t1, 3
     sw t1, 0(t0)
     lw a1, 0(t0)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "context 2 threshold (none)"
-    .text
+    CHECKED 0x00000000, "context 2 threshold (none)"
     li t0, PLIC_THRESHOLD0
     lw a1, 8(t0)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "unimplemented offset 0x200008"
-    .text
+    CHECKED 0x00000000, "unimplemented offset 0x200008"
     li t0, PLIC_PENDING
     li t1, -1
     sw t1, 0(t0)
     lw a1, 0(t0)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "pending word 0 is read-only"
-    .text
+    CHECKED 0x00000000, "pending word 0 is read-only"
     li t0, PLIC_CLAIM0
     lw a1, 0(t0)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "claim with nothing pending"
-    .text
+    CHECKED 0x00000000, "claim with nothing pending"
     la a0, 9f
     call say
     .section .rodata
 9:  .string "== NS16550A IER and IIR =="
     .text
     lbu a1, 2(s3)
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IIR, FIFOs off, nothing pending"
-    .text
+    CHECKED 0x00000001, "IIR, FIFOs off, nothing pending"
     li t0, 0xfe                 # all but ERBFI (input may have arrived on QEMU)
     sb t0, 1(s3)
     lbu s4, 1(s3)               # IER
@@ -233,41 +136,16 @@ _start:
     and s7, s7, t0              # the UART's line set pending bit 10
     sb zero, 1(s3)
     mv a1, s4
-    li a2, 0x0000000e
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IER after writing 0xfe"
-    .text
+    CHECKED 0x0000000e, "IER after writing 0xfe"
     mv a1, s5
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IIR with ETBEI set, THR empty"
-    .text
+    CHECKED 0x00000002, "IIR with ETBEI set, THR empty"
     mv a1, s6
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IIR read again"
-    .text
+    CHECKED 0x00000001, "IIR read again"
     mv a1, s7
-    li a2, 0x00000400
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "PLIC pending bit 10"
-    .text
+    CHECKED 0x00000400, "PLIC pending bit 10"
     li t0, PLIC_CLAIM0
     lw a1, 0(t0)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "claim by context 0, source 10 not enabled"
-    .text
+    CHECKED 0x00000000, "claim by context 0, source 10 not enabled"
     li t0, 1
     sb t0, 2(s3)                # FCR: FIFOs on
     lbu s4, 2(s3)
@@ -277,26 +155,11 @@ _start:
     lbu s6, 2(s3)
     sb zero, 1(s3)
     mv a1, s4
-    li a2, 0x000000c1
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IIR, FIFOs on, nothing pending"
-    .text
+    CHECKED 0x000000c1, "IIR, FIFOs on, nothing pending"
     mv a1, s5
-    li a2, 0x000000c2
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IIR, FIFOs on, THRE"
-    .text
+    CHECKED 0x000000c2, "IIR, FIFOs on, THRE"
     mv a1, s6
-    li a2, 0x000000c1
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IIR read again"
-    .text
+    CHECKED 0x000000c1, "IIR read again"
     la a0, 9f
     call say
     .section .rodata
@@ -331,61 +194,21 @@ _start:
     and s7, s7, t0
     and s10, s10, t0
     mv a1, s4
-    li a2, 0x00000800
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mip.MEIP: pending, enabled, priority 1 > threshold 0"
-    .text
+    CHECKED 0x00000800, "mip.MEIP: pending, enabled, priority 1 > threshold 0"
     mv a1, s5
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mip.MEIP with threshold 1"
-    .text
+    CHECKED 0x00000000, "mip.MEIP with threshold 1"
     mv a1, s6
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "claim with threshold 1"
-    .text
+    CHECKED 0x00000000, "claim with threshold 1"
     mv a1, s7
-    li a2, 0x00000800
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mip.MEIP with threshold 0 again"
-    .text
+    CHECKED 0x00000800, "mip.MEIP with threshold 0 again"
     mv a1, s8
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "context 1 enables untouched"
-    .text
+    CHECKED 0x00000000, "context 1 enables untouched"
     mv a1, s9
-    li a2, 0x0000000a
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "claim"
-    .text
+    CHECKED 0x0000000a, "claim"
     mv a1, s10
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mip.MEIP after the claim"
-    .text
+    CHECKED 0x00000000, "mip.MEIP after the claim"
     mv a1, s11
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "pending after the claim"
-    .text
+    CHECKED 0x00000000, "pending after the claim"
     li t0, 2
     sb t0, 1(s3)                # ETBEI again: THRE, the line goes high
     csrr s4, mip
@@ -408,47 +231,17 @@ _start:
     and s4, s4, t0
     and s5, s5, t0
     mv a1, s4
-    li a2, 0x00000800
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "ETBEI: mip.MEIP"
-    .text
+    CHECKED 0x00000800, "ETBEI: mip.MEIP"
     mv a1, s5
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "source disabled: mip.MEIP"
-    .text
+    CHECKED 0x00000000, "source disabled: mip.MEIP"
     mv a1, s6
-    li a2, 0x00000400
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...pending"
-    .text
+    CHECKED 0x00000400, "...pending"
     mv a1, s7
-    li a2, 0x0000000a
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "claim"
-    .text
+    CHECKED 0x0000000a, "claim"
     mv a1, s8
-    li a2, 0x000000c2
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IIR in the handler"
-    .text
+    CHECKED 0x000000c2, "IIR in the handler"
     mv a1, s9
-    li a2, 0x000000c1
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IIR after"
-    .text
+    CHECKED 0x000000c1, "IIR after"
     la a0, 9f
     call say
     .section .rodata
@@ -469,50 +262,20 @@ _start:
     sw s4, 0(t0)
     lw s7, 0(t0)
     lw a1, TR_CAUSE(s6)
-    li a2, 0x8000000b
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MEI: mcause"
-    .text
+    CHECKED 0x8000000b, "MEI: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mepc = the next instruction"
-    .text
+    CHECKED 0x00000000, "...mepc = the next instruction"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...one trap"
-    .text
+    CHECKED 0x00000001, "...one trap"
     mv a1, s4
-    li a2, 0x0000000a
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...claim"
-    .text
+    CHECKED 0x0000000a, "...claim"
     mv a1, s5
-    li a2, 0x000000c2
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...IIR"
-    .text
+    CHECKED 0x000000c2, "...IIR"
     mv a1, s7
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...claim after complete"
-    .text
+    CHECKED 0x00000000, "...claim after complete"
     la a0, 9f
     call say
     .section .rodata
@@ -534,19 +297,9 @@ _start:
     and s4, s4, t0
     and s5, s5, t0
     mv a1, s4
-    li a2, 0x00000200
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mip.SEIP from context 1"
-    .text
+    CHECKED 0x00000200, "mip.SEIP from context 1"
     mv a1, s5
-    li a2, 0x00000200
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sip.SEIP"
-    .text
+    CHECKED 0x00000200, "sip.SEIP"
     la s6, st_area
     lw s10, TR_COUNT(s6)
     la a0, 7f
@@ -565,58 +318,23 @@ _start:
     li t0, 0x200
     and s7, s7, t0
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SEI in S: scause"
-    .text
+    CHECKED 0x80000009, "SEI in S: scause"
     lw a1, TR_EPC(s6)
     la t0, 5b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...sepc = the next instruction"
-    .text
+    CHECKED 0x00000000, "...sepc = the next instruction"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...one trap in S"
-    .text
+    CHECKED 0x00000001, "...one trap in S"
     la t0, tr_area
     lw a1, TR_CAUSE(t0)
-    li a2, 0x00000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...then the ecall in M: mcause"
-    .text
+    CHECKED 0x00000009, "...then the ecall in M: mcause"
     mv a1, s4
-    li a2, 0x0000000a
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...claim by context 1"
-    .text
+    CHECKED 0x0000000a, "...claim by context 1"
     mv a1, s5
-    li a2, 0x000000c2
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...IIR"
-    .text
+    CHECKED 0x000000c2, "...IIR"
     mv a1, s7
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mip.SEIP after complete"
-    .text
+    CHECKED 0x00000000, "...mip.SEIP after complete"
     la a0, 9f
     call say
     .section .rodata
@@ -657,54 +375,19 @@ _start:
     and s9, s9, t0
     and s10, s10, t0
     mv a1, s4
-    li a2, 0x00000200
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrs mip.SEIP"
-    .text
+    CHECKED 0x00000200, "csrs mip.SEIP"
     mv a1, s5
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrc mip.SEIP"
-    .text
+    CHECKED 0x00000000, "csrc mip.SEIP"
     mv a1, s6
-    li a2, 0x0000000a
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "claim"
-    .text
+    CHECKED 0x0000000a, "claim"
     mv a1, s7
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrsi mip, SSIP while the PLIC drove SEIP: SEIP, SSIP"
-    .text
+    CHECKED 0x00000002, "csrsi mip, SSIP while the PLIC drove SEIP: SEIP, SSIP"
     mv a1, s8
-    li a2, 0x0000000a
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "claim"
-    .text
+    CHECKED 0x0000000a, "claim"
     mv a1, s9
-    li a2, 0x00000200
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "software SEIP survives the PLIC line"
-    .text
+    CHECKED 0x00000200, "software SEIP survives the PLIC line"
     mv a1, s10
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrc mip.SEIP"
-    .text
+    CHECKED 0x00000000, "csrc mip.SEIP"
     la a0, 9f
     call say
     .section .rodata
@@ -735,26 +418,11 @@ _start:
 3:  sw s4, 0(t0)
     csrw mie, zero
     mv a1, s4
-    li a2, 0x0000000a
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "claim"
-    .text
+    CHECKED 0x0000000a, "claim"
     mv a1, s5
-    li a2, 0x000000c4
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "IIR & 0xc4: received data"
-    .text
+    CHECKED 0x000000c4, "IIR & 0xc4: received data"
     mv a1, s6
-    li a2, 0x0000006b
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "RBR"
-    .text
+    CHECKED 0x0000006b, "RBR"
     j finish
 
 # ==========================================================================================

@@ -14,22 +14,12 @@
     la s2, patch_site
     li a1, 0
     jalr ra, 0(s2)
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "patch_site as built"
-    .text
+    CHECKED 0x00000001, "patch_site as built"
     li t0, 0x00200593
     sw t0, 0(s2)
     fence.i
     jalr ra, 0(s2)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "patched to addi a1, zero, 2"
-    .text
+    CHECKED 0x00000002, "patched to addi a1, zero, 2"
     li s3, 1
     li s4, 0
     li s5, 0x00000593
@@ -43,24 +33,14 @@
     li t0, 10
     ble s3, t0, 1b
     mv a1, s4
-    li a2, 0x00000037
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "patched 10 times in a loop (sum 1..10)"
-    .text
+    CHECKED 0x00000037, "patched 10 times in a loop (sum 1..10)"
     la t0, 1f
     li t1, 0x00700593
     li a1, 0
     sw t1, 0(t0)
     fence.i
 1:  addi a1, zero, 3
-    li a2, 0x00000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "patch the next instruction of the running block"
-    .text
+    CHECKED 0x00000007, "patch the next instruction of the running block"
     li s3, 0
     li s4, 0
     la s6, 2f
@@ -74,23 +54,13 @@
     li t0, 3
     blt s3, t0, 1b
     mv a1, s4
-    li a2, 0x0000000b
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "patch an instruction already executed in this loop"
-    .text
+    CHECKED 0x0000000b, "patch an instruction already executed in this loop"
     la t0, 1f
     li t1, 0x90
     sb t1, 2(t0)
     fence.i
 1:  addi a1, zero, 5
-    li a2, 0x00000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "patch one byte of an immediate (sb)"
-    .text
+    CHECKED 0x00000009, "patch one byte of an immediate (sb)"
     j finish
 
 # patch_site: a one-instruction function the program rewrites (RAM is writable).

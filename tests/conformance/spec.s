@@ -35,20 +35,10 @@
     nop
 3:  la s7, 2b
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jal .+6: mcause"
-    .text
+    CHECKED 0x00000000, "jal .+6: mcause"
     lw a1, TR_TVAL(s6)
     sub a1, a1, s7
-    li a2, 0x00000006
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "jal .+6: mtval - jal"
-    .text
+    CHECKED 0x00000006, "jal .+6: mtval - jal"
     la t0, 3f
     sw t0, TR_RESUME(s6)
 2:  .word 0x00000363            # beq zero, zero, .+6
@@ -57,20 +47,10 @@
     nop
 3:  la s7, 2b
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beq .+6: mcause"
-    .text
+    CHECKED 0x00000000, "beq .+6: mcause"
     lw a1, TR_TVAL(s6)
     sub a1, a1, s7
-    li a2, 0x00000006
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "beq .+6: mtval - beq"
-    .text
+    CHECKED 0x00000006, "beq .+6: mtval - beq"
     la a0, 9f
     call say
     .section .rodata
@@ -82,69 +62,29 @@
 8:  csrrs a1, mhartid, s4
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrrs a1, mhartid, s4 (s4 = 0): traps"
-    .text
+    CHECKED 0x00000001, "csrrs a1, mhartid, s4 (s4 = 0): traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrrs a1, mhartid, s4 (s4 = 0): mcause"
-    .text
+    CHECKED 0x00000002, "csrrs a1, mhartid, s4 (s4 = 0): mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrrs a1, mhartid, s4 (s4 = 0): mepc - insn"
-    .text
+    CHECKED 0x00000000, "csrrs a1, mhartid, s4 (s4 = 0): mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0xf14a25f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrrs a1, mhartid, s4 (s4 = 0): mtval"
-    .text
+    CHECKED 0xf14a25f3, "csrrs a1, mhartid, s4 (s4 = 0): mtval"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
 8:  csrrc a1, mimpid, s4
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrrc a1, mimpid, s4 (s4 = 0): traps"
-    .text
+    CHECKED 0x00000001, "csrrc a1, mimpid, s4 (s4 = 0): traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrrc a1, mimpid, s4 (s4 = 0): mcause"
-    .text
+    CHECKED 0x00000002, "csrrc a1, mimpid, s4 (s4 = 0): mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrrc a1, mimpid, s4 (s4 = 0): mepc - insn"
-    .text
+    CHECKED 0x00000000, "csrrc a1, mimpid, s4 (s4 = 0): mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0xf13a35f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrrc a1, mimpid, s4 (s4 = 0): mtval"
-    .text
+    CHECKED 0xf13a35f3, "csrrc a1, mimpid, s4 (s4 = 0): mtval"
     la a0, 9f
     call say
     .section .rodata
@@ -162,12 +102,7 @@
     lw a1, TR_STATUS(s6)
     li t0, 0x20000
     and a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mret to S: MPRV at the next trap"
-    .text
+    CHECKED 0x00000000, "mret to S: MPRV at the next trap"
     li t0, 0x20000
     csrs mstatus, t0
     la a0, 5f
@@ -180,12 +115,7 @@
     lw a1, TR_STATUS(s6)
     li t0, 0x20000
     and a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mret to U: MPRV at the next trap"
-    .text
+    CHECKED 0x00000000, "mret to U: MPRV at the next trap"
     li t0, 0x20000
     csrs mstatus, t0
     li t0, 0x100
@@ -201,21 +131,11 @@
     li t0, 0x20000
     csrc mstatus, t0
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sret to U: mcause"
-    .text
+    CHECKED 0x00000008, "sret to U: mcause"
     lw a1, TR_STATUS(s6)
     li t0, 0x20000
     and a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sret to U: MPRV at the next trap"
-    .text
+    CHECKED 0x00000000, "sret to U: MPRV at the next trap"
     la a0, 9f
     call say
     .section .rodata
@@ -237,12 +157,7 @@
     li t0, 0x222
     csrc mip, t0
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MSI + SSI: MSI"
-    .text
+    CHECKED 0x80000003, "MSI + SSI: MSI"
     la s6, tr_area
     li a0, 0
     call arm_timer
@@ -259,12 +174,7 @@
     li t0, 0x222
     csrc mip, t0
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MTI + SSI: MTI"
-    .text
+    CHECKED 0x80000007, "MTI + SSI: MTI"
     la s6, tr_area
     li a0, 0
     call arm_timer
@@ -281,12 +191,7 @@
     li t0, 0x222
     csrc mip, t0
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MTI + STI: MTI"
-    .text
+    CHECKED 0x80000007, "MTI + STI: MTI"
     la s6, tr_area
     li t0, 0x00000202
     csrs mip, t0
@@ -301,12 +206,7 @@
     li t0, 0x222
     csrc mip, t0
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SEI + SSI: SEI"
-    .text
+    CHECKED 0x80000009, "SEI + SSI: SEI"
     la s6, tr_area
     li t0, 0x00000220
     csrs mip, t0
@@ -321,12 +221,7 @@
     li t0, 0x222
     csrc mip, t0
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SEI + STI: SEI"
-    .text
+    CHECKED 0x80000009, "SEI + STI: SEI"
     la s6, tr_area
     li t0, 0x00000022
     csrs mip, t0
@@ -341,12 +236,7 @@
     li t0, 0x222
     csrc mip, t0
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI + STI: SSI"
-    .text
+    CHECKED 0x80000001, "SSI + STI: SSI"
     la a0, 9f
     call say
     .section .rodata
@@ -359,63 +249,28 @@
 8:  amoadd.w a1, a1, (s3)
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w at +2: traps"
-    .text
+    CHECKED 0x00000001, "amoadd.w at +2: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000006
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w at +2: mcause"
-    .text
+    CHECKED 0x00000006, "amoadd.w at +2: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w at +2: mepc - insn"
-    .text
+    CHECKED 0x00000000, "amoadd.w at +2: mepc - insn"
     lw a1, TR_TVAL(s6)
     sub a1, a1, s3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w at +2: mtval - address"
-    .text
+    CHECKED 0x00000000, "amoadd.w at +2: mtval - address"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
 8:  amoswap.w a1, a1, (s3)
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoswap.w at +2: traps"
-    .text
+    CHECKED 0x00000001, "amoswap.w at +2: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000006
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoswap.w at +2: mcause"
-    .text
+    CHECKED 0x00000006, "amoswap.w at +2: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoswap.w at +2: mepc - insn"
-    .text
+    CHECKED 0x00000000, "amoswap.w at +2: mepc - insn"
     la a0, 9f
     call say
     .section .rodata
@@ -423,38 +278,18 @@
     .text
     csrwi minstret, 0
     csrr a1, minstret
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrwi minstret, 0; csrr minstret"
-    .text
+    CHECKED 0x00000000, "csrwi minstret, 0; csrr minstret"
     csrwi mcycle, 0
     csrr a1, mcycle
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "csrwi mcycle, 0; csrr mcycle"
-    .text
+    CHECKED 0x00000000, "csrwi mcycle, 0; csrr mcycle"
     li t0, -1
     csrw minstret, t0
     csrw minstreth, t0
     nop
     csrr a1, minstret
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "minstret = minstreth = -1, nop: minstret"
-    .text
+    CHECKED 0x00000000, "minstret = minstreth = -1, nop: minstret"
     csrr a1, minstreth
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...minstreth"
-    .text
+    CHECKED 0x00000000, "...minstreth"
     la a0, 9f
     call say
     .section .rodata
@@ -463,21 +298,11 @@
     li t0, 0x80000003
     csrw mepc, t0
     csrr a1, mepc
-    li a2, 0x80000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mepc"
-    .text
+    CHECKED 0x80000000, "mepc"
     li t0, 0x80000006
     csrw sepc, t0
     csrr a1, sepc
-    li a2, 0x80000004
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sepc"
-    .text
+    CHECKED 0x80000004, "sepc"
     la a0, 9f
     call say
     .section .rodata
@@ -510,19 +335,9 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000005
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0x40000000: mcause"
-    .text
+    CHECKED 0x00000005, "lw 0x40000000: mcause"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0x40000000: mtval"
-    .text
+    CHECKED 0x40000000, "lw 0x40000000: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -533,19 +348,9 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw 0x40000004: mcause"
-    .text
+    CHECKED 0x00000007, "sw 0x40000004: mcause"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40000004
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw 0x40000004: mtval"
-    .text
+    CHECKED 0x40000004, "sw 0x40000004: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -556,19 +361,9 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch 0x40000008: mcause"
-    .text
+    CHECKED 0x00000001, "fetch 0x40000008: mcause"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch 0x40000008: mtval"
-    .text
+    CHECKED 0x40000008, "fetch 0x40000008: mtval"
     csrw satp, zero
     sfence.vma zero, zero
     la a0, 9f
@@ -617,54 +412,19 @@
     sw zero, 0(t0)
     sw zero, 40(s2)
     mv a1, s4
-    li a2, 0x00000800
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "enable written: mip.MEIP at once"
-    .text
+    CHECKED 0x00000800, "enable written: mip.MEIP at once"
     mv a1, s5
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "enable cleared: mip.MEIP at once"
-    .text
+    CHECKED 0x00000000, "enable cleared: mip.MEIP at once"
     mv a1, s6
-    li a2, 0x0000000a
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "claim"
-    .text
+    CHECKED 0x0000000a, "claim"
     mv a1, s7
-    li a2, 0x00000400
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "completed with the line high: pending again"
-    .text
+    CHECKED 0x00000400, "completed with the line high: pending again"
     mv a1, s8
-    li a2, 0x0000000a
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...claimed again"
-    .text
+    CHECKED 0x0000000a, "...claimed again"
     mv a1, s9
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "completion by a context without the source enabled: ignored (no new request)"
-    .text
+    CHECKED 0x00000000, "completion by a context without the source enabled: ignored (no new request)"
     mv a1, s10
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "completed with the line low: not pending"
-    .text
+    CHECKED 0x00000000, "completed with the line low: not pending"
     j finish
 
 # map: table a0, entry a1 := PTE for physical address a2 with flags a3.

@@ -91,12 +91,7 @@
     csrw satp, t0
     csrr a1, satp
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "satp reads back (Sv32, root PPN)"
-    .text
+    CHECKED 0x00000000, "satp reads back (Sv32, root PPN)"
     la t0, pt_root
     srli t0, t0, 12
     li t1, 0x80000000
@@ -106,12 +101,7 @@
     li t0, 0x40000000
     la t1, page_a
     lw a1, 0(t1)
-    li a2, 0xaaaa0000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M-mode is not translated"
-    .text
+    CHECKED 0xaaaa0000, "M-mode is not translated"
     la a0, 9f
     call say
     .section .rodata
@@ -129,26 +119,11 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0xaaaa0000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw 0x40000000 (4 KiB page -> page_a)"
-    .text
+    CHECKED 0xaaaa0000, "S lw 0x40000000 (4 KiB page -> page_a)"
     mv a1, s3
-    li a2, 0xaaaa0010
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw 0x40000010"
-    .text
+    CHECKED 0xaaaa0010, "S lw 0x40000010"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...back in M with ebreak"
-    .text
+    CHECKED 0x00000003, "...back in M with ebreak"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -160,12 +135,7 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0xbbbb0000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw 0x40001000 (read-only page -> page_b)"
-    .text
+    CHECKED 0xbbbb0000, "S lw 0x40001000 (read-only page -> page_b)"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -180,20 +150,10 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0x12344321
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sw 0x40004008, lw 0x40000008 (two VAs, one page)"
-    .text
+    CHECKED 0x12344321, "S sw 0x40004008, lw 0x40000008 (two VAs, one page)"
     la t0, page_a
     lw a1, 8(t0)
-    li a2, 0x12344321
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...seen by M at page_a + 8"
-    .text
+    CHECKED 0x12344321, "...seen by M at page_a + 8"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -207,12 +167,7 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0xbbbb0000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw through the megapage alias"
-    .text
+    CHECKED 0xbbbb0000, "S lw through the megapage alias"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -226,19 +181,9 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0x00000077
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S executes at 0x40003000 (X-only page)"
-    .text
+    CHECKED 0x00000077, "S executes at 0x40003000 (X-only page)"
     mv a1, s3
-    li a2, 0x40003000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...auipc there sees the virtual pc"
-    .text
+    CHECKED 0x40003000, "...auipc there sees the virtual pc"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -254,12 +199,7 @@
 6:  la s6, tr_area
     la t0, vcode
     sub a1, s3, t0
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S executes through the megapage alias: auipc - vcode"
-    .text
+    CHECKED 0x40000000, "S executes through the megapage alias: auipc - vcode"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -272,12 +212,7 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0xbbbb0000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S with satp = Bare: physical"
-    .text
+    CHECKED 0xbbbb0000, "S with satp = Bare: physical"
     la t0, pt_root
     srli t0, t0, 12
     li t1, 0x80000000
@@ -299,28 +234,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw unmapped 0x40002010: mcause"
-    .text
+    CHECKED 0x0000000d, "lw unmapped 0x40002010: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw unmapped 0x40002010: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lw unmapped 0x40002010: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40002010
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw unmapped 0x40002010: mtval"
-    .text
+    CHECKED 0x40002010, "lw unmapped 0x40002010: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -331,28 +251,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw unmapped 0x40002020: mcause"
-    .text
+    CHECKED 0x0000000f, "sw unmapped 0x40002020: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw unmapped 0x40002020: mepc - insn"
-    .text
+    CHECKED 0x00000000, "sw unmapped 0x40002020: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40002020
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw unmapped 0x40002020: mtval"
-    .text
+    CHECKED 0x40002020, "sw unmapped 0x40002020: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -363,28 +268,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sb read-only 0x40001009: mcause"
-    .text
+    CHECKED 0x0000000f, "sb read-only 0x40001009: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sb read-only 0x40001009: mepc - insn"
-    .text
+    CHECKED 0x00000000, "sb read-only 0x40001009: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40001009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sb read-only 0x40001009: mtval"
-    .text
+    CHECKED 0x40001009, "sb read-only 0x40001009: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -395,28 +285,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw X-only 0x40003004: mcause"
-    .text
+    CHECKED 0x0000000d, "lw X-only 0x40003004: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw X-only 0x40003004: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lw X-only 0x40003004: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40003004
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw X-only 0x40003004: mtval"
-    .text
+    CHECKED 0x40003004, "lw X-only 0x40003004: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -427,28 +302,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw X-only 0x40003008: mcause"
-    .text
+    CHECKED 0x0000000f, "sw X-only 0x40003008: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw X-only 0x40003008: mepc - insn"
-    .text
+    CHECKED 0x00000000, "sw X-only 0x40003008: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40003008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw X-only 0x40003008: mtval"
-    .text
+    CHECKED 0x40003008, "sw X-only 0x40003008: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -459,28 +319,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w read-only 0x40001010: mcause"
-    .text
+    CHECKED 0x0000000f, "amoadd.w read-only 0x40001010: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w read-only 0x40001010: mepc - insn"
-    .text
+    CHECKED 0x00000000, "amoadd.w read-only 0x40001010: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40001010
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "amoadd.w read-only 0x40001010: mtval"
-    .text
+    CHECKED 0x40001010, "amoadd.w read-only 0x40001010: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -491,28 +336,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lr.w unmapped 0x40002000: mcause"
-    .text
+    CHECKED 0x0000000d, "lr.w unmapped 0x40002000: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lr.w unmapped 0x40002000: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lr.w unmapped 0x40002000: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40002000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lr.w unmapped 0x40002000: mtval"
-    .text
+    CHECKED 0x40002000, "lr.w unmapped 0x40002000: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -523,26 +353,11 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000c
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch unmapped 0x40002000: mcause"
-    .text
+    CHECKED 0x0000000c, "fetch unmapped 0x40002000: mcause"
     lw a1, TR_EPC(s6)
-    li a2, 0x40002000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch unmapped 0x40002000: mepc"
-    .text
+    CHECKED 0x40002000, "fetch unmapped 0x40002000: mepc"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40002000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch unmapped 0x40002000: mtval"
-    .text
+    CHECKED 0x40002000, "fetch unmapped 0x40002000: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -553,26 +368,11 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000c
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch RW page (no X) 0x40000000: mcause"
-    .text
+    CHECKED 0x0000000c, "fetch RW page (no X) 0x40000000: mcause"
     lw a1, TR_EPC(s6)
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch RW page (no X) 0x40000000: mepc"
-    .text
+    CHECKED 0x40000000, "fetch RW page (no X) 0x40000000: mepc"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch RW page (no X) 0x40000000: mtval"
-    .text
+    CHECKED 0x40000000, "fetch RW page (no X) 0x40000000: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -583,26 +383,11 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000c
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch unmapped 0x00001000: mcause"
-    .text
+    CHECKED 0x0000000c, "fetch unmapped 0x00001000: mcause"
     lw a1, TR_EPC(s6)
-    li a2, 0x00001000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch unmapped 0x00001000: mepc"
-    .text
+    CHECKED 0x00001000, "fetch unmapped 0x00001000: mepc"
     lw a1, TR_TVAL(s6)
-    li a2, 0x00001000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch unmapped 0x00001000: mtval"
-    .text
+    CHECKED 0x00001000, "fetch unmapped 0x00001000: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -613,28 +398,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw misaligned megapage 0x40400004: mcause"
-    .text
+    CHECKED 0x0000000d, "lw misaligned megapage 0x40400004: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw misaligned megapage 0x40400004: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lw misaligned megapage 0x40400004: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40400004
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw misaligned megapage 0x40400004: mtval"
-    .text
+    CHECKED 0x40400004, "lw misaligned megapage 0x40400004: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -645,28 +415,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw W-without-R 0x40800000: mcause"
-    .text
+    CHECKED 0x0000000d, "lw W-without-R 0x40800000: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw W-without-R 0x40800000: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lw W-without-R 0x40800000: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40800000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw W-without-R 0x40800000: mtval"
-    .text
+    CHECKED 0x40800000, "lw W-without-R 0x40800000: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -677,28 +432,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw W-without-R 0x40800004: mcause"
-    .text
+    CHECKED 0x0000000f, "sw W-without-R 0x40800004: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw W-without-R 0x40800004: mepc - insn"
-    .text
+    CHECKED 0x00000000, "sw W-without-R 0x40800004: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40800004
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw W-without-R 0x40800004: mtval"
-    .text
+    CHECKED 0x40800004, "sw W-without-R 0x40800004: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -709,28 +449,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw invalid PTE with bits 0x40C00000: mcause"
-    .text
+    CHECKED 0x0000000d, "lw invalid PTE with bits 0x40C00000: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw invalid PTE with bits 0x40C00000: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lw invalid PTE with bits 0x40C00000: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40c00000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw invalid PTE with bits 0x40C00000: mtval"
-    .text
+    CHECKED 0x40c00000, "lw invalid PTE with bits 0x40C00000: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -741,28 +466,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw pointer PTE at level 0 0x40005000: mcause"
-    .text
+    CHECKED 0x0000000d, "lw pointer PTE at level 0 0x40005000: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw pointer PTE at level 0 0x40005000: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lw pointer PTE at level 0 0x40005000: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40005000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw pointer PTE at level 0 0x40005000: mtval"
-    .text
+    CHECKED 0x40005000, "lw pointer PTE at level 0 0x40005000: mtval"
     la a0, 9f
     call say
     .section .rodata
@@ -778,28 +488,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000005
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0x40006004 -> 0x90000004: mcause"
-    .text
+    CHECKED 0x00000005, "lw 0x40006004 -> 0x90000004: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0x40006004 -> 0x90000004: mepc - insn"
-    .text
+    CHECKED 0x00000000, "lw 0x40006004 -> 0x90000004: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40006004
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "lw 0x40006004 -> 0x90000004: mtval"
-    .text
+    CHECKED 0x40006004, "lw 0x40006004 -> 0x90000004: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -810,28 +505,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw 0x40006008 -> 0x90000008: mcause"
-    .text
+    CHECKED 0x00000007, "sw 0x40006008 -> 0x90000008: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw 0x40006008 -> 0x90000008: mepc - insn"
-    .text
+    CHECKED 0x00000000, "sw 0x40006008 -> 0x90000008: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40006008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sw 0x40006008 -> 0x90000008: mtval"
-    .text
+    CHECKED 0x40006008, "sw 0x40006008 -> 0x90000008: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -842,26 +522,11 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch 0x40006000 -> 0x90000000: mcause"
-    .text
+    CHECKED 0x00000001, "fetch 0x40006000 -> 0x90000000: mcause"
     lw a1, TR_EPC(s6)
-    li a2, 0x40006000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch 0x40006000 -> 0x90000000: mepc"
-    .text
+    CHECKED 0x40006000, "fetch 0x40006000 -> 0x90000000: mepc"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40006000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "fetch 0x40006000 -> 0x90000000: mtval"
-    .text
+    CHECKED 0x40006000, "fetch 0x40006000 -> 0x90000000: mtval"
     la a0, 9f
     call say
     .section .rodata
@@ -885,35 +550,15 @@
 3:  ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw unmapped 0x40002abc: scause"
-    .text
+    CHECKED 0x0000000d, "S lw unmapped 0x40002abc: scause"
     lw a1, TR_EPC(s5)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw unmapped 0x40002abc: sepc - insn"
-    .text
+    CHECKED 0x00000000, "S lw unmapped 0x40002abc: sepc - insn"
     lw a1, TR_TVAL(s5)
-    li a2, 0x40002abc
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw unmapped 0x40002abc: stval"
-    .text
+    CHECKED 0x40002abc, "S lw unmapped 0x40002abc: stval"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw unmapped 0x40002abc: then ebreak to M"
-    .text
+    CHECKED 0x00000003, "S lw unmapped 0x40002abc: then ebreak to M"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -927,35 +572,15 @@
 3:  ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sh read-only 0x40001ffe: scause"
-    .text
+    CHECKED 0x0000000f, "S sh read-only 0x40001ffe: scause"
     lw a1, TR_EPC(s5)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sh read-only 0x40001ffe: sepc - insn"
-    .text
+    CHECKED 0x00000000, "S sh read-only 0x40001ffe: sepc - insn"
     lw a1, TR_TVAL(s5)
-    li a2, 0x40001ffe
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sh read-only 0x40001ffe: stval"
-    .text
+    CHECKED 0x40001ffe, "S sh read-only 0x40001ffe: stval"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sh read-only 0x40001ffe: then ebreak to M"
-    .text
+    CHECKED 0x00000003, "S sh read-only 0x40001ffe: then ebreak to M"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -969,33 +594,13 @@
 3:  ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s5)
-    li a2, 0x0000000c
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch unmapped 0x40002008: scause"
-    .text
+    CHECKED 0x0000000c, "S fetch unmapped 0x40002008: scause"
     lw a1, TR_EPC(s5)
-    li a2, 0x40002008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch unmapped 0x40002008: sepc"
-    .text
+    CHECKED 0x40002008, "S fetch unmapped 0x40002008: sepc"
     lw a1, TR_TVAL(s5)
-    li a2, 0x40002008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch unmapped 0x40002008: stval"
-    .text
+    CHECKED 0x40002008, "S fetch unmapped 0x40002008: stval"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch unmapped 0x40002008: then ebreak to M"
-    .text
+    CHECKED 0x00000003, "S fetch unmapped 0x40002008: then ebreak to M"
     csrw medeleg, zero
     la a0, 9f
     call say
@@ -1013,12 +618,7 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0xaaaa0000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw 0x40000000 before"
-    .text
+    CHECKED 0xaaaa0000, "S lw 0x40000000 before"
     la a0, pt_l0
     li a1, 0x0
     la a2, page_b
@@ -1036,12 +636,7 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0xbbbb0000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw 0x40000000 after sfence.vma"
-    .text
+    CHECKED 0xbbbb0000, "S lw 0x40000000 after sfence.vma"
     la a0, pt_l0
     li a1, 0
     li a2, 0
@@ -1058,12 +653,7 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw after unmapping + sfence.vma addr: mcause"
-    .text
+    CHECKED 0x0000000d, "S lw after unmapping + sfence.vma addr: mcause"
     csrw satp, zero
     sfence.vma zero, zero
     j finish

@@ -78,12 +78,7 @@
     la t0, pt_l0
     lw a1, 0(t0)
     andi a1, a1, 0xff
-    li a2, 0x00000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40000000 before"
-    .text
+    CHECKED 0x00000007, "0x40000000 before"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -97,12 +92,7 @@
     la t0, pt_l0
     lw a1, 0(t0)
     andi a1, a1, 0xff
-    li a2, 0x00000047
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40000000 after a load: A"
-    .text
+    CHECKED 0x00000047, "0x40000000 after a load: A"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -116,12 +106,7 @@
     la t0, pt_l0
     lw a1, 0(t0)
     andi a1, a1, 0xff
-    li a2, 0x000000c7
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40000000 after a store: A D"
-    .text
+    CHECKED 0x000000c7, "0x40000000 after a store: A D"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -135,12 +120,7 @@
     la t0, pt_l0
     lw a1, 4(t0)
     andi a1, a1, 0xff
-    li a2, 0x000000c7
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40001000 (A=1) after a store: D"
-    .text
+    CHECKED 0x000000c7, "0x40001000 (A=1) after a store: D"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -154,12 +134,7 @@
     la t0, pt_l0
     lw a1, 8(t0)
     andi a1, a1, 0xff
-    li a2, 0x00000043
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40002000 read-only after a load: A"
-    .text
+    CHECKED 0x00000043, "0x40002000 read-only after a load: A"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -173,12 +148,7 @@
     la t0, pt_l0
     lw a1, 12(t0)
     andi a1, a1, 0xff
-    li a2, 0x00000049
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40003000 execute-only after a fetch: A"
-    .text
+    CHECKED 0x00000049, "0x40003000 execute-only after a fetch: A"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -192,12 +162,7 @@
     la t0, pt_l0
     lw a1, 16(t0)
     andi a1, a1, 0xff
-    li a2, 0x000000c7
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40004000 (A=D=0) after a store: A D"
-    .text
+    CHECKED 0x000000c7, "0x40004000 (A=D=0) after a store: A D"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -211,12 +176,7 @@
     la t0, pt_l0
     lw a1, 20(t0)
     andi a1, a1, 0xff
-    li a2, 0x000000c7
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40005000 after an AMO: A D"
-    .text
+    CHECKED 0x000000c7, "0x40005000 after an AMO: A D"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -230,12 +190,7 @@
     la t0, pt_root
     lw a1, 1028(t0)
     andi a1, a1, 0xff
-    li a2, 0x00000047
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "megapage 0x40400000 after a load: A"
-    .text
+    CHECKED 0x00000047, "megapage 0x40400000 after a load: A"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -250,21 +205,11 @@
     la t0, pt_root
     lw a1, 1028(t0)
     andi a1, a1, 0xff
-    li a2, 0x000000c7
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "megapage 0x40400000 after a store: A D"
-    .text
+    CHECKED 0x000000c7, "megapage 0x40400000 after a store: A D"
     la t0, pt_root
     lw a1, 1024(t0)
     andi a1, a1, 0xff
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "pointer PTE 0x40000000 untouched"
-    .text
+    CHECKED 0x00000001, "pointer PTE 0x40000000 untouched"
     la a0, 9f
     call say
     .section .rodata
@@ -280,21 +225,11 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "store to read-only 0x40006000: mcause"
-    .text
+    CHECKED 0x0000000f, "store to read-only 0x40006000: mcause"
     la t0, pt_l0
     lw a1, 24(t0)
     andi a1, a1, 0xff
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40006000 still A = 0"
-    .text
+    CHECKED 0x00000003, "0x40006000 still A = 0"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -305,21 +240,11 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S load from U page 0x40007000 (SUM=0): mcause"
-    .text
+    CHECKED 0x0000000d, "S load from U page 0x40007000 (SUM=0): mcause"
     la t0, pt_l0
     lw a1, 28(t0)
     andi a1, a1, 0xff
-    li a2, 0x00000017
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "0x40007000 still A = D = 0"
-    .text
+    CHECKED 0x00000017, "0x40007000 still A = D = 0"
     csrw satp, zero
     sfence.vma zero, zero
     j finish

@@ -86,19 +86,9 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0x0000aaaa
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U lw U page"
-    .text
+    CHECKED 0x0000aaaa, "U lw U page"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...returned with ebreak from U"
-    .text
+    CHECKED 0x00000003, "...returned with ebreak from U"
     la a0, 5f
     li t0, 0x40000000
     add a0, a0, t0
@@ -114,12 +104,7 @@
 6:  la s6, tr_area
     la t0, page_u
     lw a1, 4(t0)
-    li a2, 0x00001234
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sw U page: seen by M"
-    .text
+    CHECKED 0x00001234, "U sw U page: seen by M"
     la a0, 5f
     li t0, 0x40000000
     add a0, a0, t0
@@ -132,28 +117,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U lw S page: mcause"
-    .text
+    CHECKED 0x0000000d, "U lw S page: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U lw S page: mepc - insn"
-    .text
+    CHECKED 0x40000000, "U lw S page: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40001000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U lw S page: mtval"
-    .text
+    CHECKED 0x40001000, "U lw S page: mtval"
     la a0, 5f
     li t0, 0x40000000
     add a0, a0, t0
@@ -166,28 +136,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sw S page: mcause"
-    .text
+    CHECKED 0x0000000f, "U sw S page: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sw S page: mepc - insn"
-    .text
+    CHECKED 0x40000000, "U sw S page: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40001004
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sw S page: mtval"
-    .text
+    CHECKED 0x40001004, "U sw S page: mtval"
     la a0, 5f
     li t0, 0x40000000
     add a0, a0, t0
@@ -200,28 +155,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sw U read-only page: mcause"
-    .text
+    CHECKED 0x0000000f, "U sw U read-only page: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sw U read-only page: mepc - insn"
-    .text
+    CHECKED 0x40000000, "U sw U read-only page: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40005008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sw U read-only page: mtval"
-    .text
+    CHECKED 0x40005008, "U sw U read-only page: mtval"
     la a0, 5f
     li t0, 0x40000000
     add a0, a0, t0
@@ -236,12 +176,7 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0x00000077
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U executes U code page"
-    .text
+    CHECKED 0x00000077, "U executes U code page"
     la a0, 5f
     li t0, 0x40000000
     add a0, a0, t0
@@ -254,26 +189,11 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000c
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U fetch S X page: mcause"
-    .text
+    CHECKED 0x0000000c, "U fetch S X page: mcause"
     lw a1, TR_EPC(s6)
-    li a2, 0x40002000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U fetch S X page: mepc"
-    .text
+    CHECKED 0x40002000, "U fetch S X page: mepc"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40002000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U fetch S X page: mtval"
-    .text
+    CHECKED 0x40002000, "U fetch S X page: mtval"
     la a0, 5f
     li t0, 0x40000000
     add a0, a0, t0
@@ -290,30 +210,15 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000c
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U fetch S megapage: mcause"
-    .text
+    CHECKED 0x0000000c, "U fetch S megapage: mcause"
     lw a1, TR_TVAL(s6)
     lw t0, TR_EPC(s6)
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U fetch S megapage: mtval = mepc"
-    .text
+    CHECKED 0x00000000, "U fetch S megapage: mtval = mepc"
     lw a1, TR_TVAL(s6)
     la t0, 1b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U fetch S megapage: mtval - 1b"
-    .text
+    CHECKED 0x00000000, "U fetch S megapage: mtval - 1b"
     la a0, 9f
     call say
     .section .rodata
@@ -331,28 +236,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw U page, SUM=0: mcause"
-    .text
+    CHECKED 0x0000000d, "S lw U page, SUM=0: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw U page, SUM=0: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S lw U page, SUM=0: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw U page, SUM=0: mtval"
-    .text
+    CHECKED 0x40000000, "S lw U page, SUM=0: mtval"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -363,28 +253,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sw U page, SUM=0: mcause"
-    .text
+    CHECKED 0x0000000f, "S sw U page, SUM=0: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sw U page, SUM=0: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S sw U page, SUM=0: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sw U page, SUM=0: mtval"
-    .text
+    CHECKED 0x40000000, "S sw U page, SUM=0: mtval"
     li t0, 0x000e0000
     csrc mstatus, t0
     li t0, 0x00040000
@@ -402,20 +277,10 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0x0000aaaa
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw U page, SUM=1"
-    .text
+    CHECKED 0x0000aaaa, "S lw U page, SUM=1"
     la t0, page_u
     lw a1, 8(t0)
-    li a2, 0x00005678
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sw U page, SUM=1: seen by M"
-    .text
+    CHECKED 0x00005678, "S sw U page, SUM=1: seen by M"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -426,26 +291,11 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000c
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch U page, SUM=1: mcause"
-    .text
+    CHECKED 0x0000000c, "S fetch U page, SUM=1: mcause"
     lw a1, TR_EPC(s6)
-    li a2, 0x40004000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch U page, SUM=1: mepc"
-    .text
+    CHECKED 0x40004000, "S fetch U page, SUM=1: mepc"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40004000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch U page, SUM=1: mtval"
-    .text
+    CHECKED 0x40004000, "S fetch U page, SUM=1: mtval"
     li t0, 0x000e0000
     csrc mstatus, t0
     la a0, 5f
@@ -458,26 +308,11 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000c
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch U page, SUM=0: mcause"
-    .text
+    CHECKED 0x0000000c, "S fetch U page, SUM=0: mcause"
     lw a1, TR_EPC(s6)
-    li a2, 0x40004000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch U page, SUM=0: mepc"
-    .text
+    CHECKED 0x40004000, "S fetch U page, SUM=0: mepc"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40004000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S fetch U page, SUM=0: mtval"
-    .text
+    CHECKED 0x40004000, "S fetch U page, SUM=0: mtval"
     la a0, 9f
     call say
     .section .rodata
@@ -493,28 +328,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw X-only page, MXR=0: mcause"
-    .text
+    CHECKED 0x0000000d, "S lw X-only page, MXR=0: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw X-only page, MXR=0: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S lw X-only page, MXR=0: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40002000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw X-only page, MXR=0: mtval"
-    .text
+    CHECKED 0x40002000, "S lw X-only page, MXR=0: mtval"
     li t0, 0x000e0000
     csrc mstatus, t0
     li t0, 0x00080000
@@ -530,12 +350,7 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0x0000bbbb
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S lw X-only page, MXR=1"
-    .text
+    CHECKED 0x0000bbbb, "S lw X-only page, MXR=1"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -546,28 +361,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sw X-only page, MXR=1: mcause"
-    .text
+    CHECKED 0x0000000f, "S sw X-only page, MXR=1: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sw X-only page, MXR=1: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S sw X-only page, MXR=1: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40002000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sw X-only page, MXR=1: mtval"
-    .text
+    CHECKED 0x40002000, "S sw X-only page, MXR=1: mtval"
     li t0, 0x000e0000
     csrc mstatus, t0
     la a0, 5f
@@ -582,28 +382,13 @@
     ebreak
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U lw U X-only page, MXR=0: mcause"
-    .text
+    CHECKED 0x0000000d, "U lw U X-only page, MXR=0: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x40000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U lw U X-only page, MXR=0: mepc - insn"
-    .text
+    CHECKED 0x40000000, "U lw U X-only page, MXR=0: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40003000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U lw U X-only page, MXR=0: mtval"
-    .text
+    CHECKED 0x40003000, "U lw U X-only page, MXR=0: mtval"
     li t0, 0x000e0000
     csrc mstatus, t0
     li t0, 0x00080000
@@ -621,12 +406,7 @@
     ebreak
 6:  la s6, tr_area
     mv a1, s2
-    li a2, 0x0000aaaa
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U lw U X-only page, MXR=1"
-    .text
+    CHECKED 0x0000aaaa, "U lw U X-only page, MXR=1"
     li t0, 0x000e0000
     csrc mstatus, t0
     la a0, 9f
@@ -643,20 +423,10 @@
 8:  lw s2, 0(t0)
     csrc mstatus, t1
     mv a1, s2
-    li a2, 0x0000bbbb
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M lw 0x40001000, MPRV=1 MPP=S"
-    .text
+    CHECKED 0x0000bbbb, "M lw 0x40001000, MPRV=1 MPP=S"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...no trap"
-    .text
+    CHECKED 0x00000000, "...no trap"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     li t0, 0x40000000
@@ -666,12 +436,7 @@
 8:  lw s2, 0(t0)
     csrc mstatus, t1
     mv a1, s2
-    li a2, 0x0000aaaa
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M lw U page, MPRV=1 MPP=U"
-    .text
+    CHECKED 0x0000aaaa, "M lw U page, MPRV=1 MPP=U"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     li t0, 0x40001000
@@ -681,28 +446,13 @@
 8:  lw s2, 0(t0)
     csrc mstatus, t1
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000d
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M lw S page, MPRV=1 MPP=U: mcause"
-    .text
+    CHECKED 0x0000000d, "M lw S page, MPRV=1 MPP=U: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mepc - insn"
-    .text
+    CHECKED 0x00000000, "...mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x40001000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mtval"
-    .text
+    CHECKED 0x40001000, "...mtval"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     li t0, 0x40000000
@@ -712,12 +462,7 @@
 8:  sw s2, 0(t0)
     csrc mstatus, t1
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M sw U page, MPRV=1 MPP=S SUM=0: mcause"
-    .text
+    CHECKED 0x0000000f, "M sw U page, MPRV=1 MPP=S SUM=0: mcause"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
     li t0, 0x40000000
@@ -727,12 +472,7 @@
 8:  lw s2, 0(t0)
     csrc mstatus, t1
     mv a1, s2
-    li a2, 0x0000aaaa
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M lw U page, MPRV=1 MPP=S SUM=1"
-    .text
+    CHECKED 0x0000aaaa, "M lw U page, MPRV=1 MPP=S SUM=1"
     la s7, page_s
     la s6, tr_area
     lw s10, TR_COUNT(s6)
@@ -743,20 +483,10 @@
 8:  lw s2, 0(s7)
     csrc mstatus, t1
     mv a1, s2
-    li a2, 0x0000bbbb
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M lw physical page_s, MPRV=1 MPP=M"
-    .text
+    CHECKED 0x0000bbbb, "M lw physical page_s, MPRV=1 MPP=M"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...no traps in the last two"
-    .text
+    CHECKED 0x00000000, "...no traps in the last two"
     csrw satp, zero
     sfence.vma zero, zero
     j finish

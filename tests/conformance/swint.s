@@ -25,57 +25,27 @@
     li t0, 1
     sw t0, 0(s9)
     lw a1, 0(s9)
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "msip = 1 reads back"
-    .text
+    CHECKED 0x00000001, "msip = 1 reads back"
     csrr a1, mip
     andi a1, a1, 8
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mip.MSIP"
-    .text
+    CHECKED 0x00000008, "...mip.MSIP"
     csrci mip, 8
     csrr a1, mip
     andi a1, a1, 8
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mip.MSIP is read-only (csrc mip)"
-    .text
+    CHECKED 0x00000008, "mip.MSIP is read-only (csrc mip)"
     sw zero, 0(s9)
     csrr a1, mip
     andi a1, a1, 8
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "msip = 0: mip.MSIP clear"
-    .text
+    CHECKED 0x00000000, "msip = 0: mip.MSIP clear"
     csrsi mip, 8
     csrr a1, mip
     andi a1, a1, 8
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mip.MSIP is read-only (csrs mip)"
-    .text
+    CHECKED 0x00000000, "mip.MSIP is read-only (csrs mip)"
     li t0, -1
     sw t0, 0(s9)
     lw a1, 0(s9)
     sw zero, 0(s9)
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "msip keeps bit 0 only"
-    .text
+    CHECKED 0x00000001, "msip keeps bit 0 only"
     la a0, 9f
     call say
     .section .rodata
@@ -92,46 +62,21 @@
     lw t0, TR_COUNT(s6)
     sub t0, t0, s10
     or a1, a1, t0
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "pending with MIE = 0: no trap"
-    .text
+    CHECKED 0x00000008, "pending with MIE = 0: no trap"
     wfi                         # returns: an enabled interrupt is pending
     csrsi mstatus, 8            # MIE = 1: taken now
 8:  csrci mstatus, 8
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MSI: mcause"
-    .text
+    CHECKED 0x80000003, "MSI: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mepc = the next instruction"
-    .text
+    CHECKED 0x00000000, "...mepc = the next instruction"
     lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mtval"
-    .text
+    CHECKED 0x00000000, "...mtval"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...one trap"
-    .text
+    CHECKED 0x00000001, "...one trap"
     sw zero, 0(s9)
     la a0, 9f
     call say
@@ -151,12 +96,7 @@
     nop
     csrci mstatus, 8
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MSI + MTI pending: first mcause"
-    .text
+    CHECKED 0x80000003, "MSI + MTI pending: first mcause"
     sw zero, 0(s9)
     li t0, 0x80
     csrw mie, t0                # MTIE
@@ -164,12 +104,7 @@
     nop
     csrci mstatus, 8
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MTI pending: mcause"
-    .text
+    CHECKED 0x80000007, "MTI pending: mcause"
     li t0, CLINT_MTIMECMP
     li t1, -1
     sw t1, 4(t0)
@@ -181,20 +116,10 @@
     nop
     csrci mstatus, 8
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "SSI (not delegated) in M: mcause"
-    .text
+    CHECKED 0x80000001, "SSI (not delegated) in M: mcause"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...three traps"
-    .text
+    CHECKED 0x00000003, "...three traps"
     csrci mip, 2
     la a0, 9f
     call say
@@ -214,30 +139,15 @@
     sw zero, 0(s9)
     csrw mie, zero
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U: mcause"
-    .text
+    CHECKED 0x80000003, "U: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mepc"
-    .text
+    CHECKED 0x00000000, "...mepc"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "...mstatus.MPP"
     j finish
 
 # ==========================================================================================

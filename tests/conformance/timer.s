@@ -25,12 +25,7 @@
     addi s3, s3, -1
     bnez s3, 1b
 2:  snez a1, s3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mtime advances"
-    .text
+    CHECKED 0x00000001, "mtime advances"
     li t0, CLINT_MTIME
     lw s2, 0(t0)
     csrr s3, time
@@ -39,12 +34,7 @@
     sltu t2, s4, s3
     or t1, t1, t2
     seqz a1, t1
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "time CSR between two mtime reads"
-    .text
+    CHECKED 0x00000001, "time CSR between two mtime reads"
     li t0, CLINT_MTIMECMP
     li t1, 0x12345678
     sw t1, 0(t0)
@@ -53,21 +43,11 @@
     lw a1, 0(t0)
     lw t2, 4(t0)
     xor a1, a1, t2
-    li a2, 0x6dcba987
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mtimecmp reads back"
-    .text
+    CHECKED 0x6dcba987, "mtimecmp reads back"
     call disarm_timer
     csrr a1, mip
     andi a1, a1, 0x80
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mtimecmp far ahead: mip.MTIP clear"
-    .text
+    CHECKED 0x00000000, "mtimecmp far ahead: mip.MTIP clear"
     la a0, 9f
     call say
     .section .rodata
@@ -83,79 +63,34 @@
     wfi
     csrr a1, mip
     andi a1, a1, 0x80
-    li a2, 0x00000080
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "after wfi: mip.MTIP"
-    .text
+    CHECKED 0x00000080, "after wfi: mip.MTIP"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...no trap taken"
-    .text
+    CHECKED 0x00000000, "...no trap taken"
     csrsi mstatus, 8            # MIE = 1: the pending timer interrupt is taken now
 8:  csrci mstatus, 8
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MIE = 1 with MTIP pending: mcause"
-    .text
+    CHECKED 0x80000007, "MIE = 1 with MTIP pending: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mepc = the next instruction"
-    .text
+    CHECKED 0x00000000, "...mepc = the next instruction"
     lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mtval"
-    .text
+    CHECKED 0x00000000, "...mtval"
     lw a1, TR_STATUS(s6)
     li t0, 0x1888
     and a1, a1, t0
-    li a2, 0x00001880
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mstatus MPIE=1 MIE=0 MPP=M"
-    .text
+    CHECKED 0x00001880, "...mstatus MPIE=1 MIE=0 MPP=M"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...one trap"
-    .text
+    CHECKED 0x00000001, "...one trap"
     csrr a1, mip
     andi a1, a1, 0x80
-    li a2, 0x00000080
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MTIP stays pending until mtimecmp moves"
-    .text
+    CHECKED 0x00000080, "MTIP stays pending until mtimecmp moves"
     call disarm_timer
     csrr a1, mip
     andi a1, a1, 0x80
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mtimecmp moved: MTIP clear"
-    .text
+    CHECKED 0x00000000, "mtimecmp moved: MTIP clear"
     la a0, 9f
     call say
     .section .rodata
@@ -176,29 +111,14 @@
     csrw mie, zero
     call disarm_timer
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "timer interrupt taken: mcause"
-    .text
+    CHECKED 0x80000007, "timer interrupt taken: mcause"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...one trap"
-    .text
+    CHECKED 0x00000001, "...one trap"
     lw a1, TR_STATUS(s6)
     li t0, 0x1888
     and a1, a1, t0
-    li a2, 0x00001880
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mstatus MPIE=1 MIE=0 MPP=M"
-    .text
+    CHECKED 0x00001880, "...mstatus MPIE=1 MIE=0 MPP=M"
     la a0, 9f
     call say
     .section .rodata
@@ -218,30 +138,15 @@
     csrw mie, zero
     call disarm_timer
     lw a1, TR_CAUSE(s6)
-    li a2, 0x80000007
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U spinning: mcause"
-    .text
+    CHECKED 0x80000007, "U spinning: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mepc = the loop"
-    .text
+    CHECKED 0x00000000, "...mepc = the loop"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "...mstatus.MPP"
     la a0, 9f
     call say
     .section .rodata
@@ -258,20 +163,10 @@
     csrci mstatus, 8
     csrr a1, mip
     andi a1, a1, 0x80
-    li a2, 0x00000080
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "MTIP pending"
-    .text
+    CHECKED 0x00000080, "MTIP pending"
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "...no trap"
-    .text
+    CHECKED 0x00000000, "...no trap"
     call disarm_timer
     j finish
 

@@ -24,134 +24,59 @@
 8:  ecall
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: traps"
-    .text
+    CHECKED 0x00000001, "M ecall: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x0000000b
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: mcause"
-    .text
+    CHECKED 0x0000000b, "M ecall: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: mepc - insn"
-    .text
+    CHECKED 0x00000000, "M ecall: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: mtval"
-    .text
+    CHECKED 0x00000000, "M ecall: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: mstatus.MPP"
-    .text
+    CHECKED 0x00000003, "M ecall: mstatus.MPP"
     lw a1, TR_STATUS(s6)
     andi a1, a1, 0x88
-    li a2, 0x00000080
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: MIE 1 -> MPIE 1, MIE 0"
-    .text
+    CHECKED 0x00000080, "M ecall: MIE 1 -> MPIE 1, MIE 0"
     csrr a1, mstatus
     andi a1, a1, 0x8
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ecall: mret restored MIE = 1"
-    .text
+    CHECKED 0x00000008, "M ecall: mret restored MIE = 1"
     csrci mstatus, 8
     la s6, tr_area
     lw s10, TR_COUNT(s6)
 8:  ebreak
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ebreak: traps"
-    .text
+    CHECKED 0x00000001, "M ebreak: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ebreak: mcause"
-    .text
+    CHECKED 0x00000003, "M ebreak: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ebreak: mepc - insn"
-    .text
+    CHECKED 0x00000000, "M ebreak: mepc - insn"
     lw t1, TR_TVAL(s6)
     lw t2, TR_EPC(s6)
     seqz a1, t1
     sub t3, t1, t2
     seqz t3, t3
     or a1, a1, t3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M ebreak: mtval is 0 or the pc"
-    .text
+    CHECKED 0x00000001, "M ebreak: mtval is 0 or the pc"
     la s6, tr_area
     lw s10, TR_COUNT(s6)
 8:  .word 0xffffffff
     lw a1, TR_COUNT(s6)
     sub a1, a1, s10
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M illegal: traps"
-    .text
+    CHECKED 0x00000001, "M illegal: traps"
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M illegal: mcause"
-    .text
+    CHECKED 0x00000002, "M illegal: mcause"
     lw a1, TR_EPC(s6)
     la t0, 8b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M illegal: mepc - insn"
-    .text
+    CHECKED 0x00000000, "M illegal: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0xffffffff
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "M illegal: mtval"
-    .text
+    CHECKED 0xffffffff, "M illegal: mtval"
     la a0, 9f
     call say
     .section .rodata
@@ -169,12 +94,7 @@
     csrc mstatus, t0            # MPRV off again
     li t0, 0x007e19aa
     and a1, s2, t0
-    li a2, 0x00000088
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mret to M, MPIE=1 MIE=0: MIE=1 MPIE=1 MPP=U"
-    .text
+    CHECKED 0x00000088, "mret to M, MPIE=1 MIE=0: MIE=1 MPIE=1 MPP=U"
     li t0, 0x007e19aa
     csrc mstatus, t0
     li t0, 0x00001808
@@ -187,12 +107,7 @@
     csrc mstatus, t0            # MPRV off again
     li t0, 0x007e19aa
     and a1, s2, t0
-    li a2, 0x00000080
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mret to M, MPIE=0 MIE=1: MIE=0 MPIE=1 MPP=U"
-    .text
+    CHECKED 0x00000080, "mret to M, MPIE=0 MIE=1: MIE=0 MPIE=1 MPP=U"
     li t0, 0x007e19aa
     csrc mstatus, t0
     li t0, 0x00021880
@@ -205,12 +120,7 @@
     csrc mstatus, t0            # MPRV off again
     li t0, 0x007e19aa
     and a1, s2, t0
-    li a2, 0x00020088
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mret to M keeps MPRV"
-    .text
+    CHECKED 0x00020088, "mret to M keeps MPRV"
     li t0, 0x007e19aa
     csrc mstatus, t0
     li t0, 0x00880                # MPP = S, MPIE = 1
@@ -223,20 +133,10 @@
 7:  ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mret to S: ecall from S mcause"
-    .text
+    CHECKED 0x00000009, "mret to S: ecall from S mcause"
     lw a1, TR_STATUS(s6)
     andi a1, a1, 0x88
-    li a2, 0x00000080
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mret to S: MIE from MPIE"
-    .text
+    CHECKED 0x00000080, "mret to S: MIE from MPIE"
     li t0, 0x20000
     csrc mstatus, t0
     la a0, 5f
@@ -247,12 +147,7 @@
 7:  ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "mret to U: ecall from U mcause"
-    .text
+    CHECKED 0x00000008, "mret to U: ecall from U mcause"
     la a0, 9f
     call say
     .section .rodata
@@ -267,37 +162,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ecall: mcause"
-    .text
+    CHECKED 0x00000009, "S ecall: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ecall: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S ecall: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ecall: mtval"
-    .text
+    CHECKED 0x00000000, "S ecall: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ecall: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S ecall: mstatus.MPP"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -307,42 +182,22 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ebreak: mcause"
-    .text
+    CHECKED 0x00000003, "S ebreak: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ebreak: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S ebreak: mepc - insn"
     lw t1, TR_TVAL(s6)
     lw t2, TR_EPC(s6)
     seqz a1, t1
     sub t3, t1, t2
     seqz t3, t3
     or a1, a1, t3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ebreak: mtval is 0 or the pc"
-    .text
+    CHECKED 0x00000001, "S ebreak: mtval is 0 or the pc"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S ebreak: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S ebreak: mstatus.MPP"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -352,37 +207,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S illegal word: mcause"
-    .text
+    CHECKED 0x00000002, "S illegal word: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S illegal word: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S illegal word: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S illegal word: mtval"
-    .text
+    CHECKED 0x00000000, "S illegal word: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S illegal word: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S illegal word: mstatus.MPP"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -392,37 +227,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr mstatus: mcause"
-    .text
+    CHECKED 0x00000002, "S csrr mstatus: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr mstatus: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S csrr mstatus: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x300025f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr mstatus: mtval"
-    .text
+    CHECKED 0x300025f3, "S csrr mstatus: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr mstatus: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S csrr mstatus: mstatus.MPP"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -432,37 +247,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrw mscratch: mcause"
-    .text
+    CHECKED 0x00000002, "S csrw mscratch: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrw mscratch: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S csrw mscratch: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x34059073
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrw mscratch: mtval"
-    .text
+    CHECKED 0x34059073, "S csrw mscratch: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrw mscratch: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S csrw mscratch: mstatus.MPP"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -472,37 +267,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S mret: mcause"
-    .text
+    CHECKED 0x00000002, "S mret: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S mret: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S mret: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x30200073
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S mret: mtval"
-    .text
+    CHECKED 0x30200073, "S mret: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S mret: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S mret: mstatus.MPP"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -514,12 +289,7 @@
     lw a1, TR_EPC(s6)
     la t0, 4b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr sstatus: no trap (next trap is the ecall)"
-    .text
+    CHECKED 0x00000000, "S csrr sstatus: no trap (next trap is the ecall)"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -531,12 +301,7 @@
     lw a1, TR_EPC(s6)
     la t0, 4b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrw sscratch: no trap (next trap is the ecall)"
-    .text
+    CHECKED 0x00000000, "S csrw sscratch: no trap (next trap is the ecall)"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -548,12 +313,7 @@
     lw a1, TR_EPC(s6)
     la t0, 4b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sfence.vma (TVM=0): no trap (next trap is the ecall)"
-    .text
+    CHECKED 0x00000000, "S sfence.vma (TVM=0): no trap (next trap is the ecall)"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -565,12 +325,7 @@
     lw a1, TR_EPC(s6)
     la t0, 4b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr satp (TVM=0): no trap (next trap is the ecall)"
-    .text
+    CHECKED 0x00000000, "S csrr satp (TVM=0): no trap (next trap is the ecall)"
     li t0, 0x100000
     csrs mstatus, t0            # TVM = 1
     la a0, 5f
@@ -582,37 +337,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr satp, TVM=1: mcause"
-    .text
+    CHECKED 0x00000002, "S csrr satp, TVM=1: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr satp, TVM=1: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S csrr satp, TVM=1: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x180025f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr satp, TVM=1: mtval"
-    .text
+    CHECKED 0x180025f3, "S csrr satp, TVM=1: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr satp, TVM=1: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S csrr satp, TVM=1: mstatus.MPP"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -622,37 +357,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sfence.vma, TVM=1: mcause"
-    .text
+    CHECKED 0x00000002, "S sfence.vma, TVM=1: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sfence.vma, TVM=1: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S sfence.vma, TVM=1: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x12000073
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sfence.vma, TVM=1: mtval"
-    .text
+    CHECKED 0x12000073, "S sfence.vma, TVM=1: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sfence.vma, TVM=1: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S sfence.vma, TVM=1: mstatus.MPP"
     li t0, 0x100000
     csrc mstatus, t0
     li t0, 0x400000
@@ -666,37 +381,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sret, TSR=1: mcause"
-    .text
+    CHECKED 0x00000002, "S sret, TSR=1: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sret, TSR=1: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S sret, TSR=1: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x10200073
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sret, TSR=1: mtval"
-    .text
+    CHECKED 0x10200073, "S sret, TSR=1: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S sret, TSR=1: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S sret, TSR=1: mstatus.MPP"
     li t0, 0x400000
     csrc mstatus, t0
     li t0, 0x200000
@@ -710,37 +405,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S wfi, TW=1: mcause"
-    .text
+    CHECKED 0x00000002, "S wfi, TW=1: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S wfi, TW=1: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S wfi, TW=1: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x10500073
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S wfi, TW=1: mtval"
-    .text
+    CHECKED 0x10500073, "S wfi, TW=1: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S wfi, TW=1: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S wfi, TW=1: mstatus.MPP"
     li t0, 0x200000
     csrc mstatus, t0
     csrw mcounteren, zero
@@ -753,37 +428,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr cycle, mcounteren=0: mcause"
-    .text
+    CHECKED 0x00000002, "S csrr cycle, mcounteren=0: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr cycle, mcounteren=0: mepc - insn"
-    .text
+    CHECKED 0x00000000, "S csrr cycle, mcounteren=0: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0xc00025f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr cycle, mcounteren=0: mtval"
-    .text
+    CHECKED 0xc00025f3, "S csrr cycle, mcounteren=0: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr cycle, mcounteren=0: mstatus.MPP"
-    .text
+    CHECKED 0x00000001, "S csrr cycle, mcounteren=0: mstatus.MPP"
     csrwi mcounteren, 1
     la a0, 5f
     li a1, 1
@@ -796,12 +451,7 @@
     lw a1, TR_EPC(s6)
     la t0, 4b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "S csrr cycle, mcounteren.CY=1: no trap (next trap is the ecall)"
-    .text
+    CHECKED 0x00000000, "S csrr cycle, mcounteren.CY=1: no trap (next trap is the ecall)"
     la a0, 9f
     call say
     .section .rodata
@@ -816,37 +466,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall: mcause"
-    .text
+    CHECKED 0x00000008, "U ecall: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U ecall: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall: mtval"
-    .text
+    CHECKED 0x00000000, "U ecall: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ecall: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U ecall: mstatus.MPP"
     la a0, 5f
     li a1, 0
     la a2, 6f
@@ -856,42 +486,22 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000003
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ebreak: mcause"
-    .text
+    CHECKED 0x00000003, "U ebreak: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ebreak: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U ebreak: mepc - insn"
     lw t1, TR_TVAL(s6)
     lw t2, TR_EPC(s6)
     seqz a1, t1
     sub t3, t1, t2
     seqz t3, t3
     or a1, a1, t3
-    li a2, 0x00000001
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ebreak: mtval is 0 or the pc"
-    .text
+    CHECKED 0x00000001, "U ebreak: mtval is 0 or the pc"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U ebreak: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U ebreak: mstatus.MPP"
     la a0, 5f
     li a1, 0
     la a2, 6f
@@ -901,37 +511,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U illegal word: mcause"
-    .text
+    CHECKED 0x00000002, "U illegal word: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U illegal word: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U illegal word: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0xffffffff
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U illegal word: mtval"
-    .text
+    CHECKED 0xffffffff, "U illegal word: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U illegal word: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U illegal word: mstatus.MPP"
     la a0, 5f
     li a1, 0
     la a2, 6f
@@ -941,37 +531,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr sstatus: mcause"
-    .text
+    CHECKED 0x00000002, "U csrr sstatus: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr sstatus: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U csrr sstatus: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x100025f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr sstatus: mtval"
-    .text
+    CHECKED 0x100025f3, "U csrr sstatus: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr sstatus: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U csrr sstatus: mstatus.MPP"
     la a0, 5f
     li a1, 0
     la a2, 6f
@@ -981,37 +551,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr mhartid: mcause"
-    .text
+    CHECKED 0x00000002, "U csrr mhartid: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr mhartid: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U csrr mhartid: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0xf14025f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr mhartid: mtval"
-    .text
+    CHECKED 0xf14025f3, "U csrr mhartid: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr mhartid: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U csrr mhartid: mstatus.MPP"
     la a0, 5f
     li a1, 0
     la a2, 6f
@@ -1021,37 +571,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sret: mcause"
-    .text
+    CHECKED 0x00000002, "U sret: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sret: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U sret: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x10200073
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sret: mtval"
-    .text
+    CHECKED 0x10200073, "U sret: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sret: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U sret: mstatus.MPP"
     la a0, 5f
     li a1, 0
     la a2, 6f
@@ -1061,37 +591,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U mret: mcause"
-    .text
+    CHECKED 0x00000002, "U mret: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U mret: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U mret: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x30200073
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U mret: mtval"
-    .text
+    CHECKED 0x30200073, "U mret: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U mret: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U mret: mstatus.MPP"
     la a0, 5f
     li a1, 0
     la a2, 6f
@@ -1101,37 +611,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sfence.vma: mcause"
-    .text
+    CHECKED 0x00000002, "U sfence.vma: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sfence.vma: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U sfence.vma: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x12000073
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sfence.vma: mtval"
-    .text
+    CHECKED 0x12000073, "U sfence.vma: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U sfence.vma: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U sfence.vma: mstatus.MPP"
     csrwi mcounteren, 1
     csrwi scounteren, 0
     la a0, 5f
@@ -1143,37 +633,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr cycle, scounteren=0: mcause"
-    .text
+    CHECKED 0x00000002, "U csrr cycle, scounteren=0: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr cycle, scounteren=0: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U csrr cycle, scounteren=0: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0xc00025f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr cycle, scounteren=0: mtval"
-    .text
+    CHECKED 0xc00025f3, "U csrr cycle, scounteren=0: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr cycle, scounteren=0: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U csrr cycle, scounteren=0: mstatus.MPP"
     csrwi mcounteren, 0
     csrwi scounteren, 1
     la a0, 5f
@@ -1185,37 +655,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr cycle, mcounteren=0: mcause"
-    .text
+    CHECKED 0x00000002, "U csrr cycle, mcounteren=0: mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr cycle, mcounteren=0: mepc - insn"
-    .text
+    CHECKED 0x00000000, "U csrr cycle, mcounteren=0: mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0xc00025f3
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr cycle, mcounteren=0: mtval"
-    .text
+    CHECKED 0xc00025f3, "U csrr cycle, mcounteren=0: mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr cycle, mcounteren=0: mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U csrr cycle, mcounteren=0: mstatus.MPP"
     csrwi mcounteren, 1
     csrwi scounteren, 1
     la a0, 5f
@@ -1229,12 +679,7 @@
     lw a1, TR_EPC(s6)
     la t0, 4b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U csrr cycle, both CY=1: no trap (next trap is the ecall)"
-    .text
+    CHECKED 0x00000000, "U csrr cycle, both CY=1: no trap (next trap is the ecall)"
     csrwi mcounteren, 0
     csrwi scounteren, 0
     la a0, 9f
@@ -1257,19 +702,9 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sret to S: ecall from S"
-    .text
+    CHECKED 0x00000009, "sret to S: ecall from S"
     andi a1, s2, 0x122
-    li a2, 0x00000022
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sret: SIE=1 SPIE=1 SPP=U"
-    .text
+    CHECKED 0x00000022, "sret: SIE=1 SPIE=1 SPP=U"
     la a0, 5f
     li a1, 1
     la a2, 6f
@@ -1284,29 +719,14 @@
 3:  ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000008
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sret to U: ecall from U"
-    .text
+    CHECKED 0x00000008, "sret to U: ecall from U"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sret to U: MPP at the trap"
-    .text
+    CHECKED 0x00000000, "sret to U: MPP at the trap"
     csrr a1, sstatus
     andi a1, a1, 0x122
-    li a2, 0x00000020
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sret: SIE=0 SPIE=1 SPP=U"
-    .text
+    CHECKED 0x00000020, "sret: SIE=0 SPIE=1 SPP=U"
     li t0, 0x100
     csrs mstatus, t0            # SPP = S
     la t0, 5f
@@ -1318,12 +738,7 @@
 5:  ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000009
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sret in M-mode to S: ecall from S"
-    .text
+    CHECKED 0x00000009, "sret in M-mode to S: ecall from S"
     la a0, 9f
     call say
     .section .rodata
@@ -1338,37 +753,17 @@
     ecall
 6:  la s6, tr_area
     lw a1, TR_CAUSE(s6)
-    li a2, 0x00000002
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U wfi is illegal (S-mode present): mcause"
-    .text
+    CHECKED 0x00000002, "U wfi is illegal (S-mode present): mcause"
     lw a1, TR_EPC(s6)
     la t0, 7b
     sub a1, a1, t0
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U wfi is illegal (S-mode present): mepc - insn"
-    .text
+    CHECKED 0x00000000, "U wfi is illegal (S-mode present): mepc - insn"
     lw a1, TR_TVAL(s6)
-    li a2, 0x10500073
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U wfi is illegal (S-mode present): mtval"
-    .text
+    CHECKED 0x10500073, "U wfi is illegal (S-mode present): mtval"
     lw a1, TR_STATUS(s6)
     srli a1, a1, 11
     andi a1, a1, 3
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "U wfi is illegal (S-mode present): mstatus.MPP"
-    .text
+    CHECKED 0x00000000, "U wfi is illegal (S-mode present): mstatus.MPP"
     j finish
 
 # ==========================================================================================

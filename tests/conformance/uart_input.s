@@ -33,27 +33,12 @@
 2:  li a0, '\n'
     call putc
     mv a1, s3
-    li a2, 0x0000000f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "characters read"
-    .text
+    CHECKED 0x0000000f, "characters read"
     mv a1, s4
-    li a2, 0x0000043f
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "sum of their codes"
-    .text
+    CHECKED 0x0000043f, "sum of their codes"
     lbu a1, 5(s2)
     andi a1, a1, 1
-    li a2, 0x00000000
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "LSR after the line: no more data (& 0x01)"
-    .text
+    CHECKED 0x00000000, "LSR after the line: no more data (& 0x01)"
     j finish
 
 # ==========================================================================================
