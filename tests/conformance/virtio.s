@@ -49,16 +49,6 @@
     .equ BLK_OUT, 1
     .equ BLK_GET_ID, 8
 
-# CHECK what, reg, value: print "what: <reg>" and ok or FAIL (the common tail's check).
-.macro CHECK what, reg, value
-    mv a1, \reg
-    li a2, \value
-    la a0, 9f
-    call check
-    .section .rodata
-9:  .string "\what"
-    .text
-.endm
 
     .text
     la a0, 9f
@@ -88,9 +78,12 @@
     addi s4, s4, 1
     li t0, 8
     blt s4, t0, 1b
-    CHECK "slots answering the magic value", s1, 8
-    CHECK "sum of their versions (2 each)", s2, 16
-    CHECK "device IDs (slot 7 first: 2 block and 3 console)", s3, 0x23000000
+    mv a1, s1
+    CHECKED 8, "slots answering the magic value"
+    mv a1, s2
+    CHECKED 16, "sum of their versions (2 each)"
+    mv a1, s3
+    CHECKED 0x23000000, "device IDs (slot 7 first: 2 block and 3 console)"
 
 # --- the disk: negotiate --------------------------------------------------------------------
     li s0, BLK
@@ -101,18 +94,22 @@
     sw t0, DEVICE_FEATURES_SEL(s0)
     lw t0, DEVICE_FEATURES(s0)
     andi a1, t0, 1
-    CHECK "VIRTIO_F_VERSION_1 offered", a1, 1
+    mv a1, a1
+    CHECKED 1, "VIRTIO_F_VERSION_1 offered"
     sw zero, DEVICE_FEATURES_SEL(s0)
     lw s1, DEVICE_FEATURES(s0)
     srli a1, s1, 29
     andi a1, a1, 1
-    CHECK "VIRTIO_RING_F_EVENT_IDX offered", a1, 1
+    mv a1, a1
+    CHECKED 1, "VIRTIO_RING_F_EVENT_IDX offered"
     srli a1, s1, 9
     andi a1, a1, 1
-    CHECK "VIRTIO_BLK_F_FLUSH offered", a1, 1
+    mv a1, a1
+    CHECKED 1, "VIRTIO_BLK_F_FLUSH offered"
     srli a1, s1, 5
     andi a1, a1, 1
-    CHECK "VIRTIO_BLK_F_RO not offered", a1, 0
+    mv a1, a1
+    CHECKED 0, "VIRTIO_BLK_F_RO not offered"
     li t0, 1
     sw t0, DRIVER_FEATURES_SEL(s0)
     sw t0, DRIVER_FEATURES(s0)                      # VERSION_1
@@ -121,26 +118,32 @@
     li t0, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK
     sw t0, STATUS(s0)
     lw a1, STATUS(s0)
-    CHECK "status after FEATURES_OK", a1, 0xb
+    mv a1, a1
+    CHECKED 0xb, "status after FEATURES_OK"
     lw a1, CONFIG(s0)
-    CHECK "capacity in sectors (low word)", a1, 8
+    mv a1, a1
+    CHECKED 8, "capacity in sectors (low word)"
     lw a1, CONFIG+4(s0)
-    CHECK "capacity in sectors (high word)", a1, 0
+    mv a1, a1
+    CHECKED 0, "capacity in sectors (high word)"
 
 # --- the disk: one queue --------------------------------------------------------------------
     sw zero, QUEUE_SEL(s0)
     lw a1, QUEUE_NUM_MAX(s0)
     sltiu a1, a1, QSIZE
-    CHECK "QueueNumMax below 8", a1, 0
+    mv a1, a1
+    CHECKED 0, "QueueNumMax below 8"
     lw a1, QUEUE_READY(s0)
-    CHECK "queue not ready yet", a1, 0
+    mv a1, a1
+    CHECKED 0, "queue not ready yet"
     mv a0, s0
     la a1, blk_queue
     call setup_queue
     li t0, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK
     sw t0, STATUS(s0)
     lw a1, QUEUE_READY(s0)
-    CHECK "queue ready", a1, 1
+    mv a1, a1
+    CHECKED 1, "queue ready"
 
 # --- the interrupt: PLIC source 8 to hart 0 M-mode, taken by polling after wfi ---------------
     li t0, PLIC
@@ -171,12 +174,17 @@
     sw s8, INTERRUPT_ACK(s0)
     li t0, PLIC_CLAIM0
     sw s7, 0(t0)                    # complete
-    CHECK "read sector 0: status", s5, 0
-    CHECK "read sector 0: used length (512 + status)", s6, 513
-    CHECK "PLIC claim after the interrupt", s7, 8
-    CHECK "InterruptStatus (used buffer)", s8, 1
+    mv a1, s5
+    CHECKED 0, "read sector 0: status"
+    mv a1, s6
+    CHECKED 513, "read sector 0: used length (512 + status)"
+    mv a1, s7
+    CHECKED 8, "PLIC claim after the interrupt"
+    mv a1, s8
+    CHECKED 1, "InterruptStatus (used buffer)"
     lw a1, INTERRUPT_STATUS(s0)
-    CHECK "InterruptStatus after the acknowledgement", a1, 0
+    mv a1, a1
+    CHECKED 0, "InterruptStatus after the acknowledgement"
     la a0, sector_a
     call puts                       # the message on the disk (it ends with a newline)
 
@@ -198,15 +206,18 @@
     call blk_request
     mv s5, a0
     mv s6, a1
-    CHECK "write sector 1: status", s5, 0
-    CHECK "write sector 1: used length (status)", s6, 1
+    mv a1, s5
+    CHECKED 0, "write sector 1: status"
+    mv a1, s6
+    CHECKED 1, "write sector 1: used length (status)"
     li a0, BLK_IN
     li a1, 1
     la a2, sector_a
     li a3, 512
     li a4, D_WRITE
     call blk_request
-    CHECK "read sector 1 back: status", a0, 0
+    mv a1, a0
+    CHECKED 0, "read sector 1 back: status"
     la t0, sector_a
     li t1, 0
     li s1, 0
@@ -216,10 +227,12 @@
     addi t1, t1, 4
     li t2, 512
     blt t1, t2, 1b
-    CHECK "sum of sector 1's words", s1, 0xc040bf00
+    mv a1, s1
+    CHECKED 0xc040bf00, "sum of sector 1's words"
     la t0, sector_a
     lw a1, 0(t0)
-    CHECK "its first word", a1, 0x09060300
+    mv a1, a1
+    CHECKED 0x09060300, "its first word"
 
 # --- past the end, and the disk's name ---------------------------------------------------------
     li a0, BLK_IN
@@ -230,8 +243,10 @@
     call blk_request
     mv s5, a0
     mv s6, a1
-    CHECK "read sector 8 (past the end): status IOERR", s5, 1
-    CHECK "its used length (the buffers' 513 bytes)", s6, 513
+    mv a1, s5
+    CHECKED 1, "read sector 8 (past the end): status IOERR"
+    mv a1, s6
+    CHECKED 513, "its used length (the buffers' 513 bytes)"
     li a0, BLK_GET_ID
     li a1, 0
     la a2, disk_id
@@ -240,8 +255,10 @@
     call blk_request
     mv s5, a0
     mv s6, a1
-    CHECK "GET_ID: status", s5, 0
-    CHECK "GET_ID: used length (20 + status)", s6, 21
+    mv a1, s5
+    CHECKED 0, "GET_ID: status"
+    mv a1, s6
+    CHECKED 21, "GET_ID: used length (20 + status)"
     la a0, disk_id
     call say
 
@@ -258,7 +275,8 @@
     li t0, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK
     sw t0, STATUS(s0)
     lw a1, STATUS(s0)
-    CHECK "console status after FEATURES_OK", a1, 0xb
+    mv a1, a1
+    CHECKED 0xb, "console status after FEATURES_OK"
     li t0, 1
     sw t0, QUEUE_SEL(s0)            # queue 1: transmit (port 0)
     mv a0, s0
@@ -285,7 +303,8 @@
 1:  fence i, r
     lhu t1, 256+2(t0)               # used.idx
     beqz t1, 1b
-    CHECK "console: the line came back used", t1, 1
+    mv a1, t1
+    CHECKED 1, "console: the line came back used"
     j finish
 
 # setup_queue(a0 = device, a1 = 4 KiB area): QueueNum 8; descriptors at +0, available ring at
