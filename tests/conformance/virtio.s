@@ -94,47 +94,31 @@
     sw t0, DEVICE_FEATURES_SEL(s0)
     lw t0, DEVICE_FEATURES(s0)
     andi a1, t0, 1
-    mv a1, a1
     CHECKED 1, "VIRTIO_F_VERSION_1 offered"
     sw zero, DEVICE_FEATURES_SEL(s0)
     lw s1, DEVICE_FEATURES(s0)
     srli a1, s1, 29
     andi a1, a1, 1
-    mv a1, a1
     CHECKED 1, "VIRTIO_RING_F_EVENT_IDX offered"
     srli a1, s1, 9
     andi a1, a1, 1
-    mv a1, a1
     CHECKED 1, "VIRTIO_BLK_F_FLUSH offered"
     srli a1, s1, 5
     andi a1, a1, 1
-    mv a1, a1
     CHECKED 0, "VIRTIO_BLK_F_RO not offered"
-    li t0, 1
-    sw t0, DRIVER_FEATURES_SEL(s0)
-    sw t0, DRIVER_FEATURES(s0)                      # VERSION_1
-    sw zero, DRIVER_FEATURES_SEL(s0)
-    sw zero, DRIVER_FEATURES(s0)
-    li t0, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK
-    sw t0, STATUS(s0)
-    lw a1, STATUS(s0)
-    mv a1, a1
+    call accept_version_1
     CHECKED 0xb, "status after FEATURES_OK"
     lw a1, CONFIG(s0)
-    mv a1, a1
     CHECKED 8, "capacity in sectors (low word)"
     lw a1, CONFIG+4(s0)
-    mv a1, a1
     CHECKED 0, "capacity in sectors (high word)"
 
 # --- the disk: one queue --------------------------------------------------------------------
     sw zero, QUEUE_SEL(s0)
     lw a1, QUEUE_NUM_MAX(s0)
     sltiu a1, a1, QSIZE
-    mv a1, a1
     CHECKED 0, "QueueNumMax below 8"
     lw a1, QUEUE_READY(s0)
-    mv a1, a1
     CHECKED 0, "queue not ready yet"
     mv a0, s0
     la a1, blk_queue
@@ -142,7 +126,6 @@
     li t0, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK
     sw t0, STATUS(s0)
     lw a1, QUEUE_READY(s0)
-    mv a1, a1
     CHECKED 1, "queue ready"
 
 # --- the interrupt: PLIC source 8 to hart 0 M-mode, taken by polling after wfi ---------------
@@ -183,7 +166,6 @@
     mv a1, s8
     CHECKED 1, "InterruptStatus (used buffer)"
     lw a1, INTERRUPT_STATUS(s0)
-    mv a1, a1
     CHECKED 0, "InterruptStatus after the acknowledgement"
     la a0, sector_a
     call puts                       # the message on the disk (it ends with a newline)
@@ -231,7 +213,6 @@
     CHECKED 0xc040bf00, "sum of sector 1's words"
     la t0, sector_a
     lw a1, 0(t0)
-    mv a1, a1
     CHECKED 0x09060300, "its first word"
 
 # --- past the end, and the disk's name ---------------------------------------------------------
@@ -267,15 +248,7 @@
     sw zero, STATUS(s0)
     li t0, S_ACKNOWLEDGE | S_DRIVER
     sw t0, STATUS(s0)
-    li t0, 1
-    sw t0, DRIVER_FEATURES_SEL(s0)
-    sw t0, DRIVER_FEATURES(s0)
-    sw zero, DRIVER_FEATURES_SEL(s0)
-    sw zero, DRIVER_FEATURES(s0)
-    li t0, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK
-    sw t0, STATUS(s0)
-    lw a1, STATUS(s0)
-    mv a1, a1
+    call accept_version_1
     CHECKED 0xb, "console status after FEATURES_OK"
     li t0, 1
     sw t0, QUEUE_SEL(s0)            # queue 1: transmit (port 0)
@@ -306,6 +279,19 @@
     mv a1, t1
     CHECKED 1, "console: the line came back used"
     j finish
+
+# accept_version_1 (device in s0): accept VIRTIO_F_VERSION_1 alone, set FEATURES_OK, and read the
+# status back into a1 (the device clears FEATURES_OK if it refuses).
+accept_version_1:
+    li t0, 1
+    sw t0, DRIVER_FEATURES_SEL(s0)
+    sw t0, DRIVER_FEATURES(s0)                      # VERSION_1
+    sw zero, DRIVER_FEATURES_SEL(s0)
+    sw zero, DRIVER_FEATURES(s0)
+    li t0, S_ACKNOWLEDGE | S_DRIVER | S_FEATURES_OK
+    sw t0, STATUS(s0)
+    lw a1, STATUS(s0)
+    ret
 
 # setup_queue(a0 = device, a1 = 4 KiB area): QueueNum 8; descriptors at +0, available ring at
 # +128, used ring at +256; QueueReady. (The area is zero: both indices start at 0.)

@@ -13,6 +13,7 @@ Xen's does), an unknown virtio slot. ``vm.note`` says what was refused.
 """
 
 from ..machine.traps import S
+from ..machine.virtio import slot_of
 from .sbi import A0, A1, A6, A7, ERR_NOT_SUPPORTED, M32, sbi_call
 
 PV_EID = 0x0950_5600
@@ -154,8 +155,7 @@ def _notify(vm, state, R):
     before = slot.interrupt
     slot.notify(queue)
     if slot.interrupt & ~before & 1:   # a used buffer: an event in the shared page
-        n = (slot_base - 0x1000_1000) >> 12
-        state.put(vm, PENDING, state.word(vm, PENDING) | 1 << n)
+        state.put(vm, PENDING, state.word(vm, PENDING) | 1 << slot_of(slot_base))
     R[A0] = 0
 
 

@@ -26,7 +26,7 @@ from collections import Counter
 from ..machine.devicemap import DeviceMap
 from ..machine.devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE,
                                CLINT_BASE, CLINT_SIZE, TEST_BASE, TEST_SIZE)
-from ..machine.virtio import Console, VirtioMmio, VIRTIO_SLOTS, VIRTIO_STRIDE, slot_address
+from ..machine.virtio import attach
 from .costs import EVENTS
 
 
@@ -117,9 +117,6 @@ class VM:
         self.max_steps = max_steps
         self.uart = Uart16550()
         self.virtio = list(virtio)
-        for device in self.virtio:
-            if isinstance(device, Console) and device.sink is None:
-                device.sink = self.uart.emit
         self.devices = DeviceMap()
         self.pv = None                  # a paravirtualized guest's PvState (pv technique)
         self.delivered = None           # called after a trap is delivered to the guest kernel
@@ -185,12 +182,8 @@ class VM:
         self.devices.register(UART_BASE, UART_SIZE, self.uart)
         self.devices.register(CLINT_BASE, CLINT_SIZE, clint)
         self.devices.register(TEST_BASE, TEST_SIZE, SifiveTest(on_request=self._power_request))
-        for n in range(VIRTIO_SLOTS):           # filled from the top, as on the bare machine
-            top = VIRTIO_SLOTS - 1 - n
-            device = self.virtio[top] if top < len(self.virtio) else None
-            dma = self.mem.dma(lambda gpa, size: self.mmu and self.mmu.written_ram(gpa, size))
-            self.devices.register(slot_address(n), VIRTIO_STRIDE,
-                                  VirtioMmio(device, dma, None, f'virtio{n}'))
+        dma = self.mem.dma(lambda gpa, size: self.mmu and self.mmu.written_ram(gpa, size))
+        attach(self.virtio, self.devices, dma, sink=self.uart.emit)    # (no PLIC: no lines)
 
     def _power_request(self, reason, status):
         if reason == 'reset':

@@ -23,7 +23,7 @@ from .devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE, CLINT_
                       CLINT_SIZE, TEST_BASE, TEST_SIZE)
 from .hart import Hart
 from .plic import Plic, PLIC_BASE, PLIC_SIZE
-from .virtio import Console, RamDma, VirtioMmio, VIRTIO_SLOTS, VIRTIO_STRIDE, slot_address
+from .virtio import RamDma, attach
 from .loader import parse_elf, raw_image, LoadedProgram, ElfError
 from .trace import Retired, Faulted, RegWrite, MemWrite, Halted, TrapTaken
 from .traps import M, PRIV_NAMES, MEI, SEI
@@ -66,15 +66,8 @@ class Machine:
         if self.uart.irq is None:
             self.uart.irq = self.plic.line(UART_IRQ)
         self.hart.idle = self._idle
-        self.virtio = []                    # the eight slots, slot 0 first
-        for n in range(VIRTIO_SLOTS):
-            top = VIRTIO_SLOTS - 1 - n
-            device = virtio[top] if top < len(virtio) else None
-            if isinstance(device, Console) and device.sink is None:
-                device.sink = self.uart.emit    # one terminal, as QEMU's mux chardev
-            slot = VirtioMmio(device, RamDma.of_bus(self.bus), self.plic.line(1 + n), f'virtio{n}')
-            self.bus.devices.register(slot_address(n), VIRTIO_STRIDE, slot)
-            self.virtio.append(slot)
+        self.virtio = attach(virtio, self.bus.devices, RamDma.of_bus(self.bus), self.plic.line,
+                             self.uart.emit)    # the eight slots, slot 0 first
         self.hart.use_engine(engine)        # interpreter or binary translator
         self.hart.nonvirt = bool(nonvirt)   # U-mode sstatus access does not trap (chapter 09)
         self.clint.instret = lambda: self.hart.instret

@@ -26,19 +26,12 @@ main:
     sb zero, 511(sp)
     mv a0, sp
     call print
-    li s0, 0                        # every sector: the sum of its words
-    li s1, 0
-1:  mv a0, s0
-    mv a1, sp
-    li a7, SYS_BLK_READ
-    ecall
+    li a0, 0                        # every sector: the sum of its words
+    li a1, BLK_SECTORS
+    mv a2, sp
+    call read_sum
     bnez a0, blk_failed
-    mv a0, sp
-    call sum_words
-    add s1, s1, a0
-    addi s0, s0, 1
-    li t0, BLK_SECTORS
-    blt s0, t0, 1b
+    mv s1, a1
     la a0, blk_read_all
     li a1, BLK_SECTORS
     la a2, blk_sectors
@@ -73,19 +66,12 @@ main:
     addi s0, s0, 1
     li t0, BLK_FIRST_WRITE + BLK_WRITES
     blt s0, t0, 2b
-    li s0, BLK_FIRST_WRITE          # read them back
-    li s2, 0
-4:  mv a0, s0
-    mv a1, sp
-    li a7, SYS_BLK_READ
-    ecall
+    li a0, BLK_FIRST_WRITE          # read them back
+    li a1, BLK_FIRST_WRITE + BLK_WRITES
+    mv a2, sp
+    call read_sum
     bnez a0, blk_failed
-    mv a0, sp
-    call sum_words
-    add s2, s2, a0
-    addi s0, s0, 1
-    li t0, BLK_FIRST_WRITE + BLK_WRITES
-    blt s0, t0, 4b
+    mv s2, a1
     la a0, blk_written
     mv a1, s3
     la a2, empty
@@ -117,6 +103,40 @@ blk_failed:
     lw s2, 544(sp)
     lw s3, 540(sp)
     addi sp, sp, 560
+    ret
+
+# read_sum(a0 = first sector, a1 = the sector after the last, a2 = a 512-byte buffer): read
+# each and sum its words: a0 = 0 and a1 = the sum, or a0 = -errno of the read that failed.
+read_sum:
+    addi sp, sp, -32
+    sw ra, 28(sp)
+    sw s0, 24(sp)
+    sw s1, 20(sp)
+    sw s2, 16(sp)
+    sw s3, 12(sp)
+    mv s0, a0
+    mv s1, a1
+    mv s2, a2
+    li s3, 0
+1:  bgeu s0, s1, 2f
+    mv a0, s0
+    mv a1, s2
+    li a7, SYS_BLK_READ
+    ecall
+    bnez a0, 3f
+    mv a0, s2
+    call sum_words
+    add s3, s3, a0
+    addi s0, s0, 1
+    j 1b
+2:  li a0, 0
+3:  mv a1, s3
+    lw ra, 28(sp)
+    lw s0, 24(sp)
+    lw s1, 20(sp)
+    lw s2, 16(sp)
+    lw s3, 12(sp)
+    addi sp, sp, 32
     ret
 
 # sum_words(a0 = 512 bytes): the sum of their 128 words (mod 2^32).

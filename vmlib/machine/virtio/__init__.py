@@ -8,8 +8,10 @@ which notifies by hypercall instead of an MMIO store.
 
 from .block import Block, DiskError, DiskImage
 from .console import Console
-from .mmio import VIRTIO_BASE, VIRTIO_SLOTS, VIRTIO_STRIDE, RamDma, VirtioMmio, slot_address
+from .mmio import (VIRTIO_BASE, VIRTIO_SLOTS, VIRTIO_STRIDE, RamDma, VirtioMmio, attach,
+                   slot_address, slot_of)
 from .queue import RingError, Virtqueue
 
 __all__ = ['Block', 'Console', 'DiskError', 'DiskImage', 'RamDma', 'RingError', 'VirtioMmio',
-           'Virtqueue', 'VIRTIO_BASE', 'VIRTIO_SLOTS', 'VIRTIO_STRIDE', 'slot_address']
+           'Virtqueue', 'VIRTIO_BASE', 'VIRTIO_SLOTS', 'VIRTIO_STRIDE', 'attach', 'slot_address',
+           'slot_of']

@@ -241,6 +241,31 @@ class VirtioMmio:
         self.raise_interrupt(INT_CONFIG)
 
 
+def attach(devices, device_map, dma, irq=None, sink=None):
+    """Give a machine its eight slots: ``devices`` from the top slot down, as QEMU places its
+    ``-device`` options, each slot registered in ``device_map``. ``dma`` reaches the guest's
+    memory, ``irq(n)`` is slot ``n``'s interrupt line (None: no interrupt controller), ``sink``
+    where a console with no output of its own writes (the UART's, as QEMU's mux chardev joins
+    them). The slots, slot 0 first."""
+    from .console import Console
+    slots = []
+    for n in range(VIRTIO_SLOTS):
+        top = VIRTIO_SLOTS - 1 - n
+        device = devices[top] if top < len(devices) else None
+        if isinstance(device, Console) and device.sink is None:
+            device.sink = sink
+        slot = VirtioMmio(device, dma, irq(1 + n) if irq else None, f'virtio{n}')
+        device_map.register(slot_address(n), VIRTIO_STRIDE, slot)
+        slots.append(slot)
+    return slots
+
+
+def slot_of(address):
+    """The slot number whose registers start at ``address``, or None."""
+    n, rest = divmod(address - VIRTIO_BASE, VIRTIO_STRIDE)
+    return n if not rest and 0 <= n < VIRTIO_SLOTS else None
+
+
 def config_bytes(layout, offset, size):
     """Read ``size`` bytes at ``offset`` of a configuration space given as bytes."""
     chunk = layout[offset:offset + size]
