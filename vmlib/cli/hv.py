@@ -19,7 +19,7 @@ import textwrap
 
 from ..hypervisor import (Hypervisor, CostModel, EVENTS, DEFAULT_MAX_STEPS, DEFAULT_SLICE,
                           technique_names, get_technique)
-from ..hypervisor.hypervisor import MAX_GUESTS
+from ..hypervisor.hypervisor import MAX_GUESTS, guest_kernel
 from ..machine import ENGINES
 
 EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE = 124, 125, 2
@@ -95,13 +95,10 @@ def run_hv(args):
             raise ValueError(f'unknown workload {args.workload!r} (choose from '
                              f'{", ".join(guest.ALL_WORKLOADS)})')
         costs = parse_costs(args.cost)
-        pv = args.technique == 'pv'     # the paravirtual build, with its virtio devices
-        program = guest.program(args.workload, pv=pv)
-        with_devices = pv or guest.with_virtio(args.workload)
+        program, devices = guest_kernel(args.workload, args.technique)
         hv = Hypervisor(args.technique, [program] * args.guests, args.variant, costs,
                         max_steps=args.max_steps, slice_size=args.slice,
-                        workload=args.workload, engine=args.engine,
-                        devices=guest.devices if with_devices else None)
+                        workload=args.workload, engine=args.engine, devices=devices)
     except (ValueError, ImportError) as e:
         print(f'vmlib hv: {e}', file=sys.stderr)
         return EXIT_USAGE

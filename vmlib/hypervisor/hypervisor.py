@@ -237,13 +237,20 @@ class Hypervisor:
         return regs
 
 
+def guest_kernel(workload, technique):
+    """The guest kernel's build of ``workload`` for ``technique`` and the devices each VM gets:
+    under ``pv`` the ported build, whose console and disk are virtio's; the virtio build for a
+    virtio workload; both with ``vmlib.guest.devices`` -- else the plain build, no devices."""
+    from .. import guest
+    pv = technique == 'pv'
+    devices = guest.devices if pv or guest.with_virtio(workload) else None
+    return guest.program(workload, pv=pv), devices
+
+
 def run(workload='compute', technique='trap', guests=1, variant=None, **kw):
     """Boot the guest kernel (``vmlib.guest``) with ``workload`` in ``guests`` VMs and run
     them; returns the report."""
-    from .. import guest
-    pv = technique == 'pv'              # a paravirtual kernel: its own build, with its devices
-    program = guest.program(workload, pv=pv)
-    if pv or guest.with_virtio(workload):
-        kw.setdefault('devices', guest.devices)
+    program, devices = guest_kernel(workload, technique)
+    kw.setdefault('devices', devices)
     hv = Hypervisor(technique, [program] * guests, variant, workload=workload, **kw)
     return hv.run()

@@ -15,8 +15,8 @@ from functools import lru_cache
 from ... import guest
 from ...hypervisor import Hypervisor
 
-__all__ = ['WORKLOADS', 'run', 'comparison_rows', 'comparison_text', 'batch_run',
-           'batching_rows', 'batching_text']
+__all__ = ['WORKLOADS', 'run', 'comparison_rows', 'comparison_text', 'exits_text',
+           'nonvirt_text', 'batch_run', 'batching_rows', 'batching_text']
 
 #: the workloads chapter 11 compares (console-, page-table- and I/O-heavy, and pure compute)
 WORKLOADS = ('syscall', 'io', 'csr', 'pgfault', 'ptemod', 'forkwait', 'compute', 'blk')
@@ -56,6 +56,27 @@ def comparison_text(rows):
                       f"{p['exits'] / t['exits']:.2f}", f"{t['cycles']:,}", f"{p['cycles']:,}",
                       f"{p['cycles'] / t['cycles']:.2f}", 'yes' if r['same console'] else 'NO'))
     return _table(table, 'lrrrrrrl')
+
+
+def exits_text(workload='syscall'):
+    """The exits of ``workload`` by reason, under trap (the unmodified kernel) and pv."""
+    lines = []
+    for technique in ('trap', 'pv'):
+        exits = run(technique, workload)['guests'][0]['exits']
+        lines.append(f'{technique:<5} ' + ', '.join(f'{k} {v:,}' for k, v in sorted(exits.items())))
+    return '\n'.join(lines)
+
+
+def nonvirt_text(workload='syscall'):
+    """``workload`` on chapter 09's non-virtualizable CPU, under trap and under pv: how each
+    ended (the unmodified kernel's build, the ported one)."""
+    from ...hypervisor.hypervisor import run as hv_run
+    lines = []
+    for technique in ('trap', 'pv'):
+        g = hv_run(workload, technique, variant='nonvirt')['guests'][0]
+        lines.append(f'{technique}: exit status {g["exit_status"]}; last line: '
+                     f'{g["console"].splitlines()[-1]}')
+    return '\n'.join(lines)
 
 
 def _table(rows, align):
