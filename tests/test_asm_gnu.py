@@ -36,7 +36,7 @@ def gnu_sections(source, program, tmp_path, as_args=()):
     more options for ``as``, such as ``--defsym``)."""
     from elftools.elf.elffile import ELFFile
     (tmp_path / 'g.s').write_text(source)
-    subprocess.run([AS, '-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mno-relax', *as_args,
+    subprocess.run([AS, '-march=rv32ima_zicsr_zifencei_h', '-mabi=ilp32', '-mno-relax', *as_args,
                     str(tmp_path / 'g.s'), '-o', str(tmp_path / 'g.o')],
                    check=True, capture_output=True, text=True)
     starts = []

@@ -168,10 +168,10 @@ def test_known_rows():
 
 def test_counts():
     assert popek.counts('rv32') == {
-        'rows': 92, 'privileged': 25, 'sensitive': 25, 'control-sensitive': 22,
-        'behaviour-sensitive': 21, 'innocuous': 67, 'sensitive, not privileged': 0}
+        'rows': 111, 'privileged': 44, 'sensitive': 44, 'control-sensitive': 33,
+        'behaviour-sensitive': 38, 'innocuous': 67, 'sensitive, not privileged': 0}
     c = popek.counts('nonvirt')
-    assert (c['privileged'], c['sensitive'], c['sensitive, not privileged']) == (18, 25, 7)
+    assert (c['privileged'], c['sensitive'], c['sensitive, not privileged']) == (37, 44, 7)
 
 
 def test_the_translator_measures_the_same_map():
@@ -256,3 +256,28 @@ def test_operands_do_not_change_a_classification(spec_fields, variant):
 def test_doctests():
     import doctest
     assert doctest.testmod(popek).failed == 0
+
+
+# --- the H extension's view: the guest kernel in VS-mode ---------------------------------------
+
+def test_the_guest_view_keeps_the_supervisor_in_the_guest_and_sends_the_rest_out():
+    view = {r.name: r for r in popek.guest_view()}
+    assert all(r.in_user != 'runs' for r in view.values())     # trap-and-emulate: all trap
+    for name in ('sret', 'wfi', 'sfence.vma', 'csrrw sstatus', 'csrrs S-level', 'csrr S-level'):
+        assert view[name].in_guest == 'runs' and not view[name].exits, name
+    for name in ('csrrw H-level', 'csrr H-level', 'hfence.gvma', 'hlv.w', 'hsv.b'):
+        assert view[name].in_guest == 'trap 22' and view[name].exits, name
+    assert view['csrrw M-level'].in_guest == view['mret'].in_guest == 'trap 2'
+    assert view['ecall'].in_guest == 'trap 10' and view['ebreak'].in_guest == 'trap 3'
+    assert set(view) == {r.name for r in popek.instruction_map() if r.sensitive} | {
+        'ecall', 'ebreak'}
+
+
+def test_the_guest_view_as_text_counts_what_it_lists():
+    text = popek.guest_view_text()
+    flat = text.replace('\n', ' ')
+    rows = popek.guest_view()
+    stay = sum(not r.exits for r in rows)
+    assert f'{len(rows)} sensitive instructions' in flat
+    assert f'in VS-mode {stay} stay in the guest and {len(rows) - stay} exit' in flat
+    assert all(len(line) <= 96 for line in text.splitlines())

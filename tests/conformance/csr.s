@@ -1,5 +1,5 @@
 # csr.s -- Zicsr and machine CSRs.
-# Reset state (a0 = mhartid = 0, misa = RV32 AIMSU). csrrw csrrs csrrc csrrwi csrrsi csrrci with
+# Reset state (a0 = mhartid = 0, misa = RV32 AHIMSU). csrrw csrrs csrrc csrrwi csrrsi csrrci with
 # their old/new values, rs1 = x0 and uimm = 0 not writing, rd = x0, the pseudo-instructions
 # csrr csrw csrs csrc csrwi csrsi csrci, CSRs by number; M/S CSRs reading back what was written;
 # minstret/mcycle counting. Read-only CSRs: reads work, the writing forms are illegal (mcause 2,
@@ -20,7 +20,7 @@
     csrr a1, mhartid
     CHECKED 0x00000000, "mhartid"
     csrr a1, misa
-    CHECKED 0x40141101, "misa (RV32 A I M S U)"
+    CHECKED 0x40141181, "misa (RV32 A H I M S U)"
     la a0, 9f
     call say
     .section .rodata
@@ -118,8 +118,8 @@
     CHECKED 0x00000100, "medeleg"
     li s2, 0x00000222
     csrw mideleg, s2
-    csrr a1, mideleg
-    CHECKED 0x00000222, "mideleg"
+    csrr a1, mideleg            # with H, VSSI VSTI VSEI (and, in QEMU, SGEI) read as one
+    CHECKED 0x00001666, "mideleg"
     li s2, 0x00000aaa
     csrw mie, s2
     csrr a1, mie

@@ -32,17 +32,18 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-AS = ['riscv64-unknown-elf-as', '-march=rv32ima_zicsr_zifencei', '-mabi=ilp32', '-mno-relax']
+AS = ['riscv64-unknown-elf-as', '-march=rv32ima_zicsr_zifencei_h', '-mabi=ilp32', '-mno-relax']
 LD = ['riscv64-unknown-elf-ld', '-m', 'elf32lriscv', '--no-relax', '-T', 'link.ld',
       '--no-warn-rwx-segments']
 # The QEMU CPU that matches vmlib's machine: RV32IMA + Zicsr + Zifencei, M/S/U, Sv32;
-# no compressed, no floating point, no hypervisor, no Sstc (stimecmp), no bit manipulation.
-QEMU_CPU = 'rv32,c=off,f=off,d=off,h=off,sstc=off,zba=off,zbb=off,zbc=off,zbs=off'
+# the hypervisor extension (H); no compressed, no floating point, no Sstc (stimecmp), no
+# bit manipulation.
+QEMU_CPU = 'rv32,c=off,f=off,d=off,h=true,sstc=off,zba=off,zbb=off,zbc=off,zbs=off'
 QEMU = ['qemu-system-riscv32', '-M', 'virt', '-cpu', QEMU_CPU, '-bios', 'none', '-nographic',
         '-m', '128M', '-monitor', 'none', '-serial', 'stdio']
 TIMEOUT = 20
 DISK_SERIAL = 'vmlib-virtio-blk'     # what virtio-blk's GET_ID answers (vmlib's answer too)
-NOT_FROM_QEMU = {'htif': True, 'spec': False}   # name -> is QEMU's own output reproducible
+NOT_FROM_QEMU = {'htif': True, 'spec': False, 'hspec': False}   # name -> is QEMU's own output reproducible
 TAIL = '.include "common.inc"'
 
 

@@ -46,12 +46,13 @@ from ..isa import SPECS, decode, disassemble
 from ..isa.csrs import (CSR_NAMES, CSR_NUMBERS, csr_name, min_privilege,
                         is_read_only)
 from ..machine.machine import Machine
-from ..machine.traps import ILLEGAL_INSTRUCTION, U, M, cause_name
+from ..machine.traps import ILLEGAL_INSTRUCTION, U, M, VS, cause_name
 
 __all__ = ['VARIANTS', 'CSR_CLASSES', 'csr_class', 'csrs_in', 'Row', 'instruction_map',
            'rows', 'classify',
            'theorem_holds', 'offenders', 'counts', 'table', 'differences', 'theorem_text',
-           'ROBIN_IRVINE', 'robin_irvine_table', 'probe']
+           'ROBIN_IRVINE', 'robin_irvine_table', 'probe', 'GuestRow', 'guest_view',
+           'guest_view_text']
 
 #: the CPUs compared: the plain RV32 machine and the non-virtualizable variant
 VARIANTS = ('rv32', 'nonvirt')
@@ -68,6 +69,8 @@ CSR_CLASSES = {
                            'SUM, MXR -- the register the variant leaves unprotected'),
     'S-level': ('stvec', 'the other supervisor CSRs: trap vector, cause, epc, scratch, '
                          'interrupt enables and pending bits, satp'),
+    'H-level': ('hstatus', "the hypervisor extension's CSRs: HS-mode's h* registers and the "
+                           "guest's VS copies of the supervisor CSRs"),
     'M-level': ('mie', "machine mode's CSRs (status, delegation, vectors, ids, counters, PMP)"),
 }
 
@@ -75,7 +78,8 @@ SSTATUS = CSR_NUMBERS['sstatus']
 
 
 def csr_class(number):
-    """The class of a CSR number: 'user counter', 'sstatus', 'S-level' or 'M-level'."""
+    """The class of a CSR number: 'user counter', 'sstatus', 'S-level', 'H-level' or
+    'M-level'."""
     if 0xC00 <= number <= 0xC1F or 0xC80 <= number <= 0xC9F:
         return 'user counter'
     if number == SSTATUS:
@@ -83,6 +87,8 @@ def csr_class(number):
     level = min_privilege(number)
     if level == 1:
         return 'S-level'
+    if level == 2:
+        return 'H-level'
     if level == 3:
         return 'M-level'
     raise ValueError(f'CSR {number:#05x} is in no class this machine has')
@@ -116,9 +122,17 @@ _PRIVILEGED_OPS = {
                         'must keep for its other guests'),
     'sfence.vma': ((CONTROL,), 'flushes address translation (the TLB)'),
 }
+_HYPERVISOR_OPS = {
+    'hfence': ((CONTROL,), "flushes the guest's address translation (both stages)"),
+    'hlv': ((BEHAVIOUR,), "loads as the guest would: the result depends on the guest's page "
+                          'tables and the G-stage the hypervisor set'),
+    'hsv': ((CONTROL, BEHAVIOUR), 'stores as the guest would, through both stages of '
+                                  'translation'),
+}
 _CSR_EFFECT = {
     'sstatus': 'the supervisor state: interrupt enable, previous privilege, SUM',
     'S-level': 'the supervisor state: trap vector, epc, cause, interrupts, translation',
+    'H-level': "the hypervisor's configuration and the guest's supervisor state",
     'M-level': "machine mode's configuration",
 }
 
@@ -134,6 +148,8 @@ def _sensitivity(spec, csr=None, reads=True, writes=True):
             raise KeyError(f'no Popek & Goldberg rule for the privileged instruction '
                            f'{spec.name!r}: add one to _PRIVILEGED_OPS')
         return _PRIVILEGED_OPS[spec.name]
+    if spec.category == 'hypervisor':
+        return _HYPERVISOR_OPS[spec.semantics]
     if spec.category == 'csr':
         if writes and is_read_only(csr):
             return (), ('writes a read-only CSR: illegal in every mode, so the VMM receives '
@@ -193,6 +209,28 @@ _SETUP = {
     sw zero, 0(t0)                  # mtimecmp = 0: the timer is already due
     sw zero, 4(t0)
 """,
+    VS: """\
+    li t0, 7
+    csrw hcounteren, t0             # counters readable in the guest (as KVM allows)
+    li t0, 3 << 11
+    csrc mstatus, t0
+    li t0, 1 << 11
+    csrs mstatus, t0                # MPP = S
+    li t0, 1 << 7
+    csrs mstatush, t0               # MPV = 1: mret enters VS-mode, the guest kernel's mode
+    csrw vsepc, a3                  # the guest's own sret returns after the probe
+    li t0, 1 << 8
+    csrs vsstatus, t0               # (its SPP = S)
+    li t0, 1 << 7
+    csrw mie, t0                    # MTIE: a wfi probe wakes when the timer is due...
+    li t0, 0x2004000
+    li t1, 64
+    sw t1, 0(t0)                    # ...at tick 64, long after every other probe trapped
+    sw zero, 4(t0)
+    la t0, probe
+    csrw mepc, t0
+    mret                            # enter VS-mode at the probe
+""",
 }
 
 
@@ -230,7 +268,8 @@ class Outcome:
 
 
 def probe(word, mode, variant='rv32', engine='interp', title='probe'):
-    """Execute the instruction ``word`` once in ``mode`` (``U`` or ``M``) on a fresh machine.
+    """Execute the instruction ``word`` once in ``mode`` (``U``, ``M``, or ``VS``: a guest's
+    kernel mode under the H extension) on a fresh machine.
 
     Returns an :class:`Outcome`: the cause of the trap it took, or None when it completed.
     The program is assembled with vmlib's assembler; a trap hook stops it at the first trap.
@@ -470,6 +509,71 @@ def _fit(text, width, hang):
 def _title(variant):
     return {'rv32': 'RV32 (this machine)',
             'nonvirt': 'the non-virtualizable variant (sstatus open to U-mode)'}[_variant(variant)]
+
+
+# --- the H extension's view: the guest kernel in VS-mode ------------------------------------
+
+#: what an outcome in VS-mode means for the hypervisor
+GUEST_OUTCOMES = {
+    'runs': 'runs in the guest, on its own VS state: no exit',
+    'trap 22': 'virtual instruction: exits to the hypervisor',
+    'trap 2': 'illegal instruction: exits; the hypervisor hands it back to the guest '
+              '(KVM redirects it)',
+    'trap 10': 'ecall from VS-mode: an SBI call, exits to the hypervisor',
+    'trap 3': "breakpoint: goes straight to the guest's handler (KVM delegates it: hedeleg)",
+}
+
+
+@dataclass(frozen=True)
+class GuestRow:
+    """One sensitive row of the map (and ecall/ebreak), executed in VS-mode."""
+    name: str
+    sensitive: tuple
+    in_user: str                # under trap-and-emulate the guest kernel runs in U-mode
+    in_guest: str               # under the H extension it runs in VS-mode
+    meaning: str
+
+    @property
+    def exits(self):
+        return self.in_guest not in ('runs', 'trap 3')
+
+
+@functools.lru_cache(maxsize=None)
+def _guest_view(engine):
+    out = []
+    for case, row in zip(_cases(), instruction_map('rv32', engine)):
+        if not row.sensitive and row.category != 'system':
+            continue
+        instruction, operand, spec, csr, reads, writes = case
+        in_vs = str(probe(_word(spec, csr, reads, writes), VS, 'rv32', engine,
+                          f'{row.name} in VS'))
+        out.append(GuestRow(row.name, row.sensitive, row.in_user, in_vs,
+                            GUEST_OUTCOMES.get(in_vs, in_vs)))
+    return tuple(out)
+
+
+def guest_view(engine='interp'):
+    """The H extension's answer to Popek & Goldberg: every sensitive row of the map (and
+    ecall/ebreak), executed in VS-mode, where a guest kernel runs under hardware assistance.
+    Under trap-and-emulate each of them trapped (the guest kernel ran in U-mode); in VS-mode
+    the supervisor's own instructions and CSRs run on the guest's VS copies without an exit,
+    and only what belongs to the hypervisor (its CSRs and instructions: virtual instruction)
+    or to the SBI (ecall) leaves the guest."""
+    return list(_guest_view(engine))
+
+
+def guest_view_text(engine='interp'):
+    """``guest_view`` as text: each row in U-mode (trap-and-emulate) and in VS-mode."""
+    rows = guest_view(engine)
+    width = max(len(r.name) for r in rows)
+    exits = sum(r.exits for r in rows)
+    head = _fit('The guest kernel in VS-mode (H extension) against U-mode (trap-and-emulate): '
+                f'{len(rows)} sensitive instructions (and ecall, ebreak). In U-mode every one '
+                f'traps to the VMM; in VS-mode {len(rows) - exits} stay in the guest and '
+                f'{exits} exit.', width=96, hang=0)
+    lines = [f'{"instruction":<{width}}  {"in U":<7}  {"in VS":<7}  what it means']
+    lines += [f'{r.name:<{width}}  {r.in_user:<7}  {r.in_guest:<7}  {r.meaning}' for r in rows]
+    return head + '\n\n' + _fit('\n'.join(lines), width=96, hang=width + 20)
 
 
 # --- x86, for comparison ---------------------------------------------------------------------

@@ -38,6 +38,8 @@ class VirtualCpu(ArchState):
     hart's TLB (the guest's ``sfence.vma``).
     """
 
+    hypervisor = False      # no H extension offered to the guest: no nested virtualization
+
     def __init__(self, clock, flush_tlb=lambda: None):
         super().__init__()
         self.priv = S

@@ -1,7 +1,7 @@
 """CSR names and numbers (the privileged spec's table, for the subset this machine has).
 
 The number encodes the rules: bits 11:10 == 3 means read-only, bits 9:8 give the lowest
-privilege level that may access it (0 user, 1 supervisor, 3 machine).
+privilege level that may access it (0 user, 1 supervisor, 2 hypervisor: HS-mode, 3 machine).
 """
 
 CSR_NUMBERS = {
@@ -20,6 +20,14 @@ CSR_NUMBERS = {
     'mscratch': 0x340, 'mepc': 0x341, 'mcause': 0x342, 'mtval': 0x343, 'mip': 0x344,
     'mcycle': 0xB00, 'minstret': 0xB02, 'mcycleh': 0xB80, 'minstreth': 0xB82,
     'tselect': 0x7A0, 'tdata1': 0x7A1, 'tdata2': 0x7A2,
+    'mtinst': 0x34A, 'mtval2': 0x34B,
+    # hypervisor (H extension) and virtual supervisor
+    'hstatus': 0x600, 'hedeleg': 0x602, 'hideleg': 0x603, 'hie': 0x604, 'htimedelta': 0x605,
+    'hcounteren': 0x606, 'hgeie': 0x607, 'henvcfg': 0x60A, 'htimedeltah': 0x615,
+    'henvcfgh': 0x61A, 'htval': 0x643, 'hip': 0x644, 'hvip': 0x645, 'htinst': 0x64A,
+    'hgatp': 0x680, 'hgeip': 0xE12,
+    'vsstatus': 0x200, 'vsie': 0x204, 'vstvec': 0x205, 'vsscratch': 0x240, 'vsepc': 0x241,
+    'vscause': 0x242, 'vstval': 0x243, 'vsip': 0x244, 'vsatp': 0x280,
 }
 CSR_NUMBERS.update({f'pmpcfg{i}': 0x3A0 + i for i in range(4)})
 CSR_NUMBERS.update({f'pmpaddr{i}': 0x3B0 + i for i in range(16)})

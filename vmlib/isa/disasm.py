@@ -116,8 +116,8 @@ def _alias(ins, pc, symbols):
             return f'{short} {c}, {rs1}'
     if n == 'fence' and f['pred'] == 15 and f['succ'] == 15:
         return 'fence'
-    if n == 'sfence.vma' and rs1 == 0 and rs2 == 0:
-        return 'sfence.vma'
+    if n in ('sfence.vma', 'hfence.vvma', 'hfence.gvma') and rs1 == 0 and rs2 == 0:
+        return n
     return None
 
 

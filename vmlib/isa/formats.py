@@ -198,12 +198,20 @@ def _none_enc():
     return 0
 
 
-def _sfence(word):
+def _rs(word):
     return dict(rs1=bits(word, 19, 15), rs2=bits(word, 24, 20))
 
 
-def _sfence_enc(rs1=0, rs2=0):
+def _rs_enc(rs1=0, rs2=0):
     return rs1 << 15 | rs2 << 20
+
+
+def _hlv(word):
+    return dict(rd=bits(word, 11, 7), rs1=bits(word, 19, 15))
+
+
+def _hlv_enc(rd=0, rs1=0):
+    return rd << 7 | rs1 << 15
 
 
 FORMATS = {f.name: f for f in [
@@ -233,8 +241,12 @@ FORMATS = {f.name: f for f in [
            dict(pred=(0, 15), succ=(0, 15))),
     Format('FENCEI', (OPCODE, FUNCT3), (), _none, _none_enc, {}),
     Format('SYS', (OPCODE, FUNCT3, RD, RS1, FUNCT12), (), _none, _none_enc, {}),
-    Format('SFENCE', (OPCODE, FUNCT3, FUNCT7, RD), ('rs1', 'rs2'), _sfence, _sfence_enc,
+    # two source registers, rd fixed at 0: sfence.vma, hfence.vvma/gvma, hsv.*
+    Format('RS', (OPCODE, FUNCT3, FUNCT7, RD), ('rs1', 'rs2'), _rs, _rs_enc,
            dict(rs1=REG, rs2=REG)),
+    # a load with rs2 fixed (it selects the variant): hlv.*, hlvx.*
+    Format('HLV', (OPCODE, FUNCT3, FUNCT7, RS2), ('rd', 'rs1'), _hlv, _hlv_enc,
+           dict(rd=REG, rs1=REG)),
 ]}
 
 

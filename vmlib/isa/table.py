@@ -1,4 +1,4 @@
-"""The decode table: every instruction of RV32IMA + Zicsr + Zifencei + the privileged ones, once.
+"""The decode table: every instruction of RV32IMA + Zicsr + Zifencei + the privileged ones + H's.
 
 This table is the single source of truth. From it come:
 
@@ -223,7 +223,25 @@ PRIV = dict(opcode=0x73, category='privileged')
 ins('sret', 'SYS', '', 'system', 'trap_return', funct12=0x102, **PRIV)
 ins('mret', 'SYS', '', 'system', 'trap_return', funct12=0x302, **PRIV)
 ins('wfi', 'SYS', '', 'system', 'wfi', funct12=0x105, **PRIV)
-ins('sfence.vma', 'SFENCE', 'rs1, rs2', 'system', 'sfence_vma', funct7=0x09, **PRIV)
+ins('sfence.vma', 'RS', 'rs1, rs2', 'system', 'sfence_vma', funct7=0x09, **PRIV)
+
+# --- H: the hypervisor extension's instructions (privileged spec, "Hypervisor Instructions") --
+# Fences for the two translation stages, and loads/stores that an HS-mode hypervisor makes as
+# if it were its guest (V=1 at privilege hstatus.SPVP): how KVM reads a guest's memory.
+HYP = dict(opcode=0x73, category='hypervisor')
+ins('hfence.vvma', 'RS', 'rs1, rs2', 'system', 'hfence', funct7=0x11, **HYP)
+ins('hfence.gvma', 'RS', 'rs1, rs2', 'system', 'hfence', funct7=0x31, **HYP)
+#: name -> (size, signed, needs execute permission) of each hypervisor load and store
+HYPERVISOR_ACCESS = {}
+for _name, _f7, _rs2, _signed in [('hlv.b', 0x30, 0, True), ('hlv.bu', 0x30, 1, False),
+                                  ('hlv.h', 0x32, 0, True), ('hlv.hu', 0x32, 1, False),
+                                  ('hlvx.hu', 0x32, 3, False), ('hlv.w', 0x34, 0, False),
+                                  ('hlvx.wu', 0x34, 3, False)]:
+    ins(_name, 'HLV', 'rd, (rs1)', 'system', 'hlv', funct3=4, funct7=_f7, rs2=_rs2, **HYP)
+    HYPERVISOR_ACCESS[_name] = (1 << (_f7 >> 1 & 3), _signed, _rs2 == 3)
+for _name, _f7 in [('hsv.b', 0x31), ('hsv.h', 0x33), ('hsv.w', 0x35)]:
+    ins(_name, 'RS', 'rs2, (rs1)', 'system', 'hsv', funct3=4, funct7=_f7, **HYP)
+    HYPERVISOR_ACCESS[_name] = (1 << (_f7 >> 1 & 3), False, False)
 
 # Pseudo-operations of the interpreter itself (not instructions; no encoding): an undecoded
 # slot of the instruction cache, a word that is no instruction at all, and a branch or jal

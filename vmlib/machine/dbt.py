@@ -63,7 +63,7 @@ from ..isa.table import SPECS, SNIPPET_GLOBALS, OP_DECODE, OP_ILLEGAL
 from .engines import Engine
 from .interp import bind_operands, branch_code, load_code, store_code, run_loop
 from .sv32 import FETCH
-from .traps import Trap, M, ILLEGAL_INSTRUCTION
+from .traps import Trap, ILLEGAL_INSTRUCTION
 
 M32 = 0xFFFFFFFF
 MAX_BLOCK = 64          # instructions per block at most (also the dispatcher's safety margin)
@@ -191,7 +191,7 @@ class Translator(Engine):
             except Trap as trap:                # the raiser set hart.pc and hart.instret
                 self.dispatched += count
                 n = hart.instret
-                hart.take_trap(trap.cause, trap.tval)
+                hart.take_trap(trap.cause, trap.tval, trap.tval2, trap.gva)
                 f = None
                 continue
             self.dispatched += count
@@ -670,10 +670,7 @@ class Translator(Engine):
     def source_for(self, pc):
         """The Python the block at ``pc`` becomes, without changing anything."""
         hart = self.hart
-        pa = pc
-        if hart.priv != M and hart.satp >> 31:
-            pa = hart.mmu.walk(pc, FETCH, hart.priv, hart.satp, update=False)
-        index = hart.bus.ram_index(pa)
+        index = hart.bus.ram_index(hart.mmu.peek(pc, FETCH, hart.mode))
         if index is None:
             raise ValueError(f'0x{pc:08x} is not in RAM')
         return self.generate(pc, index)[0]

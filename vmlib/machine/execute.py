@@ -22,24 +22,38 @@ Every executor takes ``(state, memory, op, rd, rs1, rs2, imm, pc)`` -- the decod
 
 from ..isa.decode import decode_for_execution
 from ..isa.table import SPECS, AMO_OPS, OP_DECODE, OP_ILLEGAL, OP_MISALIGNED_TARGET, \
-    SNIPPET_GLOBALS
+    SNIPPET_GLOBALS, HYPERVISOR_ACCESS
 from .csr import TVM, TW, TSR
-from .sv32 import LOAD, STORE
+from .hcsr import VTVM, VTW, VTSR, HU, SPVP
+from .sv32 import LOAD, STORE, HLVX
 from .state import csr_access
-from .traps import (Trap, ILLEGAL_INSTRUCTION, BREAKPOINT, MISALIGNED_LOAD, MISALIGNED_STORE,
-                    MISALIGNED_FETCH, M, S, U)
+from .traps import (Trap, ILLEGAL_INSTRUCTION, VIRTUAL_INSTRUCTION, BREAKPOINT,
+                    MISALIGNED_LOAD, MISALIGNED_STORE, MISALIGNED_FETCH, M, S, U, VU, VS)
 
 M32 = 0xFFFFFFFF
-ECALL_CAUSE = {U: 8, S: 9, M: 11}
+ECALL_CAUSE = {U: 8, S: 9, M: 11, VU: 8, VS: 10}
 
 
-def illegal(state, pc):
-    """The illegal-instruction trap for the instruction at ``pc`` (tval = its word)."""
-    return Trap(ILLEGAL_INSTRUCTION, state.instruction_word(pc))
+def illegal(state, pc, cause=ILLEGAL_INSTRUCTION):
+    """The illegal-instruction trap for the instruction at ``pc`` (tval = its word), or with
+    ``cause`` VIRTUAL_INSTRUCTION the virtual-instruction one (tval the word too, as QEMU)."""
+    return Trap(cause, state.instruction_word(pc))
+
+
+def refused(state, pc, hs_rule=False, vs_rule=False):
+    """The trap for a privileged instruction in a mode below M, or None when it may run:
+    U-mode may not (illegal; VU-mode: virtual instruction); HS-mode may unless ``hs_rule``
+    (an mstatus trap bit: illegal); VS-mode may unless ``vs_rule`` (an hstatus trap bit:
+    virtual instruction)."""
+    if state.priv == U:
+        return illegal(state, pc, VIRTUAL_INSTRUCTION if state.virt else ILLEGAL_INSTRUCTION)
+    if state.priv == S and (vs_rule if state.virt else hs_rule):
+        return illegal(state, pc, VIRTUAL_INSTRUCTION if state.virt else ILLEGAL_INSTRUCTION)
+    return None
 
 
 def _ecall(state, memory, op, rd, rs1, rs2, imm, pc):
-    raise Trap(ECALL_CAUSE[state.priv], 0)
+    raise Trap(ECALL_CAUSE[state.priv | state.virt << 2], 0)
 
 
 def _ebreak(state, memory, op, rd, rs1, rs2, imm, pc):
@@ -51,30 +65,95 @@ def _csr(state, memory, op, rd, rs1, rs2, imm, pc):
     illegal-instruction trap -- unless the CPU does something else (``csr_refused``: the
     non-virtualizable variant of chapter 09)."""
     name = SPECS[op].name
-    if not csr_access(state, name, rd, rs1, imm) and not state.csr_refused(name, rd, imm):
-        raise illegal(state, pc)
+    cause = csr_access(state, name, rd, rs1, imm)
+    if cause is not None and not state.csr_refused(name, rd, imm):
+        raise illegal(state, pc, cause)
     return (pc + 4) & M32
 
 
 def _trap_return(state, memory, op, rd, rs1, rs2, imm, pc):
-    name = SPECS[op].name
-    if state.priv < (M if name == 'mret' else S) or \
-            (name == 'sret' and state.priv == S and state.mstatus & TSR):
-        raise illegal(state, pc)
-    return state.trap_return(name)
+    if SPECS[op].name == 'mret':
+        if state.priv < M:
+            raise illegal(state, pc)
+    else:
+        trap = refused(state, pc, state.mstatus & TSR, state.hstatus & VTSR)
+        if trap:
+            raise trap
+    return state.trap_return(SPECS[op].name)
 
 
 def _wfi(state, memory, op, rd, rs1, rs2, imm, pc):
-    if state.priv == U or (state.priv == S and state.mstatus & TW):
+    """wfi: mstatus.TW traps it in every mode below M; then U and VU may not, nor VS with
+    hstatus.VTW."""
+    if state.priv < M and state.mstatus & TW:
         raise illegal(state, pc)
+    trap = refused(state, pc, vs_rule=state.hstatus & VTW)
+    if trap:
+        raise trap
     state.waiting = True
     return (pc + 4) & M32
 
 
 def _sfence_vma(state, memory, op, rd, rs1, rs2, imm, pc):
-    if state.priv == U or (state.priv == S and state.mstatus & TVM):
+    trap = refused(state, pc, state.mstatus & TVM, state.hstatus & VTVM)
+    if trap:
+        raise trap
+    state.fence_vma()
+    return (pc + 4) & M32
+
+
+def _hypervisor_only(state, pc, u_allowed=False):
+    """The H extension's instructions are the hypervisor's: illegal without H and in U-mode
+    (unless ``u_allowed``), virtual instruction in the guest modes."""
+    if not state.hypervisor or (state.priv == U and not state.virt and not u_allowed):
+        raise illegal(state, pc)
+    if state.virt:
+        raise illegal(state, pc, VIRTUAL_INSTRUCTION)
+
+
+def _hfence(state, memory, op, rd, rs1, rs2, imm, pc):
+    """hfence.vvma, hfence.gvma: the guest's translations must go (HS-mode's mstatus.TVM
+    traps hfence.gvma, as it traps satp writes)."""
+    _hypervisor_only(state, pc)
+    if SPECS[op].name == 'hfence.gvma' and state.priv == S and state.mstatus & TVM:
         raise illegal(state, pc)
     state.fence_vma()
+    return (pc + 4) & M32
+
+
+def _guest_mode(state):
+    """The mode a hypervisor load or store acts in: V=1 at hstatus.SPVP."""
+    return VS if state.hstatus & SPVP else VU
+
+
+def _hlv(state, memory, op, rd, rs1, rs2, imm, pc):
+    """hlv.*, hlvx.*: load as the guest would (both stages of translation; hlvx needs
+    execute permission instead of read). U-mode may when hstatus.HU allows."""
+    _hypervisor_only(state, pc, u_allowed=state.hstatus & HU)
+    size, signed, execute = HYPERVISOR_ACCESS[SPECS[op].name]
+    addr, mode = state.x[rs1], _guest_mode(state)
+    access = HLVX if execute else LOAD
+    if addr & (size - 1):
+        value = sum(memory.load((addr + i) & M32, 1, access, mode) << 8 * i for i in range(size))
+    else:
+        value = memory.load(addr, size, access, mode)
+    if signed and value >> (8 * size - 1):
+        value = (value - (1 << 8 * size)) & M32
+    state.x[rd] = value
+    state.x[32] = 0
+    return (pc + 4) & M32
+
+
+def _hsv(state, memory, op, rd, rs1, rs2, imm, pc):
+    """hsv.*: store as the guest would."""
+    _hypervisor_only(state, pc, u_allowed=state.hstatus & HU)
+    size = HYPERVISOR_ACCESS[SPECS[op].name][0]
+    addr, mode, value = state.x[rs1], _guest_mode(state), state.x[rs2]
+    if addr & (size - 1):
+        for i in range(size):
+            memory.store((addr + i) & M32, 1, value >> 8 * i & 0xFF, mode)
+    else:
+        memory.store(addr, size, value & ((1 << 8 * size) - 1), mode)
     return (pc + 4) & M32
 
 
@@ -133,7 +212,8 @@ def _illegal_word(state, memory, op, rd, rs1, rs2, imm, pc):
 
 
 EXECUTORS = {'ecall': _ecall, 'ebreak': _ebreak, 'csr': _csr, 'trap_return': _trap_return,
-             'wfi': _wfi, 'sfence_vma': _sfence_vma, 'lr': _lr, 'sc': _sc, 'amo': _amo}
+             'wfi': _wfi, 'sfence_vma': _sfence_vma, 'lr': _lr, 'sc': _sc, 'amo': _amo,
+             'hfence': _hfence, 'hlv': _hlv, 'hsv': _hsv}
 
 #: op -> executor, for every system row of the table (and the interpreter's pseudo-ops)
 SYSTEM = {spec.op: EXECUTORS[spec.semantics] for spec in SPECS if spec.kind == 'system'}

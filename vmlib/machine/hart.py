@@ -17,7 +17,7 @@ for an exit (``exit_now``): how a hypervisor takes the hart back from a guest.
 from ..isa import decode
 from ..isa.csrs import CSR_NUMBERS
 from ..isa.table import OP_DECODE
-from .csr import CSR_TABLE, MPP_SHIFT, MPRV
+from .csr import CSR_TABLE, MPP_SHIFT, MPRV, MPV
 from .dbt import Translator
 from .engines import Interpreter
 from .execute import SYSTEM
@@ -27,7 +27,7 @@ from .state import ArchState
 from .sv32 import FETCH, LOAD, STORE, ACCESS_FAULT
 from .trace import TrapTaken, TrapReturn, PrivilegeChange
 from .traps import (Trap, INTERRUPT, FETCH_ACCESS, FETCH_PAGE_FAULT, MISALIGNED_FETCH, MSI,
-                    MTI, M, S, U)
+                    MTI, M, S, U, VU, VS)
 
 M32 = 0xFFFFFFFF
 DECODE_SLOT = (OP_DECODE, 0, 0, 0, 0)
@@ -104,20 +104,24 @@ class Hart(ArchState):
     # --- privilege and the TLBs it selects ---------------------------------------------
 
     def _select_tlbs(self):
-        """Point the fast path at the TLBs for the current fetch and data privilege."""
-        data_priv = self.priv
+        """Point the fast path at the TLBs for the current fetch and data mode (M-mode's
+        loads and stores with mstatus.MPRV act in mstatus.MPP's mode, and MPV's V)."""
+        mode = data_mode = self.mode
         if self.priv == M and self.mstatus & MPRV:
-            data_priv = self.mstatus >> MPP_SHIFT & 3
-        self.rtlb, self.wtlb, _ = self.mmu.tlbs[data_priv]
-        self.xtlb = self.mmu.tlbs[self.priv][2]
-        self.data_priv = data_priv
+            data_mode = self.mstatus >> MPP_SHIFT & 3
+            if data_mode != M and self.mstatus & MPV:
+                data_mode |= 4
+        self.rtlb, self.wtlb, _ = self.mmu.tlbs[data_mode]
+        self.xtlb = self.mmu.tlbs[mode][2]
+        self.data_mode, self.selected_mode = data_mode, mode
 
     def set_priv(self, new):
-        if new != self.priv:
-            if self.trace:
-                self.trace(PrivilegeChange(self.priv, new))
-            self.priv = new
+        """Switch to privilege ``new`` (V already set by the trap or return)."""
+        old = self.selected_mode
+        self.priv = new
         self._select_tlbs()
+        if self.trace and self.selected_mode != old:
+            self.trace(PrivilegeChange(old, self.selected_mode))
 
     def translation_changed(self):
         self.mmu.flush()
@@ -136,9 +140,10 @@ class Hart(ArchState):
 
     def mip(self, n=None):
         """The software-written bits, ORed with the lines of the CLINT and the PLIC: for SEIP
-        the privileged spec wants exactly that OR (``mip_soft`` keeps the software's bit)."""
+        the privileged spec wants exactly that OR (``mip_soft`` keeps the software's bit);
+        and the VS-level interrupts a hypervisor injects (``hvip``)."""
         n = self.instret if n is None else n
-        value = self.mip_soft | self.external
+        value = self.mip_soft | self.external | self.hvip
         if self.clint.msip:
             value |= 1 << MSI
         if self.clint.mtime(n) >= self.clint.mtimecmp:
@@ -193,7 +198,7 @@ class Hart(ArchState):
 
     # --- traps -----------------------------------------------------------------------------
 
-    def take_trap(self, cause, tval):
+    def take_trap(self, cause, tval, tval2=0, gva=None):
         """Enter the trap handler: the privileged spec's trap entry (``enter_trap``).
 
         A ``trap_hook`` may serve the trap instead (it sees ``self.pc`` = the trapping
@@ -211,19 +216,19 @@ class Hart(ArchState):
             self.halt('trap-loop', None,
                       _trap_loop_message(count, first, Trap(cause, tval), self.pc))
             return
-        epc, old, new = self.enter_trap(cause, tval)
+        epc, old, new = self.enter_trap(cause, tval, tval2, gva)
         if count == 1:      # the trap that started it all, and the vector that sent it on
-            vector = 'stvec' if new == S else 'mtvec'
+            vector = {S: 'stvec', VS: 'vstvec'}.get(new, 'mtvec')
             first = (Trap(cause, tval), epc, vector, getattr(self, vector), self.pc)
         self._trap_streak = (count, self.instret, first)
         if self.trace:
             self.trace(TrapTaken(cause, tval & M32, epc, old, new, self.pc))
-        self.set_priv(new)
+        self.set_priv(new & 3)
 
     def returning(self, name, new):
         self.stats_returns += 1
         if self.trace:
-            self.trace(TrapReturn(name, self.priv, new, self.pc))
+            self.trace(TrapReturn(name, self.mode, new, self.pc))
 
     # --- instruction fetch -----------------------------------------------------------------
 
@@ -232,7 +237,7 @@ class Hart(ArchState):
         vbase = pc & ~0xFFF
         delta = self.xtlb.get(pc >> 12)
         if delta is None:
-            pa = self.mmu.translate(pc, FETCH, self.priv)
+            pa = self.mmu.translate(pc, FETCH, self.mode)
             if self.bus.ram_index(pa) is None:
                 raise Trap(FETCH_ACCESS, pc)
             delta = self.xtlb[pc >> 12]
@@ -258,10 +263,7 @@ class Hart(ArchState):
 
     def fetch_word(self, pc):
         """The instruction word at ``pc``, translated without side effects (for tools)."""
-        pa = pc
-        if self.priv != M and self.satp >> 31:
-            pa = self.mmu.walk(pc, FETCH, self.priv, self.satp, update=False)
-        return self.bus.read(pa, 4, fault=FETCH_ACCESS)
+        return self.bus.read(self.mmu.peek(pc, FETCH, self.mode), 4, fault=FETCH_ACCESS)
 
     def instruction_word(self, pc):
         """The word an illegal-instruction trap at ``pc`` reports in tval (0 if unreadable)."""
@@ -286,21 +288,24 @@ class Hart(ArchState):
             return
         self.store(va, size, value)
 
-    def load(self, va, size, access=LOAD):
+    def load(self, va, size, access=LOAD, mode=None):
         """Read ``size`` aligned bytes at virtual ``va`` as this hart's data accesses do
-        (``access`` STORE: an AMO's read, which faults as a store)."""
-        pa = self.mmu.translate(va, access, self.data_priv)
+        (``access`` STORE: an AMO's read, which faults as a store), or as the guest's in
+        ``mode`` (a hypervisor load: VS or VU)."""
+        mode = self.data_mode if mode is None else mode
+        pa = self.mmu.translate(va, access, mode)
         try:
             return self.bus.read(pa, size, fault=ACCESS_FAULT[access])
         except Trap as t:
-            raise Trap(t.cause, va) from None
+            raise Trap(t.cause, va, gva=mode >= VU or None) from None
 
-    def store(self, va, size, value):
-        pa = self.mmu.translate(va, STORE, self.data_priv)
+    def store(self, va, size, value, mode=None):
+        mode = self.data_mode if mode is None else mode
+        pa = self.mmu.translate(va, STORE, mode)
         try:
             self.bus.write(pa, size, value)
         except Trap as t:
-            raise Trap(t.cause, va) from None
+            raise Trap(t.cause, va, gva=mode >= VU or None) from None
 
     # --- system instructions ---------------------------------------------------------------
 

@@ -201,7 +201,7 @@ def loop_source():
         + _indent(_RELOAD, 4) +
         '        except Trap as trap:\n'
         '            hart.pc = pc; hart.instret = n\n'
-        '            hart.take_trap(trap.cause, trap.tval)\n'
+        '            hart.take_trap(trap.cause, trap.tval, trap.tval2, trap.gva)\n'
         '            pc = hart.pc\n'
         + _indent(_RELOAD, 3) +
         '    hart.pc = pc; hart.instret = n\n'

@@ -4,26 +4,37 @@ The walk is the architectural one of ``sv32.py``, reading PTEs from physical mem
 the bus; the MMU adds what hardware adds around it: the A and D bits set in the leaf, the
 trace of each walk, and the TLB.
 
-The TLB is three dicts per privilege level (load, store, fetch), mapping a virtual page
-number to the offset ``delta`` such that ``ram[va + delta]`` is the byte at ``va``. A page
+In a guest mode (V=1, the H extension) translation has two stages: the guest's own Sv32
+tables (``vsatp``: guest virtual -> guest physical, the *VS-stage*) and the hypervisor's
+Sv32x4 tables (``hgatp``: guest physical -> physical, the *G-stage*). Every guest page-table
+read is itself a guest-physical access, translated by the G-stage before it reaches memory:
+the two-dimensional walk. A G-stage refusal is a guest-page fault, for the hypervisor.
+
+The TLB is three dicts per mode (load, store, fetch; modes U S M VU VS), mapping a virtual
+page number to the offset ``delta`` such that ``ram[va + delta]`` is the byte at ``va``. A page
 is entered only after a walk has allowed that access, so a hit needs no checks at all; and
 bare (untranslated) RAM pages are entered the same way, so paging on or off costs the same
-once the TLB is warm. Pages that must see every store (decoded code, HTIF's tohost) are never
-entered in the store TLB.
+once the TLB is warm. A guest's entries map its virtual pages straight to host RAM, both
+stages at once, as hardware TLBs do. Pages that must see every store (decoded code, HTIF's
+tohost) are never entered in the store TLB.
 """
 
 from . import sv32
 from .csr import SUM, MXR
-from .sv32 import LOAD, STORE, SATP_MODE, ad_bits
+from .hcsr import HGATP_MODE
+from .sv32 import FETCH, LOAD, STORE, SATP_MODE, GUEST_PAGE_FAULT, ACCESS_FAULT, ad_bits
 from .trace import PageWalk, WalkStep
-from .traps import Trap, M
+from .traps import Trap, U, S, M, VU, VS, LOAD_ACCESS, STORE_ACCESS, FETCH_ACCESS
+
+_TLB_SLOT = {LOAD: 0, STORE: 1, FETCH: 2}
+_ACCESS_FAULTS = {LOAD_ACCESS, STORE_ACCESS, FETCH_ACCESS}
 
 
 class Mmu:
     def __init__(self, hart):
         self.hart = hart
         self.bus = hart.bus
-        self.tlbs = {p: ({}, {}, {}) for p in (0, 1, 3)}     # priv -> (load, store, fetch)
+        self.tlbs = {m: ({}, {}, {}) for m in (U, S, M, VU, VS)}   # mode -> (load, store, fetch)
         self.no_store_tlb = set()           # RAM page numbers whose stores must be seen
         self.walks = 0
 
@@ -39,25 +50,26 @@ class Mmu:
         for tlb in self.tlbs.values():
             tlb[1].clear()
 
-    def translate(self, va, access, priv):
-        """Physical address for ``va``; fills the TLB; raises the page fault on failure."""
-        satp = self.hart.satp
-        if priv == M or not satp & SATP_MODE:
-            pa = va
-        else:
-            pa = self.walk(va, access, priv, satp, update=True)
+    def translate(self, va, access, mode, update=True):
+        """Physical address for ``va`` in ``mode``; raises the fault on failure. With
+        ``update`` (a real access) it sets A/D bits and fills the TLB; without, it changes
+        nothing (for debuggers and views)."""
+        pa = self.peek(va, access, mode, update)
+        slot = _TLB_SLOT.get(access)
         i = self.bus.ram_index(pa & ~0xFFF)
-        if i is not None:
-            tlb = self.tlbs[priv]
-            delta = i - (va & ~0xFFF)
-            if access == LOAD:
-                tlb[0][va >> 12] = delta
-            elif access == STORE:
-                if i >> 12 not in self.no_store_tlb:
-                    tlb[1][va >> 12] = delta
-            else:
-                tlb[2][va >> 12] = delta
+        if update and slot is not None and i is not None:
+            if slot != 1 or i >> 12 not in self.no_store_tlb:
+                self.tlbs[mode][slot][va >> 12] = i - (va & ~0xFFF)
         return pa
+
+    def peek(self, va, access, mode, update=False):
+        """The translation of ``translate``, without the TLB."""
+        priv = mode & 3
+        if mode >= VU:
+            return self.guest_walk(va, access, priv, update)
+        if priv == M or not self.hart.satp & SATP_MODE:
+            return va
+        return self.walk(va, access, priv, self.hart.satp, update)
 
     def _read_pte(self, pa):
         return self.bus.read(pa, 4) if self.bus.ram_index(pa) is not None else None
@@ -75,9 +87,56 @@ class Mmu:
             if trace:
                 trace(PageWalk(va, access, tuple(WalkStep(*s) for s in f.steps), None, f.cause))
             raise Trap(f.cause, va) from None
-        want = ad_bits(access)
-        if update and t.leaf & want != want:
-            self.bus.write(t.leaf_addr, 4, t.leaf | want)
+        self._set_ad(t, access, update, t.leaf_addr)
         if trace:
             trace(PageWalk(va, access, tuple(WalkStep(*s) for s in t.steps), t.pa, None))
+        return t.pa
+
+    def _set_ad(self, t, access, update, leaf_pa):
+        want = ad_bits(access)
+        if update and t.leaf & want != want:
+            self.bus.write(leaf_pa, 4, t.leaf | want)
+
+    # --- the H extension: two stages ------------------------------------------------------
+
+    def guest_walk(self, va, access, priv, update=True):
+        """A guest-mode access at ``va`` (privilege ``priv`` of the guest): the VS-stage
+        through ``vsatp`` with vsstatus's SUM and MXR (mstatus.MXR too), each PTE address a
+        guest-physical one translated by the G-stage; then the G-stage for the result."""
+        hart = self.hart
+        self.walks += update
+        gpa = va
+        if hart.vsatp & SATP_MODE:
+            vs = hart.vsstatus
+
+            def read_pte(pte_gpa):      # an implicit load, reported as the original access
+                return self._read_pte(self.g_stage(pte_gpa, LOAD, access, va, update))
+            try:
+                t = sv32.walk(read_pte, hart.vsatp, va, access, priv, bool(vs & SUM),
+                              bool((vs | hart.mstatus) & MXR))
+            except sv32.WalkFault as f:
+                raise Trap(f.cause, va, gva=True) from None
+            if update and t.leaf & ad_bits(access) != ad_bits(access):
+                self._set_ad(t, access, update, self.g_stage(t.leaf_addr, STORE, access, va))
+            gpa = t.pa
+        return self.g_stage(gpa, access, access, va, update)
+
+    def g_stage(self, gpa, access, report, va, update=True):
+        """Guest-physical ``gpa`` -> physical through ``hgatp`` (Sv32x4), checked as a
+        U-mode ``access`` (every G-stage access is a user-level one); a refusal is the
+        guest-page fault of ``report`` (the guest's original access), with tval the guest
+        virtual address ``va`` and htval/mtval2 ``gpa >> 2``."""
+        hgatp = self.hart.hgatp
+        if not hgatp & HGATP_MODE:
+            if gpa >> 32:
+                raise Trap(ACCESS_FAULT[report], va, gva=True)
+            return gpa
+        try:
+            t = sv32.walk(self._read_pte, hgatp, gpa, access, U, False,
+                          bool(self.hart.mstatus & MXR), widened=True)
+        except sv32.WalkFault as f:
+            if f.cause in _ACCESS_FAULTS:
+                raise Trap(ACCESS_FAULT[report], va, gva=True) from None
+            raise Trap(GUEST_PAGE_FAULT[report], va, gpa >> 2, gva=True) from None
+        self._set_ad(t, access, update, t.leaf_addr)
         return t.pa

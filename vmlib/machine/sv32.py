@@ -14,13 +14,19 @@ Everything in the course that reads or builds RV32 page tables goes through this
 """
 
 from .traps import (FETCH_ACCESS, LOAD_ACCESS, STORE_ACCESS, FETCH_PAGE_FAULT,
-                    LOAD_PAGE_FAULT, STORE_PAGE_FAULT, U)
+                    LOAD_PAGE_FAULT, STORE_PAGE_FAULT, FETCH_GUEST_PAGE_FAULT,
+                    LOAD_GUEST_PAGE_FAULT, STORE_GUEST_PAGE_FAULT, U)
 from .bus import RAM_BASE
 
-FETCH, LOAD, STORE = 'fetch', 'load', 'store'
-NEEDS = {FETCH: 'X', LOAD: 'R', STORE: 'W'}
-PAGE_FAULT = {FETCH: FETCH_PAGE_FAULT, LOAD: LOAD_PAGE_FAULT, STORE: STORE_PAGE_FAULT}
-ACCESS_FAULT = {FETCH: FETCH_ACCESS, LOAD: LOAD_ACCESS, STORE: STORE_ACCESS}
+# The kinds of access. HLVX (the H extension's hlvx.*) reads memory but needs execute
+# permission; its faults are a load's.
+FETCH, LOAD, STORE, HLVX = 'fetch', 'load', 'store', 'hlvx'
+NEEDS = {FETCH: 'X', LOAD: 'R', STORE: 'W', HLVX: 'X'}
+PAGE_FAULT = {FETCH: FETCH_PAGE_FAULT, LOAD: LOAD_PAGE_FAULT, STORE: STORE_PAGE_FAULT,
+              HLVX: LOAD_PAGE_FAULT}
+ACCESS_FAULT = {FETCH: FETCH_ACCESS, LOAD: LOAD_ACCESS, STORE: STORE_ACCESS, HLVX: LOAD_ACCESS}
+GUEST_PAGE_FAULT = {FETCH: FETCH_GUEST_PAGE_FAULT, LOAD: LOAD_GUEST_PAGE_FAULT,
+                    STORE: STORE_GUEST_PAGE_FAULT, HLVX: LOAD_GUEST_PAGE_FAULT}
 
 PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_G, PTE_A, PTE_D = (1 << i for i in range(8))
 SATP_MODE = 1 << 31
@@ -35,6 +41,8 @@ def leaf_problem(access, priv, pte, level, sum_=False, mxr=False):
         return 'a 4 MiB megapage whose PPN[0] is not 0 (misaligned)'
     if access == FETCH and not pte & PTE_X:
         return 'fetching needs X = 1'
+    if access == HLVX and not pte & PTE_X:
+        return 'hlvx needs X = 1'
     if access == LOAD and not (pte & PTE_R or (mxr and pte & PTE_X)):
         return 'loading needs R = 1'
     if access == STORE and not pte & PTE_W:
@@ -80,11 +88,14 @@ def ad_bits(access):
     return PTE_A | (PTE_D if access == STORE else 0)
 
 
-def walk(read_pte, satp, va, access, priv, sum_=False, mxr=False, explain=None):
+def walk(read_pte, satp, va, access, priv, sum_=False, mxr=False, explain=None, widened=False):
     """Translate ``va`` for ``access`` at privilege ``priv`` through the Sv32 table of
     ``satp`` (whose MODE the caller has checked). ``read_pte(address)`` returns the 32-bit
-    word at a physical address, or None when no memory is there. Returns a ``Translation``;
-    raises ``WalkFault``.
+    word at a physical address, or None when no memory is there. Returns a ``Translation``
+    (its ``pa`` up to 34 bits wide, as Sv32's PPNs are); raises ``WalkFault``.
+
+    ``widened``: Sv32x4, the H extension's G-stage: ``va`` is a 34-bit guest-physical
+    address and the root table (16 KiB, 4096 entries) takes two more bits of it.
 
     ``explain``, a list, receives the walk told for people: one
     ``(level, table, index, pte_addr, pte, meaning)`` per PTE read, then the reason for the
@@ -93,7 +104,7 @@ def walk(read_pte, satp, va, access, priv, sum_=False, mxr=False, explain=None):
     note = explain.append if explain is not None else None
     table, level, steps = (satp & SATP_PPN) << 12, 1, []
     while True:
-        index = (va >> (12 + 10 * level)) & 0x3FF
+        index = (va >> (12 + 10 * level)) & (0xFFF if widened and level else 0x3FF)
         pte_addr = table + index * 4
         pte = read_pte(pte_addr)
         if pte is None:
@@ -116,8 +127,8 @@ def walk(read_pte, satp, va, access, priv, sum_=False, mxr=False, explain=None):
                 meaning, reason = f'leaf: {size}, but {problem}', problem
             else:
                 ppn = pte >> 10
-                pa = (((ppn >> 10) << 22) | (va & 0x3FFFFF) if level
-                      else (ppn << 12) | (va & 0xFFF)) & 0xFFFFFFFF
+                pa = ((ppn >> 10) << 22 | (va & 0x3FFFFF) if level
+                      else ppn << 12 | (va & 0xFFF))
                 if note:
                     note((level, table, index, pte_addr, pte,
                           f'leaf: {size} at 0x{pa & ~((1 << (22 if level else 12)) - 1):08x}'))

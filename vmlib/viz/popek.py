@@ -53,6 +53,7 @@ GROUPS = [
     ('memory', ('load', 'store', 'amo', 'fence')),
     ('traps on purpose', ('system',)),
     ('privileged operations', ('privileged',)),
+    ('the hypervisor extension (H)', ('hypervisor',)),
 ]
 CSR_ORDER = ('csrr', 'csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci')
 
