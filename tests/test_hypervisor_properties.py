@@ -183,8 +183,10 @@ def test_random_guest_kernels_end_the_same_bare_and_virtualized(words, regs, sv3
     # table (which the hardware may go on using from its TLB without sfence.vma) is left out.
     assume(bytes(m.bus.ram[firmware]) == image[firmware])
     assume(not sv32 or bytes(m.bus.ram[root:root + 4096]) == _root_image(program))
-    assert result.reason == 'poweroff'
-    for technique in ('emulate', 'trap'):
+    # So is the rare program that does not power off within the budget on the bare machine
+    # (a random run found one whose loop never ends).
+    assume(result.reason == 'poweroff')
+    for technique in ('emulate', 'trap', 'hw'):
         hv = Hypervisor(technique, [program], max_steps=BUDGET)
         g = hv.run()['guests'][0]
         assert (g['console'], g['exit_status']) == (m.output, result.exit_status), \

@@ -205,7 +205,8 @@ class Hypervisor:
             'variant': self.variant or 'rv32',
             'workload': self.workload,
             'guests': [vm.report(by_cause=attributes) for vm in self.vms],
-            'vmm': {'traps': events['trap'], 'exits': dict(sorted(exits.items())),
+            'vmm': {'traps': events['trap'] + events['vm_exit'],    # classic or hardware
+                    'exits': dict(sorted(exits.items())),
                     'hypercalls': events['sbi_call'], 'world_switches': events['world_switch'],
                     'turns': self.turns, **self.technique.stats()},
             'events': events,

@@ -47,6 +47,19 @@ class FramePool:
         self.in_use += 1
         return index
 
+    def alloc_aligned(self, count, align):
+        """The RAM index of ``count`` contiguous zeroed frames starting on an ``align``-byte
+        boundary, from the part of the pool never handed out (an Sv32x4 root table takes
+        four, 16 KiB aligned); the frames skipped to get there go to the free list."""
+        start = -(-(RAM_BASE + self.next) // align) * align - RAM_BASE
+        if start + count * PAGE > self.limit:
+            raise OutOfFrames(f'no {count} contiguous frames left, {align}-byte aligned')
+        for skipped in range(self.next, start, PAGE):
+            self.free.append(skipped)
+        self.next = start + count * PAGE
+        self.in_use += count
+        return start
+
     def release(self, index):
         self.in_use -= 1
         self.free.append(index)

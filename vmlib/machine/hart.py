@@ -94,6 +94,11 @@ class Hart(ArchState):
             return exit._replace(retired=retired)
         return Exit('halted' if self.halted else 'budget', pc=self.pc, retired=retired)
 
+    def reset_trap_streak(self):
+        """A hypervisor served the trap that ended a run and resumes the guest: traps after
+        this are not the echo of that one (see ``TRAP_LOOP_LIMIT``)."""
+        self._trap_streak = (0, -1, None)
+
     def exit_now(self, exit):
         """From a trap hook: end the run as soon as the trap is taken, with ``exit``."""
         self.exit_request = exit

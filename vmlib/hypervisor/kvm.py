@@ -1,0 +1,769 @@
+"""A KVM-like API on the course machine: what Linux's KVM offers a user-space VMM, by name.
+
+Real KVM is a kernel module; a VMM (QEMU, kvmtool, Firecracker) drives it with ioctls on file
+descriptors. Here the same calls are Python methods, with the same shape:
+
+    kvm = Kvm()                                     # open("/dev/kvm")
+    vm = kvm.create_vm()                            # KVM_CREATE_VM
+    ram = kvm.mmap(4 << 20)                         # mmap(): the VMM's memory for the guest
+    vm.set_user_memory_region(0, 0x80000000, ram)   # KVM_SET_USER_MEMORY_REGION
+    vcpu = vm.create_vcpu(0)                        # KVM_CREATE_VCPU
+    vcpu.set_one_reg('pc', entry)                   # KVM_SET_ONE_REG
+    run = vcpu.run()                                # KVM_RUN -> struct kvm_run
+    run.exit_reason == KVM_EXIT_MMIO                # ...the VMM emulates, and runs again
+
+Underneath is the machine's **H extension**, used as RISC-V KVM uses it. The guest kernel runs
+in VS-mode, its processes in VU-mode; the guest-physical memory of the memory slots is mapped
+by a G-stage table (``hgatp``, Sv32x4) that KVM builds in host RAM; traps the guest handles
+itself go straight to it (``hedeleg``: system calls, page faults, breakpoints; ``hideleg``: its
+interrupts), so they cost no exit at all. What does exit comes to HS-mode, as on real
+hardware (``scause``, ``stval``, ``htval``, ``hstatus.SPV``...), and KVM either serves it in
+the kernel -- the timer (SBI TIME, ``hvip.VSTIP``), ``wfi`` as a halt (``hstatus.VTW``), dirty
+logging, SBI BASE, an exception redirected to the guest -- counted in ``vcpu.stat`` but not
+returned; or returns to user space: ``KVM_EXIT_MMIO`` (a load or store outside the memory
+slots: the VMM's devices), ``KVM_EXIT_RISCV_SBI`` (SBI calls KVM forwards: the legacy console,
+DBCN), ``KVM_EXIT_SYSTEM_EVENT`` (SBI system reset: shutdown or reset), ``KVM_EXIT_INTR`` (a
+signal for the VMM: here, the end of the VMM's time slice), ``KVM_EXIT_HLT`` (x86's: the vCPU
+waits and nothing can wake it; RISC-V KVM would sleep, a one-hart model cannot).
+A user-space exit is completed by the next ``run()``: a load's data goes to its register, an
+SBI call's return values to a0/a1, and the guest goes on after the instruction.
+
+Misuse gets the error real KVM gives, as an exception named after it: ``EINVAL`` (a region
+not page-aligned, a second vCPU, running a vCPU after shutdown), ``EEXIST`` (overlapping
+slots, a vCPU id twice), ``ENOENT`` (an unknown register), ``EFAULT`` (memory that is not the
+host's), ``EOPNOTSUPP`` (a guest fetch or atomic outside its memory: KVM_RUN fails).
+
+Constants have Linux's values (``include/uapi/linux/kvm.h``).
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..isa import decode
+from ..machine import Machine
+from ..machine.bus import RAM_BASE
+from ..isa.csrs import CSR_NUMBERS
+from ..isa.regs import reg_name, reg_number
+from ..machine.csr import CSR_TABLE, SIE, SPIE, SPP, SUM, MXR, S_INTERRUPTS, H_DELEGABLE_EXCEPTIONS
+from ..machine.exit import Exit
+from ..machine.devices import INSTRUCTIONS_PER_TICK
+from ..machine.frames import FramePool
+from ..machine.hcsr import SPV, SPVP, VTW, HGATP_MODE
+from ..machine.state import ArchState
+from ..machine.sv32 import PTE_V, PTE_R, PTE_W, PTE_X, PTE_U, PTE_A, PTE_D, HLVX, PAGE
+from ..machine.traps import (Trap, S, U, VU, VS, SSI, STI, SEI, VSSI, VSTI, VSEI,
+                             ILLEGAL_INSTRUCTION, BREAKPOINT, MISALIGNED_FETCH, ECALL_FROM_U,
+                             FETCH_PAGE_FAULT, LOAD_PAGE_FAULT, STORE_PAGE_FAULT,
+                             ECALL_FROM_VS, VIRTUAL_INSTRUCTION, FETCH_GUEST_PAGE_FAULT,
+                             LOAD_GUEST_PAGE_FAULT, STORE_GUEST_PAGE_FAULT, cause_name)
+
+M32 = 0xFFFFFFFF
+M64 = (1 << 64) - 1
+
+# struct kvm_run exit reasons
+KVM_EXIT_UNKNOWN, KVM_EXIT_HLT, KVM_EXIT_MMIO = 0, 5, 6
+KVM_EXIT_FAIL_ENTRY, KVM_EXIT_INTR, KVM_EXIT_INTERNAL_ERROR = 9, 10, 17
+KVM_EXIT_SYSTEM_EVENT, KVM_EXIT_RISCV_SBI = 24, 35
+EXIT_NAMES = {KVM_EXIT_UNKNOWN: 'KVM_EXIT_UNKNOWN', KVM_EXIT_HLT: 'KVM_EXIT_HLT',
+              KVM_EXIT_MMIO: 'KVM_EXIT_MMIO', KVM_EXIT_FAIL_ENTRY: 'KVM_EXIT_FAIL_ENTRY',
+              KVM_EXIT_INTR: 'KVM_EXIT_INTR', KVM_EXIT_INTERNAL_ERROR: 'KVM_EXIT_INTERNAL_ERROR',
+              KVM_EXIT_SYSTEM_EVENT: 'KVM_EXIT_SYSTEM_EVENT',
+              KVM_EXIT_RISCV_SBI: 'KVM_EXIT_RISCV_SBI'}
+KVM_SYSTEM_EVENT_SHUTDOWN, KVM_SYSTEM_EVENT_RESET = 1, 2
+KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY = 1, 2
+
+#: what RISC-V KVM delegates to the guest (arch/riscv/include/asm/kvm_host.h,
+#: KVM_HEDELEG_DEFAULT, KVM_HIDELEG_DEFAULT): its own traps never exit
+HEDELEG = sum(1 << c for c in (MISALIGNED_FETCH, BREAKPOINT, ECALL_FROM_U, FETCH_PAGE_FAULT,
+                               LOAD_PAGE_FAULT, STORE_PAGE_FAULT))
+HIDELEG = sum(1 << i for i in (VSSI, VSTI, VSEI))
+
+# SBI (the calls KVM serves or forwards; the guest kernel's are legacy ones and SRST)
+SBI_SET_TIMER, SBI_CONSOLE_PUTCHAR, SBI_CONSOLE_GETCHAR, SBI_SHUTDOWN = 0x00, 0x01, 0x02, 0x08
+SBI_BASE, SBI_TIME, SBI_SRST, SBI_DBCN = 0x10, 0x54494D45, 0x53525354, 0x4442434E
+FORWARDED = (SBI_CONSOLE_PUTCHAR, SBI_CONSOLE_GETCHAR, SBI_DBCN)
+SBI_ERR_NOT_SUPPORTED = -2
+A0, A1, A6, A7 = 10, 11, 16, 17
+GUEST_RAM_PTE = PTE_V | PTE_R | PTE_X | PTE_U | PTE_A | PTE_D    # (+ W unless protected)
+
+
+class KvmError(OSError):
+    """An ioctl's failure: ``errno`` and the name of the error."""
+
+    errno_value = 0
+
+    def __init__(self, message):
+        super().__init__(self.errno_value, f'{type(self).__name__}: {message}')
+
+
+class EINVAL(KvmError):
+    errno_value = 22
+
+
+class EEXIST(KvmError):
+    errno_value = 17
+
+
+class ENOENT(KvmError):
+    errno_value = 2
+
+
+class EFAULT(KvmError):
+    errno_value = 14
+
+
+class EOPNOTSUPP(KvmError):
+    errno_value = 95
+
+
+# --- struct kvm_run ---------------------------------------------------------------------------
+
+@dataclass
+class Mmio:
+    """``kvm_run.mmio``: a guest load or store to ``phys_addr``; for a load the VMM fills
+    ``data`` (``len`` bytes, little-endian) before the next ``run()``."""
+    phys_addr: int
+    data: bytes
+    len: int
+    is_write: bool
+
+
+@dataclass
+class RiscvSbi:
+    """``kvm_run.riscv_sbi``: a forwarded SBI call; the VMM sets ``ret`` (a0, a1)."""
+    extension_id: int
+    function_id: int
+    args: list
+    ret: list
+
+
+@dataclass
+class SystemEvent:
+    """``kvm_run.system_event``: ``type`` SHUTDOWN or RESET, ``data`` (the SBI reason)."""
+    type: int
+    data: list
+
+
+@dataclass
+class KvmRun:
+    """What ``KVM_RUN`` returns: ``exit_reason`` and the part of the union it uses."""
+    exit_reason: int
+    mmio: Mmio = None
+    riscv_sbi: RiscvSbi = None
+    system_event: SystemEvent = None
+    internal: str = ''                   # KVM_EXIT_INTERNAL_ERROR / HLT: what happened
+
+    @property
+    def name(self):
+        return EXIT_NAMES[self.exit_reason]
+
+
+# --- memory --------------------------------------------------------------------------------
+
+class HostMemory:
+    """``size`` bytes of the host's RAM from RAM index ``base``: what ``mmap`` gives a VMM
+    (and what a hypervisor's ``GuestMemory`` slice is too: anything with ``bus``, ``base``
+    and ``size`` will do)."""
+
+    def __init__(self, bus, base, size):
+        self.bus, self.base, self.size = bus, base, size
+
+    def view(self):
+        return memoryview(self.bus.ram)[self.base:self.base + self.size]
+
+    def write(self, offset, data):
+        """The VMM writes its memory (a kernel image...); through the bus, so that the
+        host's decoded-instruction caches hear of it."""
+        if not 0 <= offset <= self.size - len(data):
+            raise ValueError(f'{len(data)} bytes at offset {offset:#x} do not fit in '
+                             f'{self.size:#x}')
+        self.bus.load_bytes(RAM_BASE + self.base + offset, bytes(data))
+
+
+@dataclass
+class MemorySlot:
+    slot: int
+    guest_phys_addr: int
+    memory: object
+    flags: int
+    dirty: set = field(default_factory=set)     # pages written since the last get_dirty_log
+
+    @property
+    def size(self):
+        return self.memory.size
+
+    def contains(self, gpa):
+        return 0 <= gpa - self.guest_phys_addr < self.size
+
+
+class GStage:
+    """The G-stage page table (Sv32x4) KVM keeps for one VM: 4 KiB leaves, each guest page
+    of a memory slot onto the host frame behind it, all U=1 (G-stage accesses are user
+    ones); W left out where writes must exit (a read-only slot) or be seen (dirty logging)."""
+
+    def __init__(self, bus, frames):
+        self.bus, self.ram32, self.frames = bus, bus.ram32, frames
+        self.root = frames.alloc_aligned(4, 16 << 10)       # 16 KiB, 16 KiB aligned
+        self.l0 = {}                                        # root index -> RAM index
+
+    @property
+    def hgatp(self):
+        return HGATP_MODE | (RAM_BASE + self.root) >> 12
+
+    def _slot_of(self, gpa):
+        hi = gpa >> 22 & 0xFFF
+        l0 = self.l0.get(hi)
+        if l0 is None:
+            l0 = self.l0[hi] = self.frames.alloc()
+            self.ram32[(self.root >> 2) + hi] = (RAM_BASE + l0) >> 12 << 10 | PTE_V
+        return (l0 >> 2) + (gpa >> 12 & 0x3FF)
+
+    def map(self, gpa, host_index, writable):
+        self.ram32[self._slot_of(gpa)] = ((RAM_BASE + host_index) >> 12 << 10 | GUEST_RAM_PTE
+                                          | (PTE_W if writable else 0))
+
+    def unmap(self, gpa):
+        self.ram32[self._slot_of(gpa)] = 0
+
+    def set_writable(self, gpa, writable):
+        i = self._slot_of(gpa)
+        self.ram32[i] = self.ram32[i] & ~PTE_W | (PTE_W if writable else 0)
+
+
+# --- the vCPU's state: the guest's own view ---------------------------------------------------
+
+class VcpuState(ArchState):
+    """A KVM vCPU's guest context while it is not on the hart: the guest's registers and its
+    supervisor CSRs *as the guest sees them* (its sstatus, satp, sepc... which on the hart
+    are the VS registers), its privilege (S or U: VS or VU), its timer. Reports, the exit log
+    and ``get_one_reg`` read it like any ``ArchState``."""
+
+    hypervisor = False
+
+    def __init__(self, vcpu):
+        super().__init__()
+        self.vcpu = vcpu
+        self.priv = S
+        self.mideleg = S_INTERRUPTS
+        self.timecmp = M64                 # the SBI timer (set_timer), guest time
+        self.time_offset = 0               # (what a CLINT model's mtime write would move)
+
+    def retired(self):
+        return self.vcpu.retired()
+
+    def time(self):
+        return self.vcpu.guest_time()
+
+    def mip(self, n=None):
+        value = self.mip_soft
+        if self.time() >= self.timecmp:
+            value |= 1 << STI
+        if self.vcpu.vm.lines:
+            value |= 1 << SEI
+        return value
+
+
+#: guest CSR (the guest's name) <-> the hart's VS register, for the world switch
+SWAPPED = (('stvec', 'vstvec'), ('sscratch', 'vsscratch'), ('sepc', 'vsepc'),
+           ('scause', 'vscause'), ('stval', 'vstval'), ('satp', 'vsatp'),
+           ('scounteren', 'scounteren'), ('senvcfg', 'senvcfg'))
+STATUS_BITS = SIE | SPIE | SPP | SUM | MXR
+#: the registers get_one_reg/set_one_reg know: the core ones and the guest's CSRs
+CORE_REGS = ('pc', 'mode')
+CSR_REGS = ('sstatus', 'sie', 'stvec', 'sscratch', 'sepc', 'scause', 'stval', 'sip', 'satp',
+            'scounteren', 'senvcfg')
+TIMER_REGS = ('time', 'compare')
+
+
+class Kvm:
+    """The KVM module on one host machine with the H extension.
+
+    Standalone (``Kvm()``) it makes its host: ``ram_size`` bytes of RAM, the first ``KVM_AREA``
+    for its own page tables, the rest handed out by ``mmap``. A hypervisor passes its own
+    ``host`` and gives each VM its ``frames``."""
+
+    KVM_AREA = 1 << 20
+
+    def __init__(self, host=None, ram_size=32 << 20):
+        self.host = host if host is not None else Machine(ram_size=ram_size)
+        self.bus, self.hart = self.host.bus, self.host.hart
+        self.frames = FramePool(self.bus, 0, self.KVM_AREA)
+        self.next_mmap = self.KVM_AREA
+        self.vms = []
+        self.loaded = None                  # the vCPU whose state the hart holds
+        h = self.hart
+        h.medeleg = H_DELEGABLE_EXCEPTIONS  # every exception from a guest mode reaches HS...
+        h.mideleg = S_INTERRUPTS
+        h.hedeleg, h.hideleg = HEDELEG, HIDELEG     # ...unless the guest takes it itself
+        h.hstatus |= VTW                    # a guest's wfi exits: KVM halts the vCPU
+        h.hcounteren = 7
+        h.mcounteren = 7
+        h.trap_hook = self._on_trap
+        self.machine_exit = None
+
+    def mmap(self, size):
+        """Anonymous memory for the VMM: ``size`` bytes of host RAM (page-aligned)."""
+        size = (size + PAGE - 1) & ~(PAGE - 1)
+        if self.next_mmap + size > self.bus.ram_size:
+            raise EFAULT(f'no host memory left for {size:,} bytes')
+        memory = HostMemory(self.bus, self.next_mmap, size)
+        self.next_mmap += size
+        return memory
+
+    def create_vm(self, frames=None):
+        """A new VM (``frames``: where its G-stage table goes; default KVM's own area)."""
+        vm = KvmVm(self, len(self.vms) + 1, frames or self.frames)
+        self.vms.append(vm)
+        return vm
+
+    def _on_trap(self, cause, tval):
+        """The hart's trap hook: a trap the guest takes itself (delegated to VS by hedeleg or
+        hideleg) is the hardware's business; any other is an exit -- the hardware enters
+        HS-mode and the run stops there, for KVM."""
+        h = self.hart
+        if h.virt and (cause >> 31 or h.hedeleg >> cause & 1):
+            return False
+        h.exit_now(Exit('exit', cause, tval, h.pc))
+        return False
+
+
+class KvmVm:
+    """One VM: its memory slots, its G-stage table, its vCPU, its interrupt lines."""
+
+    def read_guest(self, gpa, size):
+        """``size`` bytes of guest-physical memory (what the VMM sees through its mapping),
+        or None when they are not all in one memory slot."""
+        slot = self.slot_of(gpa)
+        if slot is None or not slot.contains(gpa + size - 1):
+            return None
+        i = slot.memory.base + gpa - slot.guest_phys_addr
+        return bytes(self.kvm.bus.ram[i:i + size])
+
+    def __init__(self, kvm, vmid, frames):
+        self.kvm, self.vmid = kvm, vmid
+        self.slots = {}
+        self.gstage = GStage(kvm.bus, frames)
+        self.vcpus = {}
+        self.lines = set()                  # interrupt lines held high (irq_line)
+
+    def set_user_memory_region(self, slot, guest_phys_addr, memory, flags=0):
+        """Map ``memory`` (from ``kvm.mmap``) at ``guest_phys_addr``; size 0 deletes the slot."""
+        old = self.slots.get(slot)
+        if guest_phys_addr & (PAGE - 1) or memory.size & (PAGE - 1) or memory.base & (PAGE - 1):
+            raise EINVAL('memory regions must be page-aligned (address and size)')
+        if flags & ~(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY):
+            raise EINVAL(f'unknown flags 0x{flags:x}')
+        if getattr(memory, 'bus', None) is not self.kvm.bus:
+            raise EFAULT("that memory is not the host's (use kvm.mmap)")
+        if old is not None:
+            for page in range(0, old.size, PAGE):
+                self.gstage.unmap(old.guest_phys_addr + page)
+            del self.slots[slot]
+        if memory.size == 0:
+            self._flush()
+            return
+        new = MemorySlot(slot, guest_phys_addr, memory, flags)
+        for other in self.slots.values():
+            if (new.guest_phys_addr < other.guest_phys_addr + other.size
+                    and other.guest_phys_addr < new.guest_phys_addr + new.size):
+                raise EEXIST(f'slot {slot} overlaps slot {other.slot}')
+        if guest_phys_addr + memory.size > 1 << 34:
+            raise EINVAL('guest-physical addresses end at 16 GiB (Sv32x4)')
+        self.slots[slot] = new
+        writable = not flags & (KVM_MEM_READONLY | KVM_MEM_LOG_DIRTY_PAGES)
+        for page in range(0, memory.size, PAGE):
+            self.gstage.map(guest_phys_addr + page, memory.base + page, writable)
+        self._flush()
+
+    def get_dirty_log(self, slot):
+        """``KVM_GET_DIRTY_LOG``: a bitmap (bit i: page i of the slot written since the last
+        call), as bytes; the pages are write-protected again."""
+        s = self.slots.get(slot)
+        if s is None or not s.flags & KVM_MEM_LOG_DIRTY_PAGES:
+            raise ENOENT(f'slot {slot} does not exist or does not log dirty pages')
+        bits = bytearray((s.size // PAGE + 7) // 8)
+        for page in s.dirty:
+            bits[page // 8] |= 1 << page % 8
+            self.gstage.set_writable(s.guest_phys_addr + page * PAGE, False)
+        s.dirty.clear()
+        self._flush()
+        return bytes(bits)
+
+    def create_vcpu(self, vcpu_id):
+        if vcpu_id in self.vcpus:
+            raise EEXIST(f'vCPU {vcpu_id} exists')
+        if self.vcpus or vcpu_id != 0:
+            raise EINVAL('this machine has one hart: one vCPU per VM, id 0')
+        vcpu = self.vcpus[vcpu_id] = KvmVcpu(self, vcpu_id)
+        return vcpu
+
+    def irq_line(self, irq, level):
+        """Raise (``level`` 1) or lower an interrupt line: while any is high the guest has a
+        supervisor external interrupt pending (``hvip.VSEIP``)."""
+        (self.lines.add if level else self.lines.discard)(irq)
+
+    def slot_of(self, gpa):
+        return next((s for s in self.slots.values() if s.contains(gpa)), None)
+
+    def _flush(self):
+        """The G-stage changed: ``hfence.gvma`` (the hart's TLB keeps guest translations)."""
+        self.kvm.hart.mmu.flush()
+
+
+class KvmVcpu:
+    """A vCPU: ``run()`` is ``KVM_RUN``. ``stat`` counts its exits by what KVM made of them
+    (as KVM's statistics do): the in-kernel ones and the returns to user space."""
+
+    def __init__(self, vm, vcpu_id):
+        self.vm, self.id, self.kvm = vm, vcpu_id, vm.kvm
+        self.hart = self.kvm.hart
+        self.state = VcpuState(self)
+        self.htimedelta = -self.hart.time() & M64       # the guest's clock starts at 0
+        self.stat = Counter()
+        self.instructions = 0               # guest instructions the hardware ran
+        self.emulated = 0                   # ... and those KVM or the VMM did in its place
+        self.pending = None                 # a user-space exit to complete at the next run
+        self.powered_off = False
+        self.halted = False                 # in wfi
+        self.run_struct = None
+        self.trap = None                    # the last exit's (scause, stval, htval)
+
+    # --- registers ------------------------------------------------------------------------
+
+    def get_regs(self):
+        """``KVM_GET_REGS``: pc and x1..x31 by ABI name."""
+        regs = {'pc': self.state.pc}
+        regs.update({reg_name(i): self.state.x[i] for i in range(1, 32)})
+        return regs
+
+    def set_regs(self, regs):
+        """``KVM_SET_REGS`` (any subset, by ABI name or ``x5``)."""
+        for name, value in regs.items():
+            if name == 'pc':
+                self.state.pc = value & M32
+            else:
+                i = reg_number(name)
+                if i is None or i == 0:
+                    raise ENOENT(f'no register {name!r}')
+                self.state.x[i] = value & M32
+
+    def get_one_reg(self, name):
+        """``KVM_GET_ONE_REG``: a core register, one of the guest's CSRs, or its timer."""
+        s = self.state
+        if name == 'pc':
+            return s.pc
+        if name == 'mode':
+            return s.priv
+        if name in CSR_REGS:
+            number = CSR_NUMBERS[name]
+            return CSR_TABLE[number][0](s, number)
+        if name == 'time':
+            return s.time()
+        if name == 'compare':
+            return s.timecmp
+        raise ENOENT(f'no register {name!r} (core: pc mode; CSRs: {" ".join(CSR_REGS)}; '
+                     'timer: time compare)')
+
+    def set_one_reg(self, name, value):
+        s = self.state
+        if name == 'pc':
+            s.pc = value & M32
+        elif name == 'mode':
+            if value not in (S, U):
+                raise EINVAL('mode is S (1) or U (0)')
+            s.priv = value
+        elif name in CSR_REGS:
+            number = CSR_NUMBERS[name]
+            CSR_TABLE[number][1](s, number, value & M32)
+        elif name == 'compare':
+            s.timecmp = value & M64
+        elif name == 'time':
+            self.htimedelta = (value - self.hart.time()) & M64
+        else:
+            raise ENOENT(f'no register {name!r}')
+
+    # --- time ----------------------------------------------------------------------------
+
+    def guest_time(self):
+        """The guest's clock: the host's plus ``htimedelta`` (wall-clock time: it runs on
+        while other VMs have the hart, which is why guests want steal time)."""
+        return (self.hart.time() + self.htimedelta) & M64
+
+    def retired(self):
+        n = self.instructions + self.emulated
+        if self.kvm.loaded is self and self._entered is not None:
+            n += self.hart.instret - self._entered
+        return n
+
+    _entered = None
+
+    def timer_due_in(self):
+        """Host instructions until the guest's timer fires (0: due), or None."""
+        cmp = self.state.timecmp
+        if cmp >= M64:
+            return None
+        now = self.guest_time()
+        return 0 if now >= cmp else (cmp - now) * INSTRUCTIONS_PER_TICK
+
+    # --- KVM_RUN -------------------------------------------------------------------------
+
+    def run(self, budget=None):
+        """Run the guest until an exit KVM cannot serve itself, or until ``budget`` host
+        instructions have run (then ``KVM_EXIT_INTR``: the VMM's timer signal)."""
+        if self.powered_off:
+            raise EINVAL('the vCPU is powered off (SBI system reset): create a new VM')
+        self._complete()
+        h = self.hart
+        end = None if budget is None else h.instret + budget
+        self._load()
+        try:
+            run = self._run(h, end)
+            self.stat[run.name] += 1        # the exits to user space, by their name
+            self.run_struct = run
+            return run
+        finally:
+            self._save()
+
+    def _run(self, h, end):
+        while True:
+            result = self._wake_or_wait()
+            if result is not None:
+                return result
+            n = 1 << 62 if end is None else end - h.instret
+            if n <= 0:
+                return KvmRun(KVM_EXIT_INTR)
+            due = self.timer_due_in()
+            if due is not None and due > 0 and not self.state.mip() & (1 << STI):
+                n = min(n, due)
+            self._enter()
+            exit = h.run(n)
+            self._left()
+            if exit.reason == 'halted':
+                reason, _, message = h.halted
+                h.halted = None
+                return KvmRun(KVM_EXIT_INTERNAL_ERROR, internal=f'{reason}: {message}')
+            if exit.reason == 'exit':
+                result = self._handle(h.scause)
+                if result is not None:
+                    return result
+
+    def _load(self):
+        """The world switch in: the hart takes this vCPU's guest context and its VM's
+        G-stage table (``hgatp``, with the VMID)."""
+        kvm, h, s = self.kvm, self.hart, self.state
+        if kvm.loaded is not None and kvm.loaded is not self:
+            kvm.loaded._save()
+        kvm.loaded = self
+        h.x = s.x
+        h.vsstatus = s.mstatus & STATUS_BITS
+        for guest, vs in SWAPPED:
+            setattr(h, vs, getattr(s, guest))
+        h.mie = h.mie & ~HIDELEG | (s.mie & S_INTERRUPTS) << 1
+        h.htimedelta = self.htimedelta
+        hgatp = self.vm.gstage.hgatp | (self.vm.vmid & 0x7F) << 22
+        if h.hgatp != hgatp:
+            h.set_hgatp(hgatp)
+        self.priv, self.pc = s.priv, s.pc
+
+    def _save(self):
+        """The guest context back from the hart (the world switch out)."""
+        if self.kvm.loaded is not self:
+            return
+        h, s = self.hart, self.state
+        s.mstatus = s.mstatus & ~STATUS_BITS | h.vsstatus & STATUS_BITS
+        for guest, vs in SWAPPED:
+            setattr(s, guest, getattr(h, vs))
+        s.mie = s.mie & ~S_INTERRUPTS | (h.mie & HIDELEG) >> 1
+        s.mip_soft = s.mip_soft & ~(1 << SSI) | (h.hvip >> 1 & 1 << SSI)
+        s.priv, s.pc = self.priv, self.pc
+
+    def _enter(self):
+        """Into the guest the way KVM does it: ``sret`` from HS-mode with ``hstatus.SPV``
+        (and SPVP, sstatus.SPP) saying where to."""
+        h = self.hart
+        h.set_priv(S)
+        h.virt = 0
+        h.hvip = (h.hvip & (1 << VSSI) | (1 << VSTI if self.state.mip() & (1 << STI) else 0)
+                  | (1 << VSEI if self.vm.lines else 0))
+        h.hstatus = h.hstatus & ~SPVP | SPV | (SPVP if self.priv == S else 0)
+        h.mstatus = h.mstatus & ~SPP | (SPP if self.priv == S else 0)
+        h.sepc = self.pc
+        h.reset_trap_streak()
+        h.trap_return('sret')
+        self._entered = h.instret
+
+    def _left(self):
+        """Back in KVM (HS-mode, or still in the guest when the budget ended the run)."""
+        h = self.hart
+        self.instructions += h.instret - self._entered
+        self._entered = None
+        if h.virt:                          # the run ended inside the guest: park it
+            self.priv, self.pc = h.priv, h.pc
+            h.virt = 0
+            h.set_priv(S)
+        else:                               # a trap brought the hart to HS-mode
+            self.priv = S if h.hstatus & SPVP else U
+            self.pc = h.sepc
+
+    # --- the exits KVM serves itself ---------------------------------------------------------
+
+    def _handle(self, cause):
+        h = self.hart
+        self.trap = (cause, h.stval, h.htval)   # (KVM's struct kvm_cpu_trap, for debugging)
+        if cause == ECALL_FROM_VS:
+            return self._sbi()
+        if cause == VIRTUAL_INSTRUCTION:
+            ins = decode(h.stval)
+            if ins is not None and ins.name == 'wfi':
+                self.stat['wfi'] += 1
+                self._retire()
+                self.halted = True
+                return None
+            self.stat['virtual_instruction'] += 1
+            return self._redirect(ILLEGAL_INSTRUCTION, h.stval)
+        if cause in (LOAD_GUEST_PAGE_FAULT, STORE_GUEST_PAGE_FAULT, FETCH_GUEST_PAGE_FAULT):
+            return self._gstage_fault(cause)
+        self.stat['redirect'] += 1          # the guest's own: hand it back (KVM's redirect)
+        return self._redirect(cause, h.stval)
+
+    def _retire(self):
+        """KVM did the instruction at pc in the guest's place: the guest goes on after it."""
+        self.emulated += 1
+        self.pc = (self.pc + 4) & M32
+
+    def _redirect(self, cause, tval):
+        """Deliver an exception to the guest kernel as the hardware would have (VS-mode):
+        ``kvm_riscv_vcpu_trap_redirect``."""
+        h = self.hart
+        st = h.vsstatus
+        h.vsstatus = (st & ~(SPIE | SPP | SIE) | (SPIE if st & SIE else 0)
+                      | (SPP if self.priv == S else 0))
+        h.vscause, h.vstval, h.vsepc = cause, tval & M32, self.pc
+        self.pc, self.priv = h.vstvec & ~3, S
+        return None
+
+    def _gstage_fault(self, cause):
+        """A guest-page fault: a page being dirty-logged (made writable, logged, retried), or
+        an access outside the memory slots: MMIO, for the VMM."""
+        h = self.hart
+        gpa = h.htval << 2 | h.stval & 3
+        slot = self.vm.slot_of(gpa)
+        if slot is not None and cause == STORE_GUEST_PAGE_FAULT and \
+                slot.flags & KVM_MEM_LOG_DIRTY_PAGES:
+            page = (gpa - slot.guest_phys_addr) // PAGE
+            slot.dirty.add(page)
+            self.vm.gstage.set_writable(slot.guest_phys_addr + page * PAGE, True)
+            self.vm._flush()
+            self.stat['dirty_log'] += 1
+            return None
+        if cause == FETCH_GUEST_PAGE_FAULT:
+            raise EOPNOTSUPP(f'the guest fetched an instruction at 0x{h.stval:08x}: '
+                             f'guest-physical 0x{gpa:09x} is outside its memory')
+        try:
+            word = h.load(self.pc, 4, HLVX, VS if self.priv == S else VU)
+        except Trap as t:
+            raise EOPNOTSUPP(f'cannot read the instruction at 0x{self.pc:08x}: {t}') from None
+        ins = decode(word)
+        kind = ins.spec.kind if ins is not None else None
+        if kind not in ('load', 'store'):
+            raise EOPNOTSUPP(f'{cause_name(cause)} at guest-physical 0x{gpa:09x} by '
+                             f'{ins.name if ins else hex(word)}: not a load or store (MMIO)')
+        size, signed = ins.spec.semantics
+        if kind == 'store':
+            value = self.state.x[ins.fields['rs2']] & ((1 << 8 * size) - 1)
+            self.pending = ('mmio_store',)
+            return KvmRun(KVM_EXIT_MMIO, mmio=Mmio(gpa, value.to_bytes(size, 'little'), size,
+                                                   True))
+        self.pending = ('mmio_load', ins.fields['rd'], size, signed)
+        return KvmRun(KVM_EXIT_MMIO, mmio=Mmio(gpa, bytes(size), size, False))
+
+    def _sbi(self):
+        """An SBI call (ecall from VS-mode): KVM serves TIME, BASE and the legacy timer;
+        SRST and legacy shutdown become a system event; the console calls and DBCN go to
+        the VMM; anything else is answered 'not supported'."""
+        R = self.state.x
+        eid, fid = R[A7], R[A6]
+        if eid in (SBI_SET_TIMER, SBI_TIME):
+            self.stat['sbi_time'] += 1
+            self.state.timecmp = R[A1] << 32 | R[A0]
+            R[A0] = 0
+            if eid == SBI_TIME:
+                R[A1] = 0
+        elif eid == SBI_BASE:
+            self.stat['sbi_base'] += 1
+            R[A0], R[A1] = 0, self._base(fid, R[A0])
+        elif eid in (SBI_SRST, SBI_SHUTDOWN):
+            self._retire()
+            self.powered_off = True
+            kind = KVM_SYSTEM_EVENT_RESET if eid == SBI_SRST and R[A0] in (1, 2) else \
+                KVM_SYSTEM_EVENT_SHUTDOWN
+            data = [R[A0], R[A1]] if eid == SBI_SRST else [0, 0]
+            return KvmRun(KVM_EXIT_SYSTEM_EVENT, system_event=SystemEvent(kind, data))
+        elif eid in FORWARDED:
+            self.pending = ('sbi',)
+            return KvmRun(KVM_EXIT_RISCV_SBI, riscv_sbi=RiscvSbi(eid, fid, list(R[A0:A0 + 6]),
+                                                                 [R[A0], R[A1]]))
+        else:
+            self.stat['sbi_unsupported'] += 1
+            R[A0] = SBI_ERR_NOT_SUPPORTED & M32
+        self._retire()
+        return None
+
+    @staticmethod
+    def _base(fid, arg):
+        """SBI BASE: version 2.0, KVM's implementation id (3), probe_extension."""
+        if fid == 0:
+            return 2 << 24
+        if fid == 1:
+            return 3
+        if fid == 3:
+            return int(arg in (SBI_BASE, SBI_TIME, SBI_SRST, SBI_DBCN))
+        return 0
+
+    def _complete(self):
+        """Finish the user-space exit the VMM has served: the load's value into its
+        register, the SBI call's results into a0/a1; the guest goes on after it."""
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        R, run = self.state.x, self.run_struct
+        if pending[0] == 'mmio_load':
+            _, rd, size, signed = pending
+            value = int.from_bytes(run.mmio.data[:size], 'little')
+            if signed and value >> (8 * size - 1):
+                value = (value - (1 << 8 * size)) & M32
+            R[rd] = value
+            R[0] = 0
+        elif pending[0] == 'sbi':
+            R[A0], R[A1] = run.riscv_sbi.ret[0] & M32, run.riscv_sbi.ret[1] & M32
+        self.emulated += 1
+        self.state.pc = (self.state.pc + 4) & M32
+
+    def _wake_or_wait(self):
+        """A halted vCPU (wfi) wakes when an interrupt it enabled is pending; until then time
+        passes (the host's clock jumps to the guest's timer). Nothing could wake it: HLT."""
+        if not self.halted:
+            return None
+        s = self.state
+        self._save()
+        if s.mip() & s.mie:
+            self.halted = False
+            return None
+        if s.timecmp >= M64 or not s.mie & (1 << STI):
+            return KvmRun(KVM_EXIT_HLT, internal='wfi with no interrupt enabled that could '
+                                                 'wake it')
+        self.stat['halt_wakeup'] += 1
+        self.hart.clint.offset += s.timecmp - self.guest_time()     # time passes: it sleeps
+        self.halted = False
+        return None
+
+    def snapshot(self):
+        return self.state.snapshot()
+
+
+__all__ = ['Kvm', 'KvmVm', 'KvmVcpu', 'KvmRun', 'Mmio', 'RiscvSbi', 'SystemEvent', 'KvmError',
+           'EINVAL', 'EEXIST', 'ENOENT', 'EFAULT', 'EOPNOTSUPP', 'HostMemory', 'EXIT_NAMES',
+           'KVM_EXIT_UNKNOWN', 'KVM_EXIT_HLT', 'KVM_EXIT_MMIO', 'KVM_EXIT_FAIL_ENTRY',
+           'KVM_EXIT_INTR', 'KVM_EXIT_INTERNAL_ERROR', 'KVM_EXIT_SYSTEM_EVENT',
+           'KVM_EXIT_RISCV_SBI', 'KVM_SYSTEM_EVENT_SHUTDOWN', 'KVM_SYSTEM_EVENT_RESET',
+           'KVM_MEM_LOG_DIRTY_PAGES', 'KVM_MEM_READONLY']
