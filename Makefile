@@ -6,7 +6,7 @@
 #   make slides   build the offline reveal.js decks into slides/
 #   make notebooks  re-execute the chapters in place, then normalise them (vmlib/nbnormalize.py)
 #   make bench    run the benchmarks (machine vs py65, translator vs interpreter, hypervisor,
-#                 paravirtualization vs trap-and-emulate)
+#                 paravirtualization and hardware assistance vs trap-and-emulate)
 #   make guests   rebuild the guest programs (guests/*.elf) from C and re-record them under QEMU
 
 SHELL := /bin/bash
@@ -107,7 +107,8 @@ bench: $(DEV_STAMP)
 	status=0; $(PY) bench/machine_vs_py65.py $(BENCH_ARGS) || status=1; \
 	$(PY) bench/dbt_vs_interp.py $(BENCH_ARGS) || status=1; \
 	$(PY) bench/hv_efficiency.py $(BENCH_ARGS) || status=1; \
-	$(PY) bench/pv_vs_trap.py $(BENCH_ARGS) || status=1; exit $$status
+	$(PY) bench/pv_vs_trap.py $(BENCH_ARGS) || status=1; \
+	$(PY) bench/hw_vs_trap.py $(BENCH_ARGS) || status=1; exit $$status
 
 # The guest ELFs are committed; this rebuilds them from guests/src and, when qemu-riscv32 is
 # installed, re-records guests/expected/*.json (see guests/build.py).

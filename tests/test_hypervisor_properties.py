@@ -145,7 +145,7 @@ def check_shadows(hv):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(**PROGRAMS, gp_root=st.booleans(), maps=hostile,
        satp=st.one_of(st.none(), st.none(), st.none(), register_values()),
-       technique=st.sampled_from(('trap', 'trap', 'trap', 'emulate')),
+       technique=st.sampled_from(('trap', 'trap', 'trap', 'emulate', 'hw', 'hw-shadow')),
        slice_size=st.sampled_from((37, 500, 5000)))
 def test_a_guest_cannot_touch_anything_outside_its_memory(words, regs, sv32, gp_root, maps,
                                                          satp, technique, slice_size):
@@ -154,8 +154,9 @@ def test_a_guest_cannot_touch_anything_outside_its_memory(words, regs, sv32, gp_
     program = build(words, regs, sv32, gp_root and sv32, ptes if sv32 else (),
                     touches if sv32 else (), satp if sv32 else None)
     spin = miniguest.example('spin')
+    technique, nested = technique.split('-')[0], not technique.endswith('shadow')
     hv = Hypervisor(technique, [spin, program, spin], max_steps=NEIGHBOUR_BUDGET,
-                    slice_size=slice_size)
+                    slice_size=slice_size, nested_paging=nested)
     hv.run()
     registers, memory = alone(technique, NEIGHBOUR_BUDGET)
     for i in (0, 2):
@@ -186,8 +187,8 @@ def test_random_guest_kernels_end_the_same_bare_and_virtualized(words, regs, sv3
     # So is the rare program that does not power off within the budget on the bare machine
     # (a random run found one whose loop never ends).
     assume(result.reason == 'poweroff')
-    for technique in ('emulate', 'trap', 'hw'):
-        hv = Hypervisor(technique, [program], max_steps=BUDGET)
+    for technique, nested in (('emulate', True), ('trap', True), ('hw', True), ('hw', False)):
+        hv = Hypervisor(technique, [program], max_steps=BUDGET, nested_paging=nested)
         g = hv.run()['guests'][0]
         assert (g['console'], g['exit_status']) == (m.output, result.exit_status), \
             (technique, g['message'])

@@ -241,18 +241,41 @@ def test_a_write_to_read_only_memory_is_mmio():
 
 # --- technique hw: every workload, the guest's own output ---------------------------------------
 
+IN_KERNEL = {'sbi_time', 'wfi', 'redirect'}
+SHADOW_EXITS = {'hidden_page_fault', 'page_table_write', 'guest_page_fault', 'satp',
+                'sfence_vma'}
+
+
+@pytest.mark.parametrize('nested', [True, False], ids=['nested', 'shadow'])
 @pytest.mark.parametrize('workload', list(ALL_WORKLOADS))
-def test_hw_runs_every_workload_as_trap_and_emulate_does(workload):
+def test_hw_runs_every_workload_as_trap_and_emulate_does(workload, nested):
     trap = hv_run(workload, 'trap')['guests'][0]
-    report = hv_run(workload, 'hw')
+    report = hv_run(workload, 'hw', nested_paging=nested)
     hw = report['guests'][0]
     assert hw['reason'] == 'poweroff' and hw['exit_status'] == trap['exit_status'] == 0
     assert hw['console'] == trap['console']
     assert hw['direct_instructions'] > 0.9 * hw['guest_instructions']
-    assert set(hw['exits']) <= {'KVM_EXIT_MMIO', 'KVM_EXIT_RISCV_SBI', 'KVM_EXIT_SYSTEM_EVENT',
-                                'sbi_time', 'wfi', 'redirect'}
+    user = {'KVM_EXIT_MMIO', 'KVM_EXIT_RISCV_SBI', 'KVM_EXIT_SYSTEM_EVENT'}
+    assert set(hw['exits']) <= user | IN_KERNEL | (set() if nested else SHADOW_EXITS)
     assert hw['exits']['KVM_EXIT_SYSTEM_EVENT'] == 1
     assert report['vmm']['traps'] == sum(hw['exits'].values())
+    assert report['vmm']['nested_paging'] == nested
+
+
+def test_shadow_paging_exits_where_nested_paging_does_not():
+    """pgfault and ptemod change page tables all the time: without nested paging every
+    change is a trapped write and every new mapping a hidden fault; with it, none exits."""
+    for workload in ('pgfault', 'ptemod', 'forkwait'):
+        nested = hv_run(workload, 'hw')['guests'][0]['exits']
+        shadow = hv_run(workload, 'hw', nested_paging=False)['guests'][0]['exits']
+        assert not SHADOW_EXITS & set(nested)
+        assert shadow['page_table_write'] > 100 and shadow['hidden_page_fault'] > 100
+        assert shadow['satp'] >= 2 and shadow['sfence_vma'] >= 2
+
+
+def test_nested_paging_off_is_a_choice_of_hw_only():
+    with pytest.raises(ValueError, match='hw'):
+        hv_run('demo', 'trap', nested_paging=False)
 
 
 def test_hw_on_the_translator_and_with_several_guests():

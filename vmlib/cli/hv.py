@@ -62,6 +62,9 @@ def add_parser(sub):
                    help=f'instructions per turn on the host hart (default {DEFAULT_SLICE:,})')
     p.add_argument('--cost', action='append', default=[], metavar='EVENT=CYCLES',
                    help='change one cost of the cost model (repeatable), e.g. --cost trap=500')
+    p.add_argument('--no-nested-paging', dest='nested_paging', action='store_false',
+                   help='with --technique hw: the first generation of hardware assistance, '
+                        'without nested paging (KVM keeps shadow page tables)')
     p.add_argument('--json', action='store_true', help='print the report as one JSON object')
     p.set_defaults(func=run_hv)
 
@@ -98,7 +101,8 @@ def run_hv(args):
         program, devices = guest_kernel(args.workload, args.technique)
         hv = Hypervisor(args.technique, [program] * args.guests, args.variant, costs,
                         max_steps=args.max_steps, slice_size=args.slice,
-                        workload=args.workload, engine=args.engine, devices=devices)
+                        workload=args.workload, engine=args.engine, devices=devices,
+                        nested_paging=args.nested_paging)
     except (ValueError, ImportError) as e:
         print(f'vmlib hv: {e}', file=sys.stderr)
         return EXIT_USAGE
@@ -133,7 +137,9 @@ def format_report(report):
         lines.append(g['console'].rstrip('\n'))
     lines.append('')
     variant = '' if report['variant'] == 'rv32' else f', CPU variant {report["variant"]}'
-    lines.append(f'technique: {report["technique"]}{variant}; workload: {report["workload"]}')
+    paging = '' if report['vmm'].get('nested_paging', True) else ' without nested paging'
+    lines.append(f'technique: {report["technique"]}{variant}{paging}; '
+                 f'workload: {report["workload"]}')
     for g in report['guests']:
         status = '' if g['exit_status'] is None else f', exit status {g["exit_status"]}'
         share = (f' ({g["direct_instructions"] / g["guest_instructions"]:.1%} direct)'

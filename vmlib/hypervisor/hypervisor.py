@@ -60,12 +60,14 @@ class Hypervisor:
     label for the report. ``engine``: what runs the guests' instructions on the host
     (``'interp'`` or ``'dbt'``: the same run either way). ``log``: keep the exit log
     (``self.log``). ``devices``: a callable giving each guest its own virtio devices
-    (``vmlib.guest.devices``: a disk and a console). Raises ValueError for a bad argument, never for a guest's deeds.
+    (``vmlib.guest.devices``: a disk and a console). ``nested_paging`` False: technique hw
+    as the first generation of hardware assistance, with shadow page tables. Raises
+    ValueError for a bad argument, never for a guest's deeds.
     """
 
     def __init__(self, technique, guests, variant=None, costs=None, max_steps=DEFAULT_MAX_STEPS,
                  slice_size=DEFAULT_SLICE, names=None, workload=None, engine='interp',
-                 log=False, devices=None):
+                 log=False, devices=None, nested_paging=True):
         guests = list(guests)
         if not 1 <= len(guests) <= MAX_GUESTS:
             raise ValueError(f'between 1 and {MAX_GUESTS} guests, not {len(guests)}')
@@ -76,6 +78,10 @@ class Hypervisor:
         if engine not in ENGINES:
             raise ValueError(f'unknown engine {engine!r} (choose from {", ".join(ENGINES)})')
         self.technique_class = get_technique(technique)
+        if not nested_paging and technique != 'hw':
+            raise ValueError('nested_paging=False is a choice of technique hw (without it, '
+                             'KVM keeps shadow page tables)')
+        self.nested_paging = nested_paging
         self.variant = variant
         self.nonvirt = variant == 'nonvirt'
         self.costs = costs if costs is not None else CostModel()

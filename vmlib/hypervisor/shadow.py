@@ -29,6 +29,12 @@ them. They are filled lazily:
 
 Shadow entries are always 4 KiB (a guest megapage is shadowed page by page), with A and D
 set (the host walker never writes VMM memory).
+
+The same code serves hardware assistance without nested paging (technique ``hw
+--no-nested-paging``, the first generation of VT-x and AMD-V): there the guest kernel runs in
+VS-mode and the hardware checks U, SUM and MXR itself, so a ``native`` shadow keeps the
+guest's own permission bits and needs no views -- one table per guest address space (and, with
+paging off, one per privilege).
 """
 
 from collections import OrderedDict
@@ -105,8 +111,9 @@ class ShadowMMU:
     have cached changes (the host's ``sfence.vma``).
     """
 
-    def __init__(self, mem, pool, bus, count, tlb_flush):
+    def __init__(self, mem, pool, bus, count, tlb_flush, native=False):
         self.mem, self.pool, self.bus = mem, pool, bus
+        self.native = native            # the guest runs at its own privilege (H extension)
         self.count, self.tlb_flush = count, tlb_flush
         self.tables = OrderedDict()     # (root, view) -> ShadowTable, least recently used first
         self.sources = {}               # (table, vpn) -> (PTE addresses it came from, page or None)
@@ -133,6 +140,8 @@ class ShadowMMU:
 
     def table(self, satp, view):
         """The shadow table for guest ``satp`` seen in ``view`` (made empty if new)."""
+        if self.native and satp & SATP_MODE:
+            view = 'native'
         key = (satp & SATP_PPN if satp & SATP_MODE else None, view)
         t = self.tables.get(key)
         if t is not None:
@@ -193,19 +202,24 @@ class ShadowMMU:
             self.pt_pages.discard(page)         # nothing depends on it any more
         view = table.key[1]
         priv, sum_ = (U if view == 'U' else S), view == 'S+SUM'
-        flags = PTE_V | PTE_U | PTE_A | PTE_D
+        user = not self.native or view == 'U'   # (trap-and-emulate: the host runs in U-mode)
+        flags = PTE_V | PTE_A | PTE_D | (PTE_U if user else 0)
         pte = t.leaf
         if pte is None:                         # paging off: all of RAM, as the hardware
             flags |= PTE_R | PTE_W | PTE_X
         else:
-            for bit, kind in ((PTE_R, LOAD), (PTE_X, FETCH)):
-                if leaf_problem(kind, priv, pte, t.level, sum_, self.mxr) is None:
-                    flags |= bit
+            if view == 'native':                # the hardware checks the guest's own bits
+                flags = PTE_V | PTE_A | PTE_D | pte & (PTE_R | PTE_X | PTE_U)
+            else:
+                for bit, kind in ((PTE_R, LOAD), (PTE_X, FETCH)):
+                    if leaf_problem(kind, priv, pte, t.level, sum_, self.mxr) is None:
+                        flags |= bit
             want = ad_bits(access)
             if pte & want != want:              # the hardware's A/D update, done by the VMM
                 pte |= want
                 self.mem.write(t.leaf_addr, 4, pte)
-            if pte & PTE_D and leaf_problem(STORE, priv, pte, t.level, sum_, self.mxr) is None:
+            if pte & PTE_D and (pte & PTE_W if view == 'native' else
+                                leaf_problem(STORE, priv, pte, t.level, sum_, self.mxr) is None):
                 flags |= PTE_W
         if page in self.pt_pages:
             flags &= ~PTE_W
@@ -284,7 +298,8 @@ class ShadowMMU:
         """``sstatus.MXR`` changed: what a load may read changed in every view."""
         if mxr != self.mxr:
             self.mxr = mxr
-            self.flush()
+            if not self.native:                 # (native shadows: the hardware applies it)
+                self.flush()
 
     def stats(self):
         return {'tables': len(self.tables), 'entries': len(self.sources),

@@ -10,12 +10,18 @@ from ...machine.csr import CSR_TABLE, SIE, SPIE, SPP, SUM, MXR, S_INTERRUPTS
 from ...machine.devices import INSTRUCTIONS_PER_TICK
 from ...machine.hcsr import SPV, SPVP
 from ...machine.state import ArchState
-from ...machine.sv32 import HLVX, PAGE
+from ...machine.frames import OutOfFrames
+from ...machine.hcsr import VTVM
+from ...machine.state import csr_access
+from ...machine.sv32 import HLVX, PAGE, FETCH, LOAD, STORE
+from ..shadow import GuestFault, view_of
 from ...machine.traps import (Trap, S, U, VU, VS, SSI, STI, SEI, VSSI, VSTI, VSEI,
                               ILLEGAL_INSTRUCTION, ECALL_FROM_VS, VIRTUAL_INSTRUCTION,
                               FETCH_GUEST_PAGE_FAULT, LOAD_GUEST_PAGE_FAULT,
-                              STORE_GUEST_PAGE_FAULT, cause_name)
-from .api import (M32, M64, A0, A1, A6, A7, EINVAL, ENOENT, EOPNOTSUPP, HIDELEG, KvmRun, Mmio,
+                              STORE_GUEST_PAGE_FAULT, FETCH_PAGE_FAULT, LOAD_PAGE_FAULT,
+                              STORE_PAGE_FAULT)
+from .api import (M32, M64, A0, A1, A6, A7, EINVAL, ENOENT, EOPNOTSUPP, HEDELEG, HIDELEG,
+                  KvmRun, Mmio,
                   RiscvSbi, SystemEvent, SBI_SET_TIMER, SBI_TIME, SBI_BASE, SBI_SRST,
                   SBI_SHUTDOWN, SBI_DBCN, FORWARDED, SBI_ERR_NOT_SUPPORTED,
                   KVM_EXIT_MMIO, KVM_EXIT_INTR, KVM_EXIT_HLT, KVM_EXIT_INTERNAL_ERROR,
@@ -58,6 +64,12 @@ SWAPPED = (('stvec', 'vstvec'), ('sscratch', 'vsscratch'), ('sepc', 'vsepc'),
            ('scause', 'vscause'), ('stval', 'vstval'), ('satp', 'vsatp'),
            ('scounteren', 'scounteren'), ('senvcfg', 'senvcfg'))
 STATUS_BITS = SIE | SPIE | SPP | SUM | MXR
+#: without nested paging the guest's satp is KVM's to keep (vsatp holds the shadow's)
+SWAPPED_SHADOWED = tuple(pair for pair in SWAPPED if pair[0] != 'satp')
+SHADOW_ACCESS = {FETCH_PAGE_FAULT: FETCH, LOAD_PAGE_FAULT: LOAD, STORE_PAGE_FAULT: STORE}
+PAGE_FAULTS = sum(1 << c for c in SHADOW_ACCESS)
+SATP = CSR_NUMBERS['satp']
+EXIT_STORM_LIMIT = 64       # exits served in a row without the guest retiring an instruction
 #: the registers get_one_reg/set_one_reg know: the core ones and the guest's CSRs
 CORE_REGS = ('pc', 'mode')
 CSR_REGS = ('sstatus', 'sie', 'stvec', 'sscratch', 'sepc', 'scause', 'stval', 'sip', 'satp',
@@ -82,6 +94,16 @@ class KvmVcpu:
         self.halted = False                 # in wfi
         self.run_struct = None
         self.trap = None                    # the last exit's (scause, stval, htval)
+        self.trace = None                   # a list, to record every exit (``count``)
+        self.pc = self.priv = None
+
+    def count(self, reason):
+        """One exit (or in-kernel event) of kind ``reason``; with ``trace`` a list, it is
+        appended there too (Linux's ``kvm:kvm_exit`` tracepoint): ``(guest instructions
+        retired, reason, pc)``."""
+        self.stat[reason] += 1
+        if self.trace is not None:
+            self.trace.append((self.retired(), reason, self.pc))
 
     # --- registers ------------------------------------------------------------------------
 
@@ -173,13 +195,14 @@ class KvmVcpu:
         self._load()
         try:
             run = self._run(h, end)
-            self.stat[run.name] += 1        # the exits to user space, by their name
+            self.count(run.name)            # the exits to user space, by their name
             self.run_struct = run
             return run
         finally:
             self._save()
 
     def _run(self, h, end):
+        streak = (0, -1)                # exits in a row without the guest retiring anything
         while True:
             result = self._wake_or_wait()
             if result is not None:
@@ -198,6 +221,12 @@ class KvmVcpu:
                 h.halted = None
                 return KvmRun(KVM_EXIT_INTERNAL_ERROR, internal=f'{reason}: {message}')
             if exit.reason == 'exit':
+                now = self.retired()
+                streak = (streak[0] + 1 if streak[1] == now else 1, now)
+                if streak[0] > EXIT_STORM_LIMIT:
+                    return KvmRun(KVM_EXIT_INTERNAL_ERROR, internal=(
+                        f'{streak[0]} exits in a row without an instruction completing (last: '
+                        f'scause {h.scause} at pc=0x{self.pc:08x}, stval=0x{h.stval:08x})'))
                 result = self._handle(h.scause)
                 if result is not None:
                     return result
@@ -211,11 +240,16 @@ class KvmVcpu:
         kvm.loaded = self
         h.x = s.x
         h.vsstatus = s.mstatus & STATUS_BITS
-        for guest, vs in SWAPPED:
+        for guest, vs in self._swapped():
             setattr(h, vs, getattr(s, guest))
         h.mie = h.mie & ~HIDELEG | (s.mie & S_INTERRUPTS) << 1
         h.htimedelta = self.htimedelta
-        hgatp = self.vm.gstage.hgatp | (self.vm.vmid & 0x7F) << 22
+        if self.vm.nested:
+            hgatp = self.vm.gstage.hgatp | (self.vm.vmid & 0x7F) << 22
+            h.hedeleg, h.hstatus = HEDELEG, h.hstatus & ~VTVM
+        else:                               # the guest's satp stays in its context (VTVM)
+            hgatp, h.hedeleg, h.hstatus = 0, HEDELEG & ~PAGE_FAULTS, h.hstatus | VTVM
+            h.vsatp = 0
         if h.hgatp != hgatp:
             h.set_hgatp(hgatp)
         self.priv, self.pc = s.priv, s.pc
@@ -226,16 +260,25 @@ class KvmVcpu:
             return
         h, s = self.hart, self.state
         s.mstatus = s.mstatus & ~STATUS_BITS | h.vsstatus & STATUS_BITS
-        for guest, vs in SWAPPED:
+        for guest, vs in self._swapped():
             setattr(s, guest, getattr(h, vs))
         s.mie = s.mie & ~S_INTERRUPTS | (h.mie & HIDELEG) >> 1
         s.mip_soft = s.mip_soft & ~(1 << SSI) | (h.hvip >> 1 & 1 << SSI)
         s.priv, s.pc = self.priv, self.pc
 
+    def _swapped(self):
+        return SWAPPED if self.vm.nested else SWAPPED_SHADOWED
+
     def _enter(self):
         """Into the guest the way KVM does it: ``sret`` from HS-mode with ``hstatus.SPV``
-        (and SPVP, sstatus.SPP) saying where to."""
+        (and SPVP, sstatus.SPP) saying where to. Without nested paging ``vsatp`` first gets
+        the shadow of the guest's address space."""
         h = self.hart
+        if not self.vm.nested:
+            table = self.vm.shadow.activate(self.state.satp, view_of(self.priv, h.vsstatus))
+            if h.vsatp != table.satp:
+                h.vsatp = table.satp
+                h.mmu.flush()
         h.set_priv(S)
         h.virt = 0
         h.hvip = (h.hvip & (1 << VSSI) | (1 << VSTI if self.state.mip() & (1 << STI) else 0)
@@ -270,15 +313,20 @@ class KvmVcpu:
         if cause == VIRTUAL_INSTRUCTION:
             ins = decode(h.stval)
             if ins is not None and ins.name == 'wfi':
-                self.stat['wfi'] += 1
+                self.count('wfi')
                 self._retire()
                 self.halted = True
                 return None
-            self.stat['virtual_instruction'] += 1
+            if ins is not None and not self.vm.nested and (
+                    ins.name == 'sfence.vma' or ins.fields.get('csr') == SATP):
+                return self._shadow_instruction(ins)
+            self.count('virtual_instruction')
             return self._redirect(ILLEGAL_INSTRUCTION, h.stval)
         if cause in (LOAD_GUEST_PAGE_FAULT, STORE_GUEST_PAGE_FAULT, FETCH_GUEST_PAGE_FAULT):
             return self._gstage_fault(cause)
-        self.stat['redirect'] += 1          # the guest's own: hand it back (KVM's redirect)
+        if cause in SHADOW_ACCESS and not self.vm.nested:
+            return self._shadow_fault(SHADOW_ACCESS[cause])
+        self.count('redirect')          # the guest's own: hand it back (KVM's redirect)
         return self._redirect(cause, h.stval)
 
     def _retire(self):
@@ -309,19 +357,19 @@ class KvmVcpu:
             slot.dirty.add(page)
             self.vm.gstage.set_writable(slot.guest_phys_addr + page * PAGE, True)
             self.vm._flush()
-            self.stat['dirty_log'] += 1
+            self.count('dirty_log')
             return None
         if cause == FETCH_GUEST_PAGE_FAULT:
             raise EOPNOTSUPP(f'the guest fetched an instruction at 0x{h.stval:08x}: '
                              f'guest-physical 0x{gpa:09x} is outside its memory')
-        try:
-            word = h.load(self.pc, 4, HLVX, VS if self.priv == S else VU)
-        except Trap as t:
-            raise EOPNOTSUPP(f'cannot read the instruction at 0x{self.pc:08x}: {t}') from None
-        ins = decode(word)
+        word, ins = self._instruction()
+        return self._mmio(gpa, word, ins, STORE if cause == STORE_GUEST_PAGE_FAULT else LOAD)
+
+    def _mmio(self, gpa, word, ins, access):
+        """A load or store outside the guest's memory: ``KVM_EXIT_MMIO`` for the VMM."""
         kind = ins.spec.kind if ins is not None else None
         if kind not in ('load', 'store'):
-            raise EOPNOTSUPP(f'{cause_name(cause)} at guest-physical 0x{gpa:09x} by '
+            raise EOPNOTSUPP(f'a {access} at guest-physical 0x{gpa:09x} by '
                              f'{ins.name if ins else hex(word)}: not a load or store (MMIO)')
         size, signed = ins.spec.semantics
         if kind == 'store':
@@ -332,6 +380,65 @@ class KvmVcpu:
         self.pending = ('mmio_load', ins.fields['rd'], size, signed)
         return KvmRun(KVM_EXIT_MMIO, mmio=Mmio(gpa, bytes(size), size, False))
 
+    # --- without nested paging: the shadow page tables ----------------------------------------
+
+    def _shadow_fault(self, access):
+        """A page fault in the guest: the shadow lacks the entry (a hidden fault: filled), a
+        store hit a write-protected guest page table (emulated, the shadows follow), the
+        guest's own table refuses (handed to the guest), or a device (MMIO)."""
+        h, shadow = self.hart, self.vm.shadow
+        va, view = h.stval, view_of(self.priv, h.vsstatus)
+        shadow.set_mxr(bool(h.vsstatus & MXR))
+        try:
+            kind, gpa = shadow.fill(shadow.activate(self.state.satp, view), self.state.satp,
+                                    va, access, view)
+        except GuestFault as fault:
+            self.count('guest_page_fault')
+            return self._redirect(fault.cause, fault.tval)
+        except OutOfFrames:
+            shadow.flush()
+            self.count('hidden_page_fault')
+            return None
+        if kind == 'filled':
+            self.count('hidden_page_fault')
+            return None
+        word, ins = self._instruction()
+        if kind == 'pt-write':
+            if ins is None or ins.spec.kind != 'store':
+                raise EOPNOTSUPP(f'a write to a guest page table by {word:#010x}: not a store')
+            self.count('page_table_write')
+            size = ins.spec.semantics[0]
+            shadow.mem.write(gpa, size, self.state.x[ins.fields['rs2']] & ((1 << 8 * size) - 1))
+            shadow.written(gpa, size)
+            self._retire()
+            return None
+        return self._mmio(gpa, word, ins, access)
+
+    def _shadow_instruction(self, ins):
+        """The guest's satp accesses and sfence.vma exit (hstatus.VTVM): KVM keeps the guest's
+        satp and points vsatp at its shadow (``_enter``); a fence flushes the hart's TLB
+        (the shadows themselves are kept coherent by write protection)."""
+        if ins.name == 'sfence.vma':
+            self.count('sfence_vma')
+            self.hart.mmu.flush()
+        else:
+            self.count('satp')
+            s = self.state
+            s.priv = S
+            f = ins.fields
+            if csr_access(s, ins.name, f['rd'] or 32, f['rs1'], SATP) is not None:
+                return self._redirect(ILLEGAL_INSTRUCTION, ins.word)
+        self._retire()
+        return None
+
+    def _instruction(self):
+        """The word and decoded instruction at the guest's pc, read as KVM does (HLVX)."""
+        try:
+            word = self.hart.load(self.pc, 4, HLVX, VS if self.priv == S else VU)
+        except Trap as t:
+            raise EOPNOTSUPP(f'cannot read the instruction at 0x{self.pc:08x}: {t}') from None
+        return word, decode(word)
+
     def _sbi(self):
         """An SBI call (ecall from VS-mode): KVM serves TIME, BASE and the legacy timer;
         SRST and legacy shutdown become a system event; the console calls and DBCN go to
@@ -339,13 +446,13 @@ class KvmVcpu:
         R = self.state.x
         eid, fid = R[A7], R[A6]
         if eid in (SBI_SET_TIMER, SBI_TIME):
-            self.stat['sbi_time'] += 1
+            self.count('sbi_time')
             self.state.timecmp = R[A1] << 32 | R[A0]
             R[A0] = 0
             if eid == SBI_TIME:
                 R[A1] = 0
         elif eid == SBI_BASE:
-            self.stat['sbi_base'] += 1
+            self.count('sbi_base')
             R[A0], R[A1] = 0, self._base(fid, R[A0])
         elif eid in (SBI_SRST, SBI_SHUTDOWN):
             self._retire()
@@ -359,7 +466,7 @@ class KvmVcpu:
             return KvmRun(KVM_EXIT_RISCV_SBI, riscv_sbi=RiscvSbi(eid, fid, list(R[A0:A0 + 6]),
                                                                  [R[A0], R[A1]]))
         else:
-            self.stat['sbi_unsupported'] += 1
+            self.count('sbi_unsupported')
             R[A0] = SBI_ERR_NOT_SUPPORTED & M32
         self._retire()
         return None
@@ -407,7 +514,7 @@ class KvmVcpu:
         if s.timecmp >= M64 or not s.mie & (1 << STI):
             return KvmRun(KVM_EXIT_HLT, internal='wfi with no interrupt enabled that could '
                                                  'wake it')
-        self.stat['halt_wakeup'] += 1
+        self.count('halt_wakeup')
         self.hart.clint.offset += s.timecmp - self.guest_time()     # time passes: it sleeps
         self.halted = False
         return None

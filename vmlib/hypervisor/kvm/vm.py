@@ -5,9 +5,12 @@ from ...machine.csr import S_INTERRUPTS, H_DELEGABLE_EXCEPTIONS
 from ...machine.exit import Exit
 from ...machine.frames import FramePool
 from ...machine.hcsr import VTW
+from ...machine.bus import RAM_BASE
 from ...machine.sv32 import PAGE
 from .api import (EINVAL, EEXIST, ENOENT, EFAULT, HEDELEG, HIDELEG, KVM_MEM_LOG_DIRTY_PAGES,
                   KVM_MEM_READONLY)
+from ..memory import GuestMemory
+from ..shadow import ShadowMMU
 from .memory import HostMemory, MemorySlot, GStage
 from .vcpu import KvmVcpu
 
@@ -46,9 +49,12 @@ class Kvm:
         self.next_mmap += size
         return memory
 
-    def create_vm(self, frames=None):
-        """A new VM (``frames``: where its G-stage table goes; default KVM's own area)."""
-        vm = KvmVm(self, len(self.vms) + 1, frames or self.frames)
+    def create_vm(self, frames=None, nested=True, count=None):
+        """A new VM (``frames``: where its page tables go; default KVM's own area).
+        ``nested`` False: the first generation of hardware assistance, without nested
+        paging: KVM keeps shadow page tables (``count(event, n)`` hears their cost-model
+        events)."""
+        vm = KvmVm(self, len(self.vms) + 1, frames or self.frames, nested, count)
         self.vms.append(vm)
         return vm
 
@@ -66,10 +72,12 @@ class Kvm:
 class KvmVm:
     """One VM: its memory slots, its G-stage table, its vCPU, its interrupt lines."""
 
-    def __init__(self, kvm, vmid, frames):
-        self.kvm, self.vmid = kvm, vmid
+    def __init__(self, kvm, vmid, frames, nested=True, count=None):
+        self.kvm, self.vmid, self.frames, self.nested = kvm, vmid, frames, nested
+        self.count = count or (lambda event, n=1: None)
         self.slots = {}
         self.gstage = GStage(kvm.bus, frames)
+        self.shadow = None                  # without nested paging: the ShadowMMU
         self.vcpus = {}
         self.lines = set()                  # interrupt lines held high (irq_line)
 
@@ -96,6 +104,13 @@ class KvmVm:
                 raise EEXIST(f'slot {slot} overlaps slot {other.slot}')
         if guest_phys_addr + memory.size > 1 << 34:
             raise EINVAL('guest-physical addresses end at 16 GiB (Sv32x4)')
+        if not self.nested:
+            if self.slots or guest_phys_addr != RAM_BASE or flags:
+                raise EINVAL('without nested paging this KVM shadows one plain memory slot, '
+                             f'at 0x{RAM_BASE:08x}')
+            self.shadow = ShadowMMU(GuestMemory(self.kvm.bus, memory.base, memory.size),
+                                    self.frames, self.kvm.bus, self.count,
+                                    self.kvm.hart.mmu.flush, native=True)
         self.slots[slot] = new
         writable = not flags & (KVM_MEM_READONLY | KVM_MEM_LOG_DIRTY_PAGES)
         for page in range(0, memory.size, PAGE):

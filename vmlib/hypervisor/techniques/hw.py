@@ -52,7 +52,8 @@ class HardwareAssisted(Technique):
             raise ValueError(f'{vm.name}: the guest kernel starts at its "kernel_entry" '
                              'symbol (the firmware does not run), and the program has none')
         vm.mem.load_program(vm.program)
-        kvm_vm = self.kvm.create_vm(frames=vm.pool)
+        kvm_vm = self.kvm.create_vm(frames=vm.pool, nested=self.hv.nested_paging,
+                                    count=vm.count)
         kvm_vm.set_user_memory_region(0, GUEST_RAM_BASE, vm.mem)
         vcpu = kvm_vm.create_vcpu(0)
         vcpu.set_one_reg('pc', entry)
@@ -131,10 +132,15 @@ class HardwareAssisted(Technique):
                 vm.count('device_access', n)
             elif reason == 'KVM_EXIT_RISCV_SBI' or reason in SBI_STATS:
                 vm.count('sbi_call', n)
-            elif reason == 'redirect':
+            elif reason in ('redirect', 'guest_page_fault'):
                 vm.count('exception_injection', n)
         vm.notes[:] = vmm.notes[:20]
 
     def stats(self):
-        return {'kvm': {vm.name: dict(sorted(self.vmms[vm.index].vcpu.stat.items()))
-                        for vm in self.hv.vms}}
+        stats = {'nested_paging': self.hv.nested_paging,
+                 'kvm': {vm.name: dict(sorted(self.vmms[vm.index].vcpu.stat.items()))
+                         for vm in self.hv.vms}}
+        if not self.hv.nested_paging:
+            stats['shadow'] = {vm.name: self.vmms[vm.index].vm.shadow.stats()
+                               for vm in self.hv.vms}
+        return stats
