@@ -324,3 +324,55 @@ def test_no_guest_address_or_vsatp_reaches_outside_its_memory(stores, vsatp):
                if not lo <= i < hi and after[i:i + 4096] != before[i:i + 4096]
                and not kvm.frames.base <= i < kvm.frames.limit]
     assert outside == []
+
+
+# --- steal time (SBI STA) ---------------------------------------------------------------------
+
+STA_GUEST = '''
+    la a0, sta
+    li a1, 0
+    li a2, 0
+    li a7, 0x535441
+    li a6, 0
+    ecall                   # set_shmem(sta): KVM keeps the record up to date
+    mv s1, a0
+    la a0, sta + 4          # misaligned: SBI_ERR_INVALID_PARAM
+    li a7, 0x535441
+    ecall
+    mv s2, a0
+    li a0, 0x40000000       # not the guest's memory: SBI_ERR_INVALID_ADDRESS
+    li a7, 0x535441
+    ecall
+    mv s3, a0
+1:  addi s4, s4, 1
+    j 1b
+    .balign 64
+sta: .zero 64
+'''
+
+
+def test_steal_time_is_the_time_other_vcpus_had_the_hart():
+    kvm = Kvm()
+    vcpus = []
+    for _ in range(2):
+        program = assemble(STA_GUEST)
+        vm = kvm.create_vm()
+        ram = kvm.mmap(64 << 10)
+        for section in program.sections:
+            ram.write(section.address - BASE, section.data)
+        vm.set_user_memory_region(0, BASE, ram)
+        vcpu = vm.create_vcpu(0)
+        vcpu.set_one_reg('pc', program.entry)
+        vcpus.append((vm, vcpu, program.symbols['sta']))
+    for _ in range(4):
+        for vm, vcpu, _ in vcpus:
+            assert vcpu.run(10_000).exit_reason == KVM_EXIT_INTR
+    for vm, vcpu, sta in vcpus:
+        regs = vcpu.get_regs()
+        assert (regs['s1'], regs['s2'], regs['s3']) == (0, (-3) & 0xFFFFFFFF, (-5) & 0xFFFFFFFF)
+        record = vm.read_guest(sta, 16)
+        sequence, steal = int.from_bytes(record[:4], 'little'), int.from_bytes(record[8:], 'little')
+        assert sequence % 2 == 0 and steal == vcpu.steal_ns
+    # after its first run each waited 3 times while the other ran 10,000 instructions:
+    # 1,000 ticks of 100 ns each time (10 instructions per tick of the 10 MHz timebase)
+    assert [v.steal_ns for _, v, _ in vcpus] == [3 * 100_000, 3 * 100_000]

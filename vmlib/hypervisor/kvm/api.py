@@ -31,9 +31,11 @@ HIDELEG = sum(1 << i for i in (VSSI, VSTI, VSEI))
 # SBI (the calls KVM serves or forwards; the guest kernel's are legacy ones and SRST)
 SBI_SET_TIMER, SBI_CONSOLE_PUTCHAR, SBI_CONSOLE_GETCHAR, SBI_SHUTDOWN = 0x00, 0x01, 0x02, 0x08
 SBI_BASE, SBI_TIME, SBI_SRST, SBI_DBCN = 0x10, 0x54494D45, 0x53525354, 0x4442434E
+SBI_STA = 0x535441                  # steal-time accounting: a shared page KVM keeps up to date
 FORWARDED = (SBI_CONSOLE_PUTCHAR, SBI_CONSOLE_GETCHAR, SBI_DBCN)
-SBI_ERR_NOT_SUPPORTED = -2
-A0, A1, A6, A7 = 10, 11, 16, 17
+SBI_ERR_NOT_SUPPORTED, SBI_ERR_INVALID_PARAM, SBI_ERR_INVALID_ADDRESS = -2, -3, -5
+NS_PER_TICK = 100                   # the timebase: 10 MHz (mtime), as QEMU's virt board
+A0, A1, A2, A6, A7 = 10, 11, 12, 16, 17
 GUEST_RAM_PTE = PTE_V | PTE_R | PTE_X | PTE_U | PTE_A | PTE_D    # (+ W unless protected)
 
 

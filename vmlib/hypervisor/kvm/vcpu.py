@@ -23,7 +23,8 @@ from ...machine.traps import (Trap, S, U, VU, VS, SSI, STI, SEI, VSSI, VSTI, VSE
 from .api import (M32, M64, A0, A1, A6, A7, EINVAL, ENOENT, EOPNOTSUPP, HEDELEG, HIDELEG,
                   KvmRun, Mmio,
                   RiscvSbi, SystemEvent, SBI_SET_TIMER, SBI_TIME, SBI_BASE, SBI_SRST,
-                  SBI_SHUTDOWN, SBI_DBCN, FORWARDED, SBI_ERR_NOT_SUPPORTED,
+                  SBI_SHUTDOWN, SBI_DBCN, SBI_STA, FORWARDED, SBI_ERR_NOT_SUPPORTED,
+                  SBI_ERR_INVALID_PARAM, SBI_ERR_INVALID_ADDRESS, NS_PER_TICK, A2,
                   KVM_EXIT_MMIO, KVM_EXIT_INTR, KVM_EXIT_HLT, KVM_EXIT_INTERNAL_ERROR,
                   KVM_EXIT_SYSTEM_EVENT, KVM_EXIT_RISCV_SBI, KVM_SYSTEM_EVENT_SHUTDOWN,
                   KVM_SYSTEM_EVENT_RESET, KVM_MEM_LOG_DIRTY_PAGES)
@@ -95,6 +96,9 @@ class KvmVcpu:
         self.run_struct = None
         self.trap = None                    # the last exit's (scause, stval, htval)
         self.trace = None                   # a list, to record every exit (``count``)
+        self.left_at = None                 # host time when another vCPU took the hart
+        self.steal_ns = 0                   # time it could have run but others had the hart
+        self.sta = None                     # the guest-physical address of its STA page
         self.pc = self.priv = None
 
     def count(self, reason):
@@ -235,8 +239,14 @@ class KvmVcpu:
         """The world switch in: the hart takes this vCPU's guest context and its VM's
         G-stage table (``hgatp``, with the VMID)."""
         kvm, h, s = self.kvm, self.hart, self.state
-        if kvm.loaded is not None and kvm.loaded is not self:
-            kvm.loaded._save()
+        previous = kvm.loaded
+        if previous is not self:
+            if previous is not None:            # it leaves the hart while it could run
+                previous._save()
+                previous.left_at = h.time()
+            if self.left_at is not None:        # ... as this one did: time stolen from it
+                self._steal(h.time() - self.left_at)
+                self.left_at = None
         kvm.loaded = self
         h.x = s.x
         h.vsstatus = s.mstatus & STATUS_BITS
@@ -461,6 +471,9 @@ class KvmVcpu:
                 KVM_SYSTEM_EVENT_SHUTDOWN
             data = [R[A0], R[A1]] if eid == SBI_SRST else [0, 0]
             return KvmRun(KVM_EXIT_SYSTEM_EVENT, system_event=SystemEvent(kind, data))
+        elif eid == SBI_STA and fid == 0:
+            self.count('sbi_sta')
+            R[A0], R[A1] = self._set_sta(R[A0], R[A1], R[A2]) & M32, 0
         elif eid in FORWARDED:
             self.pending = ('sbi',)
             return KvmRun(KVM_EXIT_RISCV_SBI, riscv_sbi=RiscvSbi(eid, fid, list(R[A0:A0 + 6]),
@@ -479,8 +492,34 @@ class KvmVcpu:
         if fid == 1:
             return 3
         if fid == 3:
-            return int(arg in (SBI_BASE, SBI_TIME, SBI_SRST, SBI_DBCN))
+            return int(arg in (SBI_BASE, SBI_TIME, SBI_SRST, SBI_DBCN, SBI_STA))
         return 0
+
+    # --- steal time (SBI STA) ------------------------------------------------------------------
+
+    def _set_sta(self, lo, hi, flags):
+        """``sbi_steal_time_set_shmem``: the guest names a 64-byte page KVM keeps up to date
+        (all ones: stop). Returns the SBI error (0: done)."""
+        if lo == hi == M32:
+            self.sta = None
+            return 0
+        if flags or lo & 63:
+            return SBI_ERR_INVALID_PARAM
+        if hi or self.vm.slot_of(lo) is None or self.vm.slot_of(lo + 63) is None:
+            return SBI_ERR_INVALID_ADDRESS
+        self.sta = lo
+        self._steal(0)
+        return 0
+
+    def _steal(self, ticks):
+        """Account ``ticks`` of stolen time, and write the guest's STA record as the spec's
+        protocol wants it seen: sequence (even: consistent), flags, steal (ns), preempted."""
+        self.steal_ns += ticks * NS_PER_TICK
+        if self.sta is not None:
+            sequence = int.from_bytes(self.vm.read_guest(self.sta, 4), 'little') + 2 & ~1
+            record = (sequence.to_bytes(4, 'little') + bytes(4)
+                      + self.steal_ns.to_bytes(8, 'little') + bytes(48))
+            self.vm.write_guest(self.sta, record)
 
     def _complete(self):
         """Finish the user-space exit the VMM has served: the load's value into its

@@ -153,6 +153,15 @@ class KvmVm:
         i = slot.memory.base + gpa - slot.guest_phys_addr
         return bytes(self.kvm.bus.ram[i:i + size])
 
+    def write_guest(self, gpa, data):
+        """Write guest-physical memory (False if it is not all in one memory slot)."""
+        slot = self.slot_of(gpa)
+        if slot is None or not slot.contains(gpa + len(data) - 1):
+            return False
+        self.kvm.bus.load_bytes(RAM_BASE + slot.memory.base + gpa - slot.guest_phys_addr,
+                                bytes(data))
+        return True
+
     def slot_of(self, gpa):
         return next((s for s in self.slots.values() if s.contains(gpa)), None)
 
