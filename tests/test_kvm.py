@@ -175,13 +175,15 @@ def test_a_fetch_outside_memory_fails_the_run():
 
 
 def test_the_guests_own_traps_never_exit():
-    """A system call from VU-mode and a page fault go straight to the guest kernel
-    (hedeleg); an illegal instruction exits and KVM hands it back (redirect)."""
+    """A system call from VU-mode and an illegal instruction go straight to the guest kernel
+    (hedeleg); a hypervisor CSR exits (virtual instruction) and KVM hands it back as an
+    illegal instruction (redirect)."""
     kvm, vm, vcpu, _ = guest('''
         la t0, handler
         csrw stvec, t0
         li s1, 0
-        .word 0                 # illegal: KVM redirects it to the handler
+        .word 0                 # illegal: straight to the handler
+        csrr t0, hstatus        # a hypervisor CSR: virtual instruction, KVM redirects it
         li t0, 1 << 8
         csrc sstatus, t0        # SPP = U
         la t0, user
@@ -201,8 +203,8 @@ def test_the_guests_own_traps_never_exit():
     done:
     ''' + POWER_OFF)
     assert vcpu.run().exit_reason == KVM_EXIT_SYSTEM_EVENT
-    assert vcpu.get_regs()['s1'] == 2
-    assert vcpu.stat['redirect'] == 1 and 'KVM_EXIT_MMIO' not in vcpu.stat
+    assert vcpu.get_regs()['s1'] == 3
+    assert vcpu.stat['virtual_instruction'] == 1 and 'KVM_EXIT_MMIO' not in vcpu.stat
 
 
 # --- dirty logging and read-only memory ---------------------------------------------------------

@@ -517,8 +517,7 @@ def _title(variant):
 GUEST_OUTCOMES = {
     'runs': 'runs in the guest, on its own VS state: no exit',
     'trap 22': 'virtual instruction: exits to the hypervisor',
-    'trap 2': 'illegal instruction: exits; the hypervisor hands it back to the guest '
-              '(KVM redirects it)',
+    'trap 2': "illegal instruction: goes straight to the guest's handler (KVM delegates it)",
     'trap 10': 'ecall from VS-mode: an SBI call, exits to the hypervisor',
     'trap 3': "breakpoint: goes straight to the guest's handler (KVM delegates it: hedeleg)",
 }
@@ -535,7 +534,7 @@ class GuestRow:
 
     @property
     def exits(self):
-        return self.in_guest not in ('runs', 'trap 3')
+        return self.in_guest not in ('runs', 'trap 2', 'trap 3')
 
 
 @functools.lru_cache(maxsize=None)

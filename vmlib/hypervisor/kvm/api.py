@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ...machine.sv32 import PTE_V, PTE_R, PTE_X, PTE_U, PTE_A, PTE_D
 from ...machine.traps import (VSSI, VSTI, VSEI, BREAKPOINT, MISALIGNED_FETCH, ECALL_FROM_U,
+                              ILLEGAL_INSTRUCTION,
                               FETCH_PAGE_FAULT, LOAD_PAGE_FAULT, STORE_PAGE_FAULT)
 
 M32 = 0xFFFFFFFF
@@ -22,10 +23,10 @@ EXIT_NAMES = {KVM_EXIT_UNKNOWN: 'KVM_EXIT_UNKNOWN', KVM_EXIT_HLT: 'KVM_EXIT_HLT'
 KVM_SYSTEM_EVENT_SHUTDOWN, KVM_SYSTEM_EVENT_RESET = 1, 2
 KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY = 1, 2
 
-#: what RISC-V KVM delegates to the guest (arch/riscv/include/asm/kvm_host.h,
-#: KVM_HEDELEG_DEFAULT, KVM_HIDELEG_DEFAULT): its own traps never exit
-HEDELEG = sum(1 << c for c in (MISALIGNED_FETCH, BREAKPOINT, ECALL_FROM_U, FETCH_PAGE_FAULT,
-                               LOAD_PAGE_FAULT, STORE_PAGE_FAULT))
+#: what RISC-V KVM delegates to the guest (Linux's arch/riscv/kvm, KVM_HEDELEG_DEFAULT and
+#: KVM_HIDELEG_DEFAULT; illegal instructions too since 2025): its own traps never exit
+HEDELEG = sum(1 << c for c in (MISALIGNED_FETCH, ILLEGAL_INSTRUCTION, BREAKPOINT, ECALL_FROM_U,
+                               FETCH_PAGE_FAULT, LOAD_PAGE_FAULT, STORE_PAGE_FAULT))
 HIDELEG = sum(1 << i for i in (VSSI, VSTI, VSEI))
 
 # SBI (the calls KVM serves or forwards; the guest kernel's are legacy ones and SRST)

@@ -132,7 +132,7 @@ class HardwareAssisted(Technique):
                 vm.count('device_access', n)
             elif reason == 'KVM_EXIT_RISCV_SBI' or reason in SBI_STATS:
                 vm.count('sbi_call', n)
-            elif reason in ('redirect', 'guest_page_fault'):
+            elif reason in ('redirect', 'guest_page_fault', 'virtual_instruction'):
                 vm.count('exception_injection', n)
         vm.notes[:] = vmm.notes[:20]
 
