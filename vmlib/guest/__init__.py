@@ -30,7 +30,8 @@ Privileged instructions and CSRs the kernel (S-mode) uses:
 - ``sret``, ``sfence.vma`` (whole TLB after a satp write, one page after a PTE change),
   ``ecall`` (SBI calls); no ``wfi`` (a process can always run while any lives);
 - device registers: the UART's LSR (read) and THR (write) from the ``uart_write`` system call
-  (the ``io`` workload); all other output goes through SBI ``console_putchar``.
+  (the ``io`` workload); all other output goes through SBI ``console_putchar`` -- or, in the
+  DBCN build (``dbcn=True``), through the SBI debug console: a ``write`` call per chunk.
 
 The firmware (M-mode) uses ``mtvec mscratch mepc mcause mtval mstatus medeleg mideleg mie mip
 mcounteren pmpaddr0 pmpcfg0``, ``mret``, the CLINT's ``mtimecmp`` and the SiFive test device.
@@ -38,8 +39,17 @@ mcounteren pmpaddr0 pmpcfg0``, ``mret``, the CLINT's ``mtimecmp`` and the SiFive
 SBI calls the kernel makes (``a7`` = EID, ``a6`` = FID): legacy ``0x00 set_timer(a0 = low,
 a1 = high)``, legacy ``0x01 console_putchar(a0)``, and ``SRST`` (``0x53525354``, FID 0)
 ``system_reset(a0 = 0, a1 = reason)``: reason 0 when init exits with status 0 (exit status 0),
-1 otherwise (exit status 1). The firmware also serves ``0x02 console_getchar`` and
-``0x08 shutdown``; unknown EIDs return ``-2``.
+1 otherwise (exit status 1). The firmware also serves ``0x02 console_getchar``,
+``0x08 shutdown`` and the debug console ``DBCN`` (``0x4442434E``, SBI v2.0): FID 0
+``write(a0 = num_bytes, a1 = base_addr_lo, a2 = base_addr_hi)``, a buffer given by its
+*physical* address (a range outside RAM: ``-3``, SBI_ERR_INVALID_PARAM), and FID 2
+``write_byte(a0)``; unknown EIDs return ``-2``.
+
+The DBCN build (``program(workload, dbcn=True)``, ``--defsym DBCN=1``) prints through DBCN
+instead of ``console_putchar``: each chunk of a ``write()`` (up to 128 bytes, copied to a kernel
+buffer) and each kernel message in one ``write`` call, single characters with ``write_byte``.
+Where the SBI answers that it has no DBCN (``-2``), the kernel goes back to
+``console_putchar`` for good, so the build boots everywhere and prints the same.
 
 System calls (``ecall`` from U, ``a7`` = number, result in ``a0``, negative = ``-errno``):
 see ``SYSCALLS``. Linux's numbers where the meaning matches, the course's own above 1000.
@@ -137,30 +147,38 @@ def with_virtio(workload, virtio=None):
     return isinstance(virtio, list) or bool(virtio)
 
 
-def build_flags(workload, virtio=None, pv=False):
+def build_flags(workload, virtio=None, pv=False, dbcn=False):
     """The ``--defsym`` values of a build: ``VIRTIO`` (see ``with_virtio``; a paravirtual
-    build always has the drivers: its console and disk are virtio's rings) and ``PV``."""
-    return {'VIRTIO': int(pv or with_virtio(workload, virtio)), 'PV': int(bool(pv))}
+    build always has the drivers: its console and disk are virtio's rings), ``PV``, and
+    ``DBCN`` (only in a DBCN build: without it the kernel's default, 0, holds)."""
+    flags = {'VIRTIO': int(pv or with_virtio(workload, virtio)), 'PV': int(bool(pv))}
+    if dbcn:
+        flags['DBCN'] = 1
+    return flags
 
 
 @lru_cache(maxsize=None)
-def program(workload='demo', virtio=None, pv=False, batch=None):
+def program(workload='demo', virtio=None, pv=False, batch=None, dbcn=False):
     """The assembled system (a ``vmlib.asm.Program``), cached: assembled once per process.
     ``virtio``: build the virtio drivers in (see ``with_virtio``); ``pv``: the paravirtual
     port (``pv.s``), which runs only on the ``pv`` technique; ``batch``: how many page-table
-    updates the port queues before it flushes them (default 64)."""
+    updates the port queues before it flushes them (default 64); ``dbcn``: the console through
+    the SBI debug console, a ``write`` call per chunk instead of a ``console_putchar`` per byte
+    (any workload; it prints the same)."""
     from ..asm import assemble
-    flags = build_flags(workload, virtio, pv)
+    flags = build_flags(workload, virtio, pv, dbcn)
     if batch is not None:
         flags['PV_BATCH_MAX'] = int(batch)
-    name = f'guest-{workload}' + ('-pv' if pv else '')
+    name = f'guest-{workload}' + ('-pv' if pv else '') + ('-dbcn' if dbcn else '')
     return assemble(source(workload), filename=f'{name}.s', defsym=flags)
 
 
 @lru_cache(maxsize=None)
-def elf(workload='demo', virtio=None, pv=False):
+def elf(workload='demo', virtio=None, pv=False, dbcn=False):
     """The system as ELF bytes (what ``python -m vmlib boot`` or QEMU loads)."""
-    return program(workload, bool(build_flags(workload, virtio, pv)['VIRTIO']), pv).to_elf()
+    virtio = bool(build_flags(workload, virtio, pv)['VIRTIO'])
+    options = {'dbcn': True} if dbcn else {}        # (without it: the cached plain build)
+    return program(workload, virtio, pv, **options).to_elf()
 
 
 def disk():
@@ -179,20 +197,21 @@ def devices():
     return [Block(DiskImage.from_bytes(disk())), Console()]
 
 
-def machine(workload='demo', quantum=None, virtio=None, pv=False, **kw):
+def machine(workload='demo', quantum=None, virtio=None, pv=False, dbcn=False, **kw):
     """A machine with the guest for ``workload`` loaded, at reset, ready to ``run()``.
 
     ``quantum`` (mtime ticks) patches the kernel's time slice; ``virtio``: None (the
     workload's default), False, True (the drivers, and ``devices()``) or a list of devices;
-    ``pv``: the paravirtual build (it stops at once: it runs only on a pv hypervisor); other
-    keywords go to ``Machine`` (``engine``, ``uart_output``, ...).
+    ``pv``: the paravirtual build (it stops at once: it runs only on a pv hypervisor);
+    ``dbcn``: the DBCN console build; other keywords go to ``Machine`` (``engine``,
+    ``uart_output``, ...).
     """
     from ..machine import Machine
     kw.setdefault('ram_size', GUEST_RAM_SIZE)      # the guest's whole world, as under the VMM
     built = with_virtio(workload, virtio)
     if built:
         kw['virtio'] = virtio if isinstance(virtio, list) else devices()
-    m = Machine.from_elf(elf(workload, built, pv), what=f'guest {workload}', **kw)
+    m = Machine.from_elf(elf(workload, built, pv, dbcn), what=f'guest {workload}', **kw)
     if quantum is not None:
         set_quantum(m, quantum)
     return m

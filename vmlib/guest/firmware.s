@@ -20,6 +20,14 @@
 #   EID 0x08  shutdown()                       legacy: power off, exit status 0
 #   EID 0x53525354 "SRST", FID 0: system_reset(a0 = type, a1 = reason): power off,
 #             exit status 0 for reason 0 (no reason), 1 for any other (system failure)
+#   EID 0x4442434E "DBCN" (the debug console, SBI v2.0):
+#             FID 0: write(a0 = num_bytes, a1 = base_addr_lo, a2 = base_addr_hi): the bytes at
+#             that *physical* address (M-mode reads physical memory: mstatus.MPRV stays 0) to
+#             the UART, a byte at a time as console_putchar does: a0 = 0, a1 = num_bytes. A
+#             range not wholly in RAM (RAM_BASE .. RAM_END; base_addr_hi must be 0 on RV32):
+#             a0 = -3 (SBI_ERR_INVALID_PARAM), a1 = 0, nothing written.
+#             FID 2: write_byte(a0): one byte to the UART: a0 = 0, a1 = 0.
+#             (FID 1, read, is not served: a0 = -2.)
 #   anything else: a0 = -2 (SBI_ERR_NOT_SUPPORTED)
 #
 # The timer the OpenSBI way: the M timer interrupt (mtime >= mtimecmp) is turned into the S
@@ -35,6 +43,8 @@
     .equ TEST_PASS, 0x5555          # power off, exit status 0
     .equ TEST_FAIL_1, (1 << 16) | 0x3333    # power off, exit status 1
     .equ CLINT_MTIMECMP, 0x02004000
+    .equ RAM_BASE, 0x80000000       # the guest's RAM: 4 MiB (vmlib.guest.GUEST_RAM_SIZE)
+    .equ RAM_END, 0x80400000
 
     .equ MSTATUS_MPP, 3 << 11
     .equ MSTATUS_MPP_S, 1 << 11
@@ -51,7 +61,11 @@
     .equ SBI_CONSOLE_GETCHAR, 0x02
     .equ SBI_SHUTDOWN, 0x08
     .equ SBI_EXT_SRST, 0x53525354
+    .equ SBI_EXT_DBCN, 0x4442434E
+    .equ SBI_DBCN_WRITE, 0
+    .equ SBI_DBCN_WRITE_BYTE, 2
     .equ SBI_ERR_NOT_SUPPORTED, -2
+    .equ SBI_ERR_INVALID_PARAM, -3
 
     .text
     .globl _start
@@ -106,6 +120,8 @@ fw_trap:
     beq a7, t0, sbi_shutdown
     li t0, SBI_EXT_SRST
     beq a7, t0, sbi_system_reset
+    li t0, SBI_EXT_DBCN             # (last: the calls above cost what they did without it)
+    beq a7, t0, sbi_debug_console
 sbi_not_supported:
     li a0, SBI_ERR_NOT_SUPPORTED
     j fw_return
@@ -150,6 +166,43 @@ fw_power_off:                       # exit status 0 for reason a1 = 0, else 1
     li t1, TEST_FAIL_1
 1:  sw t1, 0(t0)
 2:  j 2b                            # the machine is off
+
+sbi_debug_console:
+    li t0, SBI_DBCN_WRITE_BYTE
+    beq a6, t0, sbi_dbcn_write_byte
+    bnez a6, sbi_not_supported      # SBI_DBCN_WRITE is 0
+    bnez a2, sbi_invalid_param      # write: the whole range in RAM, or nothing is written
+    li t0, RAM_BASE
+    bltu a1, t0, sbi_invalid_param
+    li t0, RAM_END
+    bgtu a1, t0, sbi_invalid_param
+    sub t0, t0, a1                  # the bytes from base_addr_lo to the end of RAM
+    bgtu a0, t0, sbi_invalid_param
+    addi sp, sp, -16
+    sw a0, 0(sp)                    # the result: every byte written
+    add t0, a1, a0
+    sw t0, 4(sp)                    # the end (fw_putc clobbers t0, t1)
+1:  lw t0, 4(sp)
+    bgeu a1, t0, 2f
+    lbu a0, 0(a1)                   # a physical address: M-mode does not translate
+    call fw_putc
+    addi a1, a1, 1
+    j 1b
+2:  li a0, 0
+    lw a1, 0(sp)
+    addi sp, sp, 16
+    j fw_return
+
+sbi_dbcn_write_byte:
+    call fw_putc
+    li a0, 0
+    li a1, 0
+    j fw_return
+
+sbi_invalid_param:
+    li a0, SBI_ERR_INVALID_PARAM
+    li a1, 0
+    j fw_return
 
 fw_interrupt:
     slli t0, t0, 1                  # drop the interrupt bit

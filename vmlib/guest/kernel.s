@@ -28,6 +28,9 @@
     .ifndef PV                      # the paravirtual port (pv.s): built with PV=1, VIRTIO=1
     .equ PV, 0
     .endif
+    .ifndef DBCN                    # the SBI debug console (a write call per chunk, not a
+    .equ DBCN, 0                    # console_putchar per byte): built with DBCN=1
+    .endif
 
     .equ SYS_WRITE, 64              # write(fd 1|2, buf, len) -> len | -EBADF | -EFAULT
     .equ SYS_EXIT, 93               # exit(status): never returns
@@ -54,10 +57,9 @@
     .equ PROT_WRITE, 2
     .equ KILLED, 128                # a killed process exits with status 128 + scause
 
-# Memory: the kernel, its data and free pages in RAM_BASE .. RAM_END (4 MiB, one megapage).
+# Memory: the kernel, its data and free pages in RAM_BASE .. RAM_END (4 MiB, one megapage;
+# both defined in firmware.s, whose debug console checks addresses against them).
     .equ PAGE_SIZE, 4096
-    .equ RAM_BASE, 0x80000000
-    .equ RAM_END, 0x80400000
 # A process's address space: everything in the second 4 MiB of virtual memory (root entry 1),
 # described by one leaf table (the process's L0 table).
     .equ USER_VA, 0x00400000        # the user image: code and strings, R X, shared
@@ -655,6 +657,15 @@ write_chunks:
     call virtio_write_chunk         # virtio.s: the chunk as one buffer, if there is a console
     bnez a0, 5f
     .endif
+    .if DBCN                        # the SBI console: the chunk in one debug console write
+    la t0, kputc_sbi
+    bne s4, t0, 6f
+    la a0, kbuf
+    mv a1, s6
+    call dbcn_write
+    j 5f
+6:
+    .endif
     la s7, kbuf
     add s8, s7, s6
 3:  lbu a0, 0(s7)
@@ -1174,13 +1185,76 @@ efault:
 # ============================================================================================
 # Console, SBI, panic
 # ============================================================================================
-# kputc: the byte a0 through SBI console_putchar (clobbers a0, a1, a6, a7).
+# kputc: the byte a0 through SBI console_putchar (clobbers a0, a1, a6, a7); the DBCN build
+# uses the debug console's write_byte, or console_putchar if the SBI has no DBCN.
 kputc:
 kputc_sbi:
-    li a7, SBI_CONSOLE_PUTCHAR
+    .if DBCN
+    la a7, dbcn_absent
+    lw a7, 0(a7)
+    bnez a7, 1f
+    mv a1, a0                       # (the byte, should write_byte fail)
+    li a7, SBI_EXT_DBCN
+    li a6, SBI_DBCN_WRITE_BYTE
+    ecall
+    beqz a0, 2f
+    li a6, SBI_ERR_NOT_SUPPORTED
+    bne a0, a6, 3f
+    la a6, dbcn_absent              # no DBCN: console_putchar from now on
+    sw a6, 0(a6)
+3:  mv a0, a1
+    .endif
+1:  li a7, SBI_CONSOLE_PUTCHAR
     li a6, 0
     ecall
+2:  ret
+
+    .if DBCN
+# dbcn_write: print the a1 bytes at kernel address a0 with the SBI debug console: one write
+# call for them all (another for the rest, should the SBI write only part). DBCN takes a
+# *physical* address: the kernel's RAM is identity-mapped, so a kernel address is one (a user
+# buffer is not: write() copies it to kbuf first). If the SBI has no DBCN (the call answers
+# SBI_ERR_NOT_SUPPORTED: dbcn_absent, and every call after goes straight there), or on any
+# other error, the bytes not yet written go a console_putchar each. Clobbers a0, a1, a6, a7.
+dbcn_write:
+    addi sp, sp, -16
+    sw t0, 0(sp)
+    sw t1, 4(sp)
+    sw a2, 8(sp)
+    mv t0, a0                       # the next byte
+    mv t1, a1                       # bytes left
+    la a0, dbcn_absent
+    lw a0, 0(a0)
+    bnez a0, 4f
+1:  beqz t1, 6f
+    mv a0, t1                       # num_bytes
+    mv a1, t0                       # base_addr_lo
+    li a2, 0                        # base_addr_hi: RAM lies below 4 GiB
+    li a7, SBI_EXT_DBCN
+    li a6, SBI_DBCN_WRITE
+    ecall
+    bnez a0, 3f
+    add t0, t0, a1                  # a1 bytes written
+    sub t1, t1, a1
+    j 1b
+3:  li a1, SBI_ERR_NOT_SUPPORTED
+    bne a0, a1, 4f
+    la a1, dbcn_absent
+    sw a1, 0(a1)
+4:  add t1, t0, t1                  # byte by byte, up to the end
+    li a7, SBI_CONSOLE_PUTCHAR
+    li a6, 0
+5:  bgeu t0, t1, 6f
+    lbu a0, 0(t0)
+    ecall
+    addi t0, t0, 1
+    j 5b
+6:  lw t0, 0(sp)
+    lw t1, 4(sp)
+    lw a2, 8(sp)
+    addi sp, sp, 16
     ret
+    .endif
 
 # kputc_uart: the byte a0 through the kernel's own UART driver: wait until the transmitter
 # holding register is empty (read LSR), then write THR: two device register accesses.
@@ -1203,6 +1277,14 @@ kputs:
 2:  sub a1, t0, a0
     hypercall PV_CONSOLE_WRITE
     ret
+    .elseif DBCN                    # the whole string in one debug console write
+    mv t0, a0
+1:  lbu a1, 0(t0)
+    beqz a1, 2f
+    addi t0, t0, 1
+    j 1b
+2:  sub a1, t0, a0
+    j dbcn_write
     .else
     mv t0, a0
     li a7, SBI_CONSOLE_PUTCHAR
@@ -1337,6 +1419,9 @@ next_pid:       .word 1
 free_list:      .word 0             # freed pages, linked through their first word
 next_free_page: .word 0             # the first page never handed out
 active_satp:    .word 0             # what satp holds (saves reading it back)
+    .if DBCN
+dbcn_absent:    .word 0             # not 0: the SBI answered that it has no debug console
+    .endif
 
     .bss
     .balign 4096
