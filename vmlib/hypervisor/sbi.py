@@ -14,11 +14,11 @@ and the VMM notes the call.
 """
 
 SET_TIMER, CONSOLE_PUTCHAR, CONSOLE_GETCHAR, SHUTDOWN = 0x00, 0x01, 0x02, 0x08
-SRST = 0x53525354
-CONSOLE = (CONSOLE_PUTCHAR, CONSOLE_GETCHAR)
-ERR_NOT_SUPPORTED = -2
+SRST, DBCN = 0x53525354, 0x4442434E
+CONSOLE = (CONSOLE_PUTCHAR, CONSOLE_GETCHAR, DBCN)
+ERR_NOT_SUPPORTED, ERR_INVALID_PARAM = -2, -3
 M32 = 0xFFFFFFFF
-A0, A1, A6, A7 = 10, 11, 16, 17
+A0, A1, A2, A6, A7 = 10, 11, 12, 16, 17
 
 #: (EID, FID or None for any) -> (name, function(vm, R) -> None)
 CALLS = {}
@@ -73,6 +73,25 @@ def _putchar(vm, R):
 def _getchar(vm, R):
     ready = vm.uart.read(5, 1) & vm.uart.LSR_DR
     R[A0] = vm.uart.read(0, 1) if ready else M32
+
+
+@sbi_call(DBCN, 'debug_console_write', fid=0)
+def _dbcn_write(vm, R):
+    """The debug console: a whole buffer, given by its guest-physical address, in one call."""
+    size, address = R[A0], R[A1]
+    if R[A2] or not vm.mem.contains(address, size):
+        R[A0], R[A1] = ERR_INVALID_PARAM & M32, 0
+        return
+    start = vm.mem.index(address)
+    for byte in bytes(vm.mem.bus.ram[start:start + size]):
+        vm.uart.write(0, 1, byte)
+    R[A0], R[A1] = 0, size
+
+
+@sbi_call(DBCN, 'debug_console_write_byte', fid=2)
+def _dbcn_write_byte(vm, R):
+    vm.uart.write(0, 1, R[A0] & 0xFF)
+    R[A0], R[A1] = 0, 0
 
 
 @sbi_call(SHUTDOWN, 'shutdown')
