@@ -111,7 +111,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "hypercalls vs traps; the shared ring in motion", (9,), True),
     _C(12, "12_hardware_assistance_and_kvm", "Hardware assistance and KVM",
        "a guest mode in the CPU, VM exits, the KVM API and virtio",
-       "VM exits by reason; the KVM run loop; virtio", (9,)),
+       "VM exits by reason; the KVM run loop; virtio", (9,), True),
     _C(13, "13_memory_virtualization", "Memory virtualization",
        "shadow page tables vs nested paging, and what a TLB miss costs",
        "shadow vs nested page tables; walk cost", (9, 12)),

@@ -75,3 +75,12 @@ def columns(rows, widths, gap: int = 2) -> str:
             parts = [(c[k] if k < len(c) else '').ljust(w) for c, w in zip(cells, widths)]
             out.append((' ' * gap).join(parts).rstrip())
     return '\n'.join(out)
+
+
+def table(rows, align):
+    """Rows of cells (strings) in columns as wide as their widest cell, aligned left (``l``)
+    or right (``r``), one letter per column."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return '\n'.join('  '.join(cell.ljust(w) if a == 'l' else cell.rjust(w)
+                               for cell, w, a in zip(row, widths, align)).rstrip()
+                     for row in rows)

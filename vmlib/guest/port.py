@@ -32,8 +32,10 @@ def code(line):
 
 
 def classify(lines):
-    """Each line's side: 'pv' (assembled only with PV=1), 'native' (only with PV=0), or
-    'both'. Conditions on other symbols are followed only to keep the nesting right."""
+    """Each line's side: 'pv' (assembled only with PV=1), 'native' (only with PV=0: the
+    ``.else`` branch of an ``.if PV``, and an ``.elseif`` after it, such as the debug
+    console's), or 'both'. Conditions on other symbols are followed only to keep the nesting
+    right."""
     sides, stack = [], []           # stack: (is a PV condition, PV side of the open branch)
     for line in lines:
         words = code(line).split()
@@ -45,10 +47,14 @@ def classify(lines):
             stack.append(side)
             sides.append('pv' if side else current(stack[:-1]))
             continue
+        if word == '.elseif' and stack:         # .if PV ... .elseif X: X only without PV,
+            sides.append('pv' if stack[-1] else current(stack))     # and so is the .else
+            stack[-1] = {'pv': 'native for good'}.get(stack[-1], stack[-1])
+            continue
         if word == '.else' and stack:
             flipped = {'pv': 'native', 'native': 'pv'}.get(stack[-1])
             sides.append('pv' if stack[-1] else current(stack))
-            stack[-1] = flipped
+            stack[-1] = flipped or stack[-1]
             continue
         if word == '.endif' and stack:
             side = stack.pop()
@@ -61,7 +67,7 @@ def classify(lines):
 def current(stack):
     for side in reversed(stack):
         if side:
-            return side
+            return side.split()[0]
     return 'both'
 
 

@@ -566,8 +566,9 @@ def guest_view_text(engine='interp'):
     rows = guest_view(engine)
     width = max(len(r.name) for r in rows)
     exits = sum(r.exits for r in rows)
+    sensitive = sum(bool(r.sensitive) for r in rows)
     head = _fit('The guest kernel in VS-mode (H extension) against U-mode (trap-and-emulate): '
-                f'{len(rows)} sensitive instructions (and ecall, ebreak). In U-mode every one '
+                f'{sensitive} sensitive instructions, and ecall and ebreak. In U-mode every one '
                 f'traps to the VMM; in VS-mode {len(rows) - exits} stay in the guest and '
                 f'{exits} exit.', width=96, hang=0)
     lines = [f'{"instruction":<{width}}  {"in U":<7}  {"in VS":<7}  what it means']

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from ... import guest
 from ...hypervisor import Hypervisor
+from ..text import table as text_table
 
 __all__ = ['WORKLOADS', 'run', 'comparison_rows', 'comparison_text', 'exits_text',
            'nonvirt_text', 'batch_run', 'batching_rows', 'batching_text']
@@ -55,7 +56,7 @@ def comparison_text(rows):
         table.append((r['workload'], f"{t['exits']:,}", f"{p['exits']:,}",
                       f"{p['exits'] / t['exits']:.2f}", f"{t['cycles']:,}", f"{p['cycles']:,}",
                       f"{p['cycles'] / t['cycles']:.2f}", 'yes' if r['same console'] else 'NO'))
-    return _table(table, 'lrrrrrrl')
+    return text_table(table, 'lrrrrrrl')
 
 
 def exits_text(workload='syscall'):
@@ -77,14 +78,6 @@ def nonvirt_text(workload='syscall'):
         lines.append(f'{technique}: exit status {g["exit_status"]}; last line: '
                      f'{g["console"].splitlines()[-1]}')
     return '\n'.join(lines)
-
-
-def _table(rows, align):
-    """Rows of cells in columns as wide as their widest cell, aligned left (l) or right (r)."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return '\n'.join('  '.join(cell.ljust(w) if a == 'l' else cell.rjust(w)
-                               for cell, w, a in zip(row, widths, align)).rstrip()
-                     for row in rows)
 
 
 # A tiny paravirtual kernel that changes UPDATES live page-table entries with mmu_update, BATCH
@@ -211,4 +204,4 @@ def batching_text(rows):
     for r in rows:
         table.append((str(r['batch']), f"{r['hypercalls']:,}", f"{r['exits']:,}",
                       f"{r['cycles']:,}"))
-    return _table(table, 'rrrr')
+    return text_table(table, 'rrrr')
