@@ -49,8 +49,8 @@ VARIANT_LABELS = {'rv32': 'RV32', 'nonvirt': 'non-virtualizable variant'}
 #: groups of the map: (title, decode-table categories)
 GROUPS = [
     ('arithmetic (alu, mul/div)', ('alu', 'muldiv')),
-    ('control flow', ('branch', 'jump')),
     ('memory', ('load', 'store', 'amo', 'fence')),
+    ('control flow', ('branch', 'jump')),
     ('traps on purpose', ('system',)),
     ('privileged operations', ('privileged',)),
     ('the hypervisor extension (H)', ('hypervisor',)),
@@ -144,7 +144,9 @@ def map_html(variant: str = 'rv32') -> str:
     parts = [f"<div class='vm-popek-map' data-variant='{variant}' style='{MONO}'>"]
     for title, cats in GROUPS:
         cells = ''.join(cell_html(r, r.name in changed) for r in rows if r.category in cats)
-        parts.append(f"<div style='margin-bottom:4px'><b>{_e(title)}</b><br>{cells}</div>")
+        # groups side by side where they fit (short ones share a line: the map fits a slide)
+        parts.append(f"<div style='display:inline-block; vertical-align:top; margin:0 14px "
+                     f"4px 0'><b>{_e(title)}</b><br>{cells}</div>")
     m = _csr_matrix(rows)
     head = ''.join(f"<th style='padding:1px 4px'>{i}</th>" for i in CSR_ORDER)
     body = []
