@@ -11,7 +11,8 @@ from vmlib.hypervisor.costs import EVENTS, SOURCES, CostModel
 
 CONTRACT_EVENTS = ['guest_instruction', 'emulated_instruction', 'trap', 'trap_return',
                    'vm_exit', 'vm_entry', 'world_switch', 'csr_emulation', 'sbi_call',
-                   'shadow_fill', 'shadow_update', 'page_walk_step', 'device_access',
+                   'shadow_fill', 'shadow_update', 'page_walk_step', 'walk_reference',
+                   'device_access',
                    'interrupt_injection', 'exception_injection']
 
 

@@ -35,6 +35,7 @@ from collections import Counter
 from ..isa import reg_name
 from ..machine import Machine, ENGINES
 from ..machine.frames import FramePool
+from ..machine.tlb import TlbModel
 from .costs import CostModel, EVENTS
 from .exitlog import ExitLog
 from .exits import EXIT_HANDLERS, cause_of, describe
@@ -63,11 +64,14 @@ class Hypervisor:
     (``vmlib.guest.devices``: a disk and a console). ``nested_paging`` False: technique hw
     as the first generation of hardware assistance, with shadow page tables. Raises
     ValueError for a bad argument, never for a guest's deeds.
+    ``tlb_entries``: measure with a bounded TLB model of that many entries
+    (``vmlib.machine.tlb``): the report gets its hits and misses and the cost model charges
+    the hardware's walk references (several times slower).
     """
 
     def __init__(self, technique, guests, variant=None, costs=None, max_steps=DEFAULT_MAX_STEPS,
                  slice_size=DEFAULT_SLICE, names=None, workload=None, engine='interp',
-                 log=False, devices=None, nested_paging=True):
+                 log=False, devices=None, nested_paging=True, tlb_entries=None):
         guests = list(guests)
         if not 1 <= len(guests) <= MAX_GUESTS:
             raise ValueError(f'between 1 and {MAX_GUESTS} guests, not {len(guests)}')
@@ -82,6 +86,9 @@ class Hypervisor:
             raise ValueError('nested_paging=False is a choice of technique hw (without it, '
                              'KVM keeps shadow page tables)')
         self.nested_paging = nested_paging
+        if tlb_entries is not None and technique == 'emulate':
+            raise ValueError('the TLB model measures the host hart: not for emulate, whose '
+                             'guests are machines of their own')
         self.variant = variant
         self.nonvirt = variant == 'nonvirt'
         self.costs = costs if costs is not None else CostModel()
@@ -91,6 +98,8 @@ class Hypervisor:
         self.log = ExitLog() if log else None
         n = len(guests)
         self.host = Machine(ram_size=host_ram_size(n), nonvirt=self.nonvirt)
+        self.tlb = TlbModel(tlb_entries) if tlb_entries is not None else None
+        self.host.hart.mmu.use_model(self.tlb)
         bus, vmm = self.host.bus, vmm_area_size(n)
         self.vms = []
         for i, program in enumerate(guests):
@@ -147,11 +156,14 @@ class Hypervisor:
         ``halted``; the technique served the others on the way, or the slice simply ended)."""
         if self.log is not None:
             self.log.end(self.log.begin(vm, 'enter', f'{vm.name} gets the hart'), vm)
+        references = self.host.hart.mmu.references
         try:
             exit = self.technique.run(vm, budget)
         except Exception as e:      # a VMM bug: stop this guest with the reason, never raise
             vm.finish('error', None, f'internal error of the VMM: {type(e).__name__}: {e}')
             exit = None
+        if self.tlb is not None:    # the hardware's walks for this guest's TLB misses
+            vm.count('walk_reference', self.host.hart.mmu.references - references)
         if exit is not None and exit.reason in EXIT_HANDLERS:
             self.handle(vm, exit)
         if self.log is not None:
@@ -219,6 +231,8 @@ class Hypervisor:
             'cycles': {'total': self.costs.total(events), 'by_event': self.costs.cycles(events)},
             'efficiency': self.efficiency(),
         }
+        if self.tlb is not None:
+            report['tlb'] = dict(self.tlb.stats(), walk_references=events['walk_reference'])
         if attributes:
             report['by_cause'] = self.by_cause()
         return report

@@ -129,7 +129,7 @@ class Hart(ArchState):
             self.trace(PrivilegeChange(old, self.selected_mode))
 
     def translation_changed(self):
-        self.mmu.flush()
+        self.mmu.flush(fence=False)
         self._select_tlbs()
 
     def fence_vma(self):
@@ -242,10 +242,10 @@ class Hart(ArchState):
         vbase = pc & ~0xFFF
         delta = self.xtlb.get(pc >> 12)
         if delta is None:
-            pa = self.mmu.translate(pc, FETCH, self.mode)
-            if self.bus.ram_index(pa) is None:
+            i = self.bus.ram_index(self.mmu.translate(pc, FETCH, self.mode) & ~0xFFF)
+            if i is None:
                 raise Trap(FETCH_ACCESS, pc)
-            delta = self.xtlb[pc >> 12]
+            delta = i - vbase
         index = vbase + delta
         page = self.icache.get(index >> 12)
         if page is None:

@@ -37,12 +37,32 @@ class Mmu:
         self.tlbs = {m: ({}, {}, {}) for m in (U, S, M, VU, VS)}   # mode -> (load, store, fetch)
         self.no_store_tlb = set()           # RAM page numbers whose stores must be seen
         self.walks = 0
+        self.references = 0                 # page-table entries read by the walks
+        self.model = None                   # a bounded TLB model (tlb.py) to measure with
 
-    def flush(self):
-        """Forget every cached translation (satp write, sfence.vma, mstatus.SUM/MXR...)."""
+    def use_model(self, model):
+        """Measure with ``model`` (a ``TlbModel``, or None to stop): the fast paths stop
+        caching translations, so that every access asks the model."""
+        self.model = model
+        self.flush()
+
+    def flush(self, fence=True):
+        """Forget every cached translation (satp write, sfence.vma, mstatus.SUM/MXR...).
+        The TLB model forgets only on a ``fence`` (its entries are tagged by context)."""
         for tlb in self.tlbs.values():
             for d in tlb:
                 d.clear()
+        if fence and self.model is not None:
+            self.model.flush()
+
+    def context(self, mode):
+        """The tag of a TLB entry made in ``mode``: the mode, the ASID and VMID in use, and
+        the SUM/MXR bits the permission checks used."""
+        h = self.hart
+        if mode >= VU:
+            return (mode, h.vsatp >> 22 & 0x1FF, h.hgatp >> 22 & 0x7F,
+                    h.vsstatus & (SUM | MXR) | h.mstatus & MXR)
+        return (mode, h.satp >> 22 & 0x1FF, 0, h.mstatus & (SUM | MXR))
 
     def forget_stores_to(self, page):
         """From now on stores to RAM page ``page`` (index >> 12) take the slow path."""
@@ -54,6 +74,8 @@ class Mmu:
         """Physical address for ``va`` in ``mode``; raises the fault on failure. With
         ``update`` (a real access) it sets A/D bits and fills the TLB; without, it changes
         nothing (for debuggers and views)."""
+        if self.model is not None and update and access in _TLB_SLOT:
+            return self._modelled(va, access, mode)
         pa = self.peek(va, access, mode, update)
         slot = _TLB_SLOT.get(access)
         i = self.bus.ram_index(pa & ~0xFFF)
@@ -71,7 +93,26 @@ class Mmu:
             return va
         return self.walk(va, access, priv, self.hart.satp, update)
 
+    def _modelled(self, va, access, mode):
+        """``translate`` through the TLB model: a hit costs nothing, a miss a walk."""
+        h = self.hart
+        if (mode & 3 == M or not (h.satp if mode < VU else h.vsatp | h.hgatp) & SATP_MODE):
+            return self.peek(va, access, mode, True)        # nothing translates: no TLB
+        tag, vpn, fetch, store = self.context(mode), va >> 12, access == FETCH, access == STORE
+        base = self.model.lookup(tag, vpn, fetch, store)
+        if base is not None:
+            return base | va & 0xFFF
+        pa = self.peek(va, access, mode, True)
+        if self.bus.ram_index(pa & ~0xFFF) is not None:     # (devices are never cached)
+            self.model.insert(tag, vpn, fetch, store, pa & ~0xFFF)
+        return pa
+
     def _read_pte(self, pa):
+        """A page-table entry read by a walk (counted), or None when no RAM is there."""
+        self.references += 1
+        return self.bus.read(pa, 4) if self.bus.ram_index(pa) is not None else None
+
+    def _peek_pte(self, pa):
         return self.bus.read(pa, 4) if self.bus.ram_index(pa) is not None else None
 
     def walk(self, va, access, priv, satp, update=True, explain=None):
@@ -81,8 +122,8 @@ class Mmu:
         trace = self.hart.trace if update else None
         mstatus = self.hart.mstatus
         try:
-            t = sv32.walk(self._read_pte, satp, va, access, priv, bool(mstatus & SUM),
-                          bool(mstatus & MXR), explain)
+            t = sv32.walk(self._read_pte if update else self._peek_pte, satp, va, access,
+                          priv, bool(mstatus & SUM), bool(mstatus & MXR), explain)
         except sv32.WalkFault as f:
             if trace:
                 trace(PageWalk(va, access, tuple(WalkStep(*s) for s in f.steps), None, f.cause))
@@ -110,7 +151,8 @@ class Mmu:
             vs = hart.vsstatus
 
             def read_pte(pte_gpa):      # an implicit load, reported as the original access
-                return self._read_pte(self.g_stage(pte_gpa, LOAD, access, va, update))
+                pa = self.g_stage(pte_gpa, LOAD, access, va, update)
+                return self._read_pte(pa) if update else self._peek_pte(pa)
             try:
                 t = sv32.walk(read_pte, hart.vsatp, va, access, priv, bool(vs & SUM),
                               bool((vs | hart.mstatus) & MXR))
@@ -132,8 +174,8 @@ class Mmu:
                 raise Trap(ACCESS_FAULT[report], va, gva=True)
             return gpa
         try:
-            t = sv32.walk(self._read_pte, hgatp, gpa, access, U, False,
-                          bool(self.hart.mstatus & MXR), widened=True)
+            t = sv32.walk(self._read_pte if update else self._peek_pte, hgatp, gpa, access, U,
+                          False, bool(self.hart.mstatus & MXR), widened=True)
         except sv32.WalkFault as f:
             if f.cause in _ACCESS_FAULTS:
                 raise Trap(ACCESS_FAULT[report], va, gva=True) from None
