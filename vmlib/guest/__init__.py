@@ -87,7 +87,12 @@ WORKLOADS = OrderedDict((name, text) for name, text in _DESCRIPTIONS.items()
 VIRTIO_WORKLOADS = OrderedDict([
     ('blk', 'a virtio disk: read a message, checksum every sector, write and read back'),
 ])
-ALL_WORKLOADS = OrderedDict(list(WORKLOADS.items()) + list(VIRTIO_WORKLOADS.items()))
+#: workloads for memory virtualization (chapter 13), kept apart from ``WORKLOADS`` too
+MEMORY_WORKLOADS = OrderedDict([
+    ('tlb', 'a working set of 64 heap pages swept 300 times: TLB misses, few page-table changes'),
+])
+ALL_WORKLOADS = OrderedDict(list(WORKLOADS.items()) + list(VIRTIO_WORKLOADS.items())
+                            + list(MEMORY_WORKLOADS.items()))
 DISK_SECTORS = 16
 
 SYSCALLS = OrderedDict([
