@@ -142,6 +142,12 @@ PROSE_FIGURES = [
     ('12', '(`pgfault`: 841 to', ['pgfault             841', '397']),
     ('12', 'half their cycles or more', ['0.50', '0.43']),
     ('12', '3 ms in all', ['3,000 us stolen']),
+    ('13', 'host references and the 2 guest ones, **8**', ['after 8 references (6 G-stage, 2 VS']),
+    ('13', "x86-64's four levels under four give 24", ['(8, 24)']),
+    ('13', 'reads 5 to 6 entries instead of 2', ['5.5', '5.8', '  2.0  ']),
+    ('13', '(270 cycles a round trip against 2,000)', ['2,553,553', '2,850,239']),
+    ('13', 'Below 64 entries shadow paging wins', ['1,936,643  2,321,005  shadow',
+                                                  '1,553,903    789,465  nested']),
 ]
 
 

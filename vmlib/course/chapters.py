@@ -114,7 +114,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "VM exits by reason; the KVM run loop; virtio", (9,), True),
     _C(13, "13_memory_virtualization", "Memory virtualization",
        "shadow page tables vs nested paging, and what a TLB miss costs",
-       "shadow vs nested page tables; walk cost", (9, 12)),
+       "shadow vs nested page tables; walk cost", (9, 12), True),
     _C(14, "14_virtualization_in_operation", "Virtualization in operation",
        "many VMs per host, ballooning, snapshots, record/replay, live migration",
        "live migration rounds; snapshot/replay", (2, 13)),

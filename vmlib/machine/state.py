@@ -40,8 +40,8 @@ ARCH_FIELDS = ('pc', 'priv', 'mstatus', 'mtvec', 'stvec', 'mscratch', 'sscratch'
                'mcountinhibit', 'satp', 'reservation', 'waiting',
                # the hypervisor extension's
                'virt', 'hstatus', 'hedeleg', 'hideleg', 'hvip', 'hgeie', 'htval', 'htinst',
-               'hgatp', 'hcounteren', 'htimedelta', 'henvcfg', 'mtval2', 'mtinst', 'vsstatus', 'vstvec',
-               'vsscratch', 'vsepc', 'vscause', 'vstval', 'vsatp')
+               'hgatp', 'hcounteren', 'htimedelta', 'henvcfg', 'mtval2', 'mtinst',
+               'vsstatus', 'vstvec', 'vsscratch', 'vsepc', 'vscause', 'vstval', 'vsatp')
 
 class ArchState:
     """Registers, pc, privilege and CSR fields of one hart, real or virtual."""
