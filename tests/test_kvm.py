@@ -378,3 +378,38 @@ def test_steal_time_is_the_time_other_vcpus_had_the_hart():
     # after its first run each waited 3 times while the other ran 10,000 instructions:
     # 1,000 ticks of 100 ns each time (10 instructions per tick of the 10 MHz timebase)
     assert [v.steal_ns for _, v, _ in vcpus] == [3 * 100_000, 3 * 100_000]
+
+
+def test_an_interrupt_line_reaches_the_guest_as_its_external_interrupt():
+    """vm.irq_line: while a line is high the guest has VSEIP pending (KVM_INTERRUPT's role
+    without an in-kernel interrupt controller); its handler sees scause 0x80000009."""
+    kvm, vm, vcpu, _ = guest('''
+        la t0, handler
+        csrw stvec, t0
+        li t0, 1 << 9
+        csrs sie, t0            # SEIE
+        csrsi sstatus, 2        # SIE
+        li a7, 0x4442434E       # stop: an SBI call the VMM sees (DBCN write_byte)
+        li a6, 2
+        li a0, '.'
+        ecall
+    1:  j 1b
+    handler:
+        csrr s2, scause
+    ''' + POWER_OFF)
+    assert vcpu.run().exit_reason == KVM_EXIT_RISCV_SBI
+    vm.irq_line(5, 1)
+    assert vcpu.run().exit_reason == KVM_EXIT_SYSTEM_EVENT
+    assert vcpu.get_regs()['s2'] == 0x80000009
+
+
+def test_the_hv_command_runs_hw_with_and_without_nested_paging(capsys):
+    import json
+    from vmlib.__main__ import main
+    assert main(['hv', '--technique', 'hw', '--no-nested-paging', '--workload', 'ptemod',
+                 '--json']) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report['technique'] == 'hw' and report['vmm']['nested_paging'] is False
+    assert report['guests'][0]['exits']['page_table_write'] > 0
+    assert main(['hv', '--technique', 'trap', '--no-nested-paging']) == 2
+    assert '(--no-nested-paging) is a choice of technique hw' in capsys.readouterr().err

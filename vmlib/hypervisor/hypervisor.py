@@ -83,8 +83,8 @@ class Hypervisor:
             raise ValueError(f'unknown engine {engine!r} (choose from {", ".join(ENGINES)})')
         self.technique_class = get_technique(technique)
         if not nested_paging and technique != 'hw':
-            raise ValueError('nested_paging=False is a choice of technique hw (without it, '
-                             'KVM keeps shadow page tables)')
+            raise ValueError('running without nested paging (--no-nested-paging) is a choice '
+                             'of technique hw, whose KVM then keeps shadow page tables')
         self.nested_paging = nested_paging
         if tlb_entries is not None and technique == 'emulate':
             raise ValueError('the TLB model measures the host hart: not for emulate, whose '
