@@ -25,11 +25,7 @@
 # mstatus.TVM = 1 (2, not allowed), hgatp in HS with TVM = 1 (no trap).
 
     .include "start.inc"        # constants, _start: stack, mtvec, PMP
-
-    .equ M_U, 0                 # run_at modes: privilege | V << 2
-    .equ M_HS, 1
-    .equ M_VU, 4
-    .equ M_VS, 5
+    .include "h.inc"            # modes, GO/BACK and check macros, run_at, HS/VS handlers
 
 # WR csr, value, expect, what: write value to csr and check what it reads back.
 .macro WR csr, value, expect, what
@@ -45,56 +41,6 @@
     CHECKED \expect, "\what"
 .endm
 
-# GO mode: run the code that follows in mode (run_at) until it traps to M, then go on after
-# the next BACK.
-.macro GO mode
-    la a0, 5f
-    li a1, \mode
-    la a2, 6f
-    j run_at
-5:
-.endm
-.macro BACK
-6:
-.endm
-
-# GO mode ... BACK: TRAPPED cause, tval, what: the instruction after GO (label 7) traps to M-mode
-# with mcause = cause and mtval = tval (if it does not, the ecall after it traps with 8-10).
-.macro TRAPPED cause, tval, what
-    la s6, tr_area
-    lw a1, TR_CAUSE(s6)
-    CHECKED \cause, "\what: mcause"
-    lw a1, TR_TVAL(s6)
-    CHECKED \tval, "\what: mtval"
-.endm
-
-# TRAPPEDC cause, what: the same, mcause only.
-.macro TRAPPEDC cause, what
-    la s6, tr_area
-    lw a1, TR_CAUSE(s6)
-    CHECKED \cause, "\what: mcause"
-.endm
-
-# NOTRAP what: the instructions after GO ran without trapping (the next trap is the ecall at 4).
-.macro NOTRAP what
-    la s6, tr_area
-    lw a1, TR_EPC(s6)
-    la t0, 4b
-    sub a1, a1, t0
-    CHECKED 0, "\what: no trap (next trap is the ecall)"
-.endm
-
-.macro SAY text
-    la a0, 9f
-    call say
-    .section .rodata
-9:  .string "\text"
-    .text
-.endm
-
-    csrw mie, zero
-    csrw medeleg, zero
-    csrw mideleg, zero
     SAY "== misa and reset values (QEMU's: unspecified by the spec but V = 0) =="
     csrr a1, misa
     andi a1, a1, 0x80
@@ -683,25 +629,6 @@
     li t0, 0x00100000
     csrc mstatus, t0
     j finish
-
-# run_at: run the code at a0 in mode a1 (privilege | V << 2: 0 U, 1 HS, 4 VU, 5 VS) from
-# M-mode (mret with mstatus.MPP and mstatush.MPV) until it traps to trap_m, then continue in
-# M-mode at a2.
-run_at:
-    la t0, tr_area
-    sw a2, TR_RESUME(t0)
-    csrw mepc, a0
-    li t0, 0x1800
-    csrc mstatus, t0
-    andi t0, a1, 3
-    slli t0, t0, 11
-    csrs mstatus, t0
-    li t0, 0x80
-    csrc mstatush, t0
-    andi t1, a1, 4
-    beqz t1, 1f
-    csrs mstatush, t0
-1:  mret
 
 # ==========================================================================================
 # The common tail: trap handlers, printing, checking, the verdict (common.inc).
