@@ -393,6 +393,24 @@ class LabPage:
         """The output area of ``cell``."""
         return cell.locator(".jp-OutputArea")
 
+    def open_file_browser(self) -> float:
+        """Make sure the file browser is open at the left, as a learner at 1280 px has it;
+        returns the panel's width."""
+        stack = self.page.locator("#jp-left-stack")
+        if not stack.is_visible():
+            self.page.locator(".jp-SideBar.jp-mod-left [data-id='filebrowser']").click()
+            stack.wait_for(state="visible")
+        return stack.bounding_box()["width"]
+
+    def widget_output(self, text: str, width: float):
+        """With the file browser open: the code cell whose source has ``text`` and its output,
+        checked to be ``width`` px wide (give or take 40: a chapter's output at 1280 px)."""
+        self.open_file_browser()
+        cell = self.cell_with(text)
+        area = self.widget(cell, ".jp-OutputArea-output")
+        assert abs(area.bounding_box()["width"] - width) < 40, area.bounding_box()
+        return cell, area
+
     def errors(self) -> list[str]:
         """Texts of the error outputs (tracebacks) in the open notebook."""
         loc = self.page.locator(

@@ -48,13 +48,7 @@ def test_the_ring_steps_and_rebuilds(lab_page, jupyter_lab, make_notebook, tmp_p
     assert lab_page.errors() == []
 
     # the output as wide as a chapter's at 1280 px: with the file browser open
-    page = lab_page.page
-    if not page.locator("#jp-left-stack").is_visible():
-        page.locator(".jp-SideBar.jp-mod-left [data-id='filebrowser']").click()
-        page.locator("#jp-left-stack").wait_for(state="visible")
-    cell = lab_page.cell_with("RingWidget(")
-    area = lab_page.widget(cell, ".jp-OutputArea-output")
-    assert abs(area.bounding_box()["width"] - SHOWN_WIDTH_PX) < 40, area.bounding_box()
+    cell, area = lab_page.widget_output("RingWidget(", SHOWN_WIDTH_PX)
     status = _status(lab_page, cell)
     lab_page.wait_text(status, re.compile(r"^step 1 of 25: the driver sets the queue up"))
     assert status.get_attribute("data-who") == "driver"

@@ -45,13 +45,7 @@ def test_the_exit_widget_redraws_for_technique_and_workload(lab_page, jupyter_la
     lab_page.open(path)
     lab_page.run_all()
     assert lab_page.errors() == []
-    page = lab_page.page
-    if not page.locator("#jp-left-stack").is_visible():
-        page.locator(".jp-SideBar.jp-mod-left [data-id='filebrowser']").click()
-        page.locator("#jp-left-stack").wait_for(state="visible")
-    cell = lab_page.cell_with("ExitsWidget(")
-    area = lab_page.widget(cell, ".jp-OutputArea-output")
-    assert abs(area.bounding_box()["width"] - SHOWN_WIDTH_PX) < 40, area.bounding_box()
+    cell, area = lab_page.widget_output("ExitsWidget(", SHOWN_WIDTH_PX)
 
     syscall = exits_by_reason('syscall')
     _wait_total(lab_page, cell, sum(syscall['hw'].values()))

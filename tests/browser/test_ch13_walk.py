@@ -37,13 +37,7 @@ def test_the_walk_steps_reference_by_reference(lab_page, jupyter_lab, make_noteb
     lab_page.open(path)
     lab_page.run_all()
     assert lab_page.errors() == []
-    page = lab_page.page
-    if not page.locator("#jp-left-stack").is_visible():
-        page.locator(".jp-SideBar.jp-mod-left [data-id='filebrowser']").click()
-        page.locator("#jp-left-stack").wait_for(state="visible")
-    cell = lab_page.cell_with("Walk2dWidget(")
-    area = lab_page.widget(cell, ".jp-OutputArea-output")
-    assert abs(area.bounding_box()["width"] - SHOWN_WIDTH_PX) < 40, area.bounding_box()
+    cell, area = lab_page.widget_output("Walk2dWidget(", SHOWN_WIDTH_PX)
 
     lab_page.wait_text(_status(lab_page, cell), re.compile(r"8 memory references to make"))
     assert set(_states(cell).values()) == {"todo"}

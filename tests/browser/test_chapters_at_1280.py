@@ -111,16 +111,6 @@ MEASURE = r"""
 """
 
 
-def _open_left_panel(lab_page) -> float:
-    """Make sure the file browser is open at the left; returns the panel's width."""
-    page = lab_page.page
-    stack = page.locator("#jp-left-stack")
-    if not stack.is_visible():
-        page.locator(".jp-SideBar.jp-mod-left [data-id='filebrowser']").click()
-        stack.wait_for(state="visible")
-    return stack.bounding_box()["width"]
-
-
 def problems_of(m: dict) -> dict[str, list[str]]:
     """The measurements as lines of problems, by check."""
     images = []
@@ -141,7 +131,7 @@ def problems_of(m: dict) -> dict[str, list[str]]:
 @pytest.mark.parametrize("notebook", CHAPTERS)
 def test_chapter_fits_at_1280_with_the_file_browser_open(lab_page, notebook):
     lab_page.open(f"notebooks/{notebook}")
-    width = _open_left_panel(lab_page)
+    width = lab_page.open_file_browser()
     assert LEFT_PANEL_PX[0] <= width <= LEFT_PANEL_PX[1], \
         f"the file browser is {width:.0f} px wide, not about 250"
     lab_page.run_all(timeout=300_000, settle=1.5)
