@@ -96,6 +96,7 @@ class KvmVcpu:
         self.run_struct = None
         self.trap = None                    # the last exit's (scause, stval, htval)
         self.trace = None                   # a list, to record every exit (``count``)
+        self._entered = None                # the hart's instret when the guest was entered
         self.left_at = None                 # host time when another vCPU took the hart
         self.steal_ns = 0                   # time it could have run but others had the hart
         self.sta = None                     # the guest-physical address of its STA page
@@ -171,12 +172,12 @@ class KvmVcpu:
         return (self.hart.time() + self.htimedelta) & M64
 
     def retired(self):
+        """Guest instructions retired: run by the hardware (so far in this run too), or done
+        by KVM or the VMM in the guest's place."""
         n = self.instructions + self.emulated
         if self.kvm.loaded is self and self._entered is not None:
             n += self.hart.instret - self._entered
         return n
-
-    _entered = None
 
     def timer_due_in(self):
         """Host instructions until the guest's timer fires (0: due), or None."""
