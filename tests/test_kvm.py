@@ -297,12 +297,13 @@ def test_the_io_workload_exits_per_uart_byte_and_blk_per_virtio_register():
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, (1 << 32) - 4), st.integers(0, (1 << 32) - 1)),
                 min_size=1, max_size=6),
-       st.integers(0, (1 << 32) - 1))
-def test_no_guest_address_or_vsatp_reaches_outside_its_memory(stores, vsatp):
-    """Whatever the guest writes to vsatp and wherever it stores, only its slot changes: the
-    G-stage maps nothing else (everything outside is an exit, and KVM's and the VMM's RAM
-    stay as they were)."""
+       st.integers(0, (1 << 32) - 1), st.integers(0, (1 << 32) - 1))
+def test_no_guest_address_or_vsatp_reaches_outside_its_memory(stores, vsatp, hgatp):
+    """Whatever the guest writes to vsatp (and tries to write to hgatp: a virtual-instruction
+    exception), and wherever it stores, only its slot changes: the G-stage maps nothing else
+    (everything outside is an exit, and KVM's and the VMM's RAM stay as they were)."""
     body = ''.join(f'li t0, {a & ~3}\n li t1, {v}\n sw t1, 0(t0)\n' for a, v in stores)
+    body += f'li t0, {hgatp}\n csrw hgatp, t0\n'     # not the guest's: a virtual instruction
     kvm, vm, vcpu, ram = guest(f'''
         la t0, handler
         csrw stvec, t0
@@ -326,6 +327,7 @@ def test_no_guest_address_or_vsatp_reaches_outside_its_memory(stores, vsatp):
                if not lo <= i < hi and after[i:i + 4096] != before[i:i + 4096]
                and not kvm.frames.base <= i < kvm.frames.limit]
     assert outside == []
+    assert kvm.hart.hgatp & ~(0x7F << 22) == vm.gstage.hgatp      # still KVM's G-stage
 
 
 # --- steal time (SBI STA) ---------------------------------------------------------------------
@@ -413,3 +415,34 @@ def test_the_hv_command_runs_hw_with_and_without_nested_paging(capsys):
     assert report['guests'][0]['exits']['page_table_write'] > 0
     assert main(['hv', '--technique', 'trap', '--no-nested-paging']) == 2
     assert '(--no-nested-paging) is a choice of technique hw' in capsys.readouterr().err
+
+
+def test_ipis_and_remote_fences_stay_in_the_kernel():
+    """SBI IPI to its own hart: a supervisor software interrupt for the guest (hvip.VSSIP);
+    SBI RFENCE: a local fence. Both served by KVM, counted, never returned."""
+    kvm, vm, vcpu, _ = guest('''
+        la t0, handler
+        csrw stvec, t0
+        li t0, 1 << 1
+        csrs sie, t0            # SSIE
+        li a0, 0                # remote sfence.vma on every hart
+        li a1, -1
+        li a2, 0
+        li a3, -1
+        li a7, 0x52464E43
+        li a6, 1
+        ecall
+        li a0, 1                # send_ipi(mask 1, base 0): to itself
+        li a1, 0
+        li a7, 0x735049
+        li a6, 0
+        ecall
+        csrsi sstatus, 2        # SIE: the interrupt is taken now
+    1:  j 1b
+    handler:
+        csrr s2, scause
+        csrci sip, 2            # acknowledge
+    ''' + POWER_OFF)
+    assert vcpu.run().exit_reason == KVM_EXIT_SYSTEM_EVENT
+    assert vcpu.get_regs()['s2'] == 0x80000001
+    assert vcpu.stat['sbi_ipi'] == vcpu.stat['sbi_rfence'] == 1

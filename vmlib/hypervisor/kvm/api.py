@@ -33,6 +33,7 @@ HIDELEG = sum(1 << i for i in (VSSI, VSTI, VSEI))
 SBI_SET_TIMER, SBI_CONSOLE_PUTCHAR, SBI_CONSOLE_GETCHAR, SBI_SHUTDOWN = 0x00, 0x01, 0x02, 0x08
 SBI_BASE, SBI_TIME, SBI_SRST, SBI_DBCN = 0x10, 0x54494D45, 0x53525354, 0x4442434E
 SBI_STA = 0x535441                  # steal-time accounting: a shared page KVM keeps up to date
+SBI_IPI, SBI_RFENCE = 0x735049, 0x52464E43      # inter-processor interrupts, remote fences
 FORWARDED = (SBI_CONSOLE_PUTCHAR, SBI_CONSOLE_GETCHAR, SBI_DBCN)
 SBI_ERR_NOT_SUPPORTED, SBI_ERR_INVALID_PARAM, SBI_ERR_INVALID_ADDRESS = -2, -3, -5
 NS_PER_TICK = 100                   # the timebase: 10 MHz (mtime), as QEMU's virt board

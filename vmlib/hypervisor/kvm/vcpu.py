@@ -23,7 +23,8 @@ from ...machine.traps import (Trap, S, U, VU, VS, SSI, STI, SEI, VSSI, VSTI, VSE
 from .api import (M32, M64, A0, A1, A6, A7, EINVAL, ENOENT, EOPNOTSUPP, HEDELEG, HIDELEG,
                   KvmRun, Mmio,
                   RiscvSbi, SystemEvent, SBI_SET_TIMER, SBI_TIME, SBI_BASE, SBI_SRST,
-                  SBI_SHUTDOWN, SBI_DBCN, SBI_STA, FORWARDED, SBI_ERR_NOT_SUPPORTED,
+                  SBI_SHUTDOWN, SBI_DBCN, SBI_STA, SBI_IPI, SBI_RFENCE, FORWARDED,
+                  SBI_ERR_NOT_SUPPORTED,
                   SBI_ERR_INVALID_PARAM, SBI_ERR_INVALID_ADDRESS, NS_PER_TICK, A2,
                   KVM_EXIT_MMIO, KVM_EXIT_INTR, KVM_EXIT_HLT, KVM_EXIT_INTERNAL_ERROR,
                   KVM_EXIT_SYSTEM_EVENT, KVM_EXIT_RISCV_SBI, KVM_SYSTEM_EVENT_SHUTDOWN,
@@ -451,9 +452,9 @@ class KvmVcpu:
         return word, decode(word)
 
     def _sbi(self):
-        """An SBI call (ecall from VS-mode): KVM serves TIME, BASE and the legacy timer;
-        SRST and legacy shutdown become a system event; the console calls and DBCN go to
-        the VMM; anything else is answered 'not supported'."""
+        """An SBI call (ecall from VS-mode): KVM serves TIME, BASE, IPI, RFENCE, STA and the
+        legacy timer; SRST and legacy shutdown become a system event; the console calls and
+        DBCN go to the VMM; anything else is answered 'not supported'."""
         R = self.state.x
         eid, fid = R[A7], R[A6]
         if eid in (SBI_SET_TIMER, SBI_TIME):
@@ -465,6 +466,16 @@ class KvmVcpu:
         elif eid == SBI_BASE:
             self.count('sbi_base')
             R[A0], R[A1] = 0, self._base(fid, R[A0])
+        elif eid == SBI_IPI and fid == 0:   # send_ipi(hart_mask, hart_mask_base): to itself
+            self.count('sbi_ipi')
+            if self._names_hart_0(R[A0], R[A1]):
+                self.hart.hvip |= 1 << VSSI
+            R[A0], R[A1] = 0, 0
+        elif eid == SBI_RFENCE and fid <= 2:    # fence.i, sfence.vma(_asid): on its one hart
+            self.count('sbi_rfence')
+            if fid and self._names_hart_0(R[A0], R[A1]):
+                self.hart.mmu.flush()
+            R[A0], R[A1] = 0, 0
         elif eid in (SBI_SRST, SBI_SHUTDOWN):
             self._retire()
             self.powered_off = True
@@ -486,6 +497,11 @@ class KvmVcpu:
         return None
 
     @staticmethod
+    def _names_hart_0(mask, base):
+        """Whether an SBI hart mask names hart 0, this VM's one hart (base -1: all harts)."""
+        return base == M32 or (base == 0 and mask & 1)
+
+    @staticmethod
     def _base(fid, arg):
         """SBI BASE: version 2.0, KVM's implementation id (3), probe_extension."""
         if fid == 0:
@@ -493,7 +509,8 @@ class KvmVcpu:
         if fid == 1:
             return 3
         if fid == 3:
-            return int(arg in (SBI_BASE, SBI_TIME, SBI_SRST, SBI_DBCN, SBI_STA))
+            return int(arg in (SBI_BASE, SBI_TIME, SBI_SRST, SBI_DBCN, SBI_STA, SBI_IPI,
+                               SBI_RFENCE))
         return 0
 
     # --- steal time (SBI STA) ------------------------------------------------------------------
