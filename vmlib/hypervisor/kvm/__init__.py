@@ -19,7 +19,8 @@ itself go straight to it (``hedeleg``: system calls, page faults, breakpoints; `
 interrupts), so they cost no exit at all. What does exit comes to HS-mode, as on real
 hardware (``scause``, ``stval``, ``htval``, ``hstatus.SPV``...), and KVM either serves it in
 the kernel -- the timer (SBI TIME, ``hvip.VSTIP``), ``wfi`` as a halt (``hstatus.VTW``), dirty
-logging, SBI BASE, an exception redirected to the guest -- counted in ``vcpu.stat`` but not
+logging, SBI BASE, IPI and RFENCE, steal time (SBI STA), an exception redirected to the guest,
+and without nested paging the shadow page tables -- counted in ``vcpu.stat`` but not
 returned; or returns to user space: ``KVM_EXIT_MMIO`` (a load or store outside the memory
 slots: the VMM's devices), ``KVM_EXIT_RISCV_SBI`` (SBI calls KVM forwards: the legacy console,
 DBCN), ``KVM_EXIT_SYSTEM_EVENT`` (SBI system reset: shutdown or reset), ``KVM_EXIT_INTR`` (a
