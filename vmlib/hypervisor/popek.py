@@ -211,7 +211,7 @@ _SETUP = {
 """,
     VS: """\
     li t0, 7
-    csrw hcounteren, t0             # counters readable in the guest (as KVM allows)
+    csrw hcounteren, t0             # counters readable in the guest too (as in U-mode)
     li t0, 3 << 11
     csrc mstatus, t0
     li t0, 1 << 11

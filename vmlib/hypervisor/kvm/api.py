@@ -28,6 +28,9 @@ KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY = 1, 2
 HEDELEG = sum(1 << c for c in (MISALIGNED_FETCH, ILLEGAL_INSTRUCTION, BREAKPOINT, ECALL_FROM_U,
                                FETCH_PAGE_FAULT, LOAD_PAGE_FAULT, STORE_PAGE_FAULT))
 HIDELEG = sum(1 << i for i in (VSSI, VSTI, VSEI))
+#: the counters a guest reads without an exit (hcounteren): time only, as the firmware allows
+#: the kernel on the bare machine (mcounteren.TM), so that a guest sees the same machine
+GUEST_COUNTERS = 1 << 1
 
 # SBI (the calls KVM serves or forwards; the guest kernel's are legacy ones and SRST)
 SBI_SET_TIMER, SBI_CONSOLE_PUTCHAR, SBI_CONSOLE_GETCHAR, SBI_SHUTDOWN = 0x00, 0x01, 0x02, 0x08

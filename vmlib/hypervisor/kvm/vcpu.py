@@ -26,6 +26,7 @@ from .api import (M32, M64, A0, A1, A6, A7, EINVAL, ENOENT, EOPNOTSUPP, HEDELEG,
                   SBI_SHUTDOWN, SBI_DBCN, SBI_STA, SBI_IPI, SBI_RFENCE, FORWARDED,
                   SBI_ERR_NOT_SUPPORTED,
                   SBI_ERR_INVALID_PARAM, SBI_ERR_INVALID_ADDRESS, NS_PER_TICK, A2,
+                  GUEST_COUNTERS,
                   KVM_EXIT_MMIO, KVM_EXIT_INTR, KVM_EXIT_HLT, KVM_EXIT_INTERNAL_ERROR,
                   KVM_EXIT_SYSTEM_EVENT, KVM_EXIT_RISCV_SBI, KVM_SYSTEM_EVENT_SHUTDOWN,
                   KVM_SYSTEM_EVENT_RESET, KVM_MEM_LOG_DIRTY_PAGES)
@@ -97,6 +98,7 @@ class KvmVcpu:
         self.run_struct = None
         self.trap = None                    # the last exit's (scause, stval, htval)
         self.trace = None                   # a list, to record every exit (``count``)
+        self.counters = GUEST_COUNTERS      # hcounteren: the counters it reads itself
         self._entered = None                # the hart's instret when the guest was entered
         self.left_at = None                 # host time when another vCPU took the hart
         self.steal_ns = 0                   # time it could have run but others had the hart
@@ -256,6 +258,7 @@ class KvmVcpu:
             setattr(h, vs, getattr(s, guest))
         h.mie = h.mie & ~HIDELEG | (s.mie & S_INTERRUPTS) << 1
         h.htimedelta = self.htimedelta
+        h.hcounteren = self.counters
         if self.vm.nested:
             hgatp = self.vm.gstage.hgatp | (self.vm.vmid & 0x7F) << 22
             h.hedeleg, h.hstatus = HEDELEG, h.hstatus & ~VTVM

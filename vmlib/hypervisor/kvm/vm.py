@@ -8,7 +8,7 @@ from ...machine.hcsr import VTW
 from ...machine.bus import RAM_BASE
 from ...machine.sv32 import PAGE
 from .api import (EINVAL, EEXIST, ENOENT, EFAULT, HEDELEG, HIDELEG, KVM_MEM_LOG_DIRTY_PAGES,
-                  KVM_MEM_READONLY)
+                  KVM_MEM_READONLY, GUEST_COUNTERS)
 from ..memory import GuestMemory
 from ..shadow import ShadowMMU
 from .memory import HostMemory, MemorySlot, GStage
@@ -35,8 +35,8 @@ class Kvm:
         h.mideleg = S_INTERRUPTS
         h.hedeleg, h.hideleg = HEDELEG, HIDELEG     # ...unless the guest takes it itself
         h.hstatus |= VTW                    # a guest's wfi exits: KVM halts the vCPU
-        h.hcounteren = 7
-        h.mcounteren = 7
+        h.mcounteren = 7                    # HS-mode reads every counter; a guest, what
+        h.hcounteren = GUEST_COUNTERS       # its vCPU allows
         h.trap_hook = self._on_trap
         self.machine_exit = None
 
