@@ -191,11 +191,11 @@ class ArchState:
                 code -= 1                               # the guest sees S interrupts
                 cause = INTERRUPT | code
             self.vsepc, self.vscause, self.vstval = epc, cause, tval & M32
-            self.vsstatus = _stack_s(self.vsstatus, old)
+            self.vsstatus = stack_s(self.vsstatus, old)
             tvec, new = self.vstvec, S
         elif to_s:
             self.sepc, self.scause, self.stval = epc, cause, tval & M32
-            self.mstatus = _stack_s(self.mstatus, old)
+            self.mstatus = stack_s(self.mstatus, old)
             if self.hypervisor:
                 self.htval, self.htinst = tval2, 0
                 hs = self.hstatus & ~(SPV | GVA) | (SPV if virt else 0) | (GVA if gva else 0)
@@ -231,11 +231,11 @@ class ArchState:
             self.pc = self.mepc
         elif virt:                      # a guest's sret: its own, on the VS registers
             new = S if self.vsstatus & SPP else U
-            self.vsstatus = _unstack_s(self.vsstatus)
+            self.vsstatus = unstack_s(self.vsstatus)
             self.pc = self.vsepc
         else:
             new = S if st & SPP else U
-            st = _unstack_s(st)
+            st = unstack_s(st)
             if self.hstatus & SPV:      # back into the guest (and SPV cleared, as QEMU)
                 virt = 1
                 self.hstatus &= ~SPV
@@ -337,14 +337,14 @@ def csr_access(state, name, rd, rs1, number):
     return None
 
 
-def _stack_s(status, old):
+def stack_s(status, old):
     """sstatus/vsstatus at a trap into that S-mode: SPIE <- SIE, SIE <- 0, SPP <- the old
     privilege (S or U)."""
     return (status & ~(SPIE | SPP | SIE) | (SPIE if status & SIE else 0)
             | (SPP if old == S else 0))
 
 
-def _unstack_s(status):
+def unstack_s(status):
     """sstatus/vsstatus at an sret: SIE <- SPIE, SPIE <- 1, SPP <- U."""
     return status & ~(SIE | SPP) | (SIE if status & SPIE else 0) | SPIE
 

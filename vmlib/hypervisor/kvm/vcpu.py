@@ -9,7 +9,7 @@ from ...isa.regs import reg_name, reg_number
 from ...machine.csr import CSR_TABLE, SIE, SPIE, SPP, SUM, MXR, S_INTERRUPTS
 from ...machine.devices import INSTRUCTIONS_PER_TICK
 from ...machine.hcsr import SPV, SPVP
-from ...machine.state import ArchState
+from ...machine.state import ArchState, stack_s
 from ...machine.frames import OutOfFrames
 from ...machine.hcsr import VTVM
 from ...machine.state import csr_access
@@ -353,9 +353,7 @@ class KvmVcpu:
         """Deliver an exception to the guest kernel as the hardware would have (VS-mode):
         ``kvm_riscv_vcpu_trap_redirect``."""
         h = self.hart
-        st = h.vsstatus
-        h.vsstatus = (st & ~(SPIE | SPP | SIE) | (SPIE if st & SIE else 0)
-                      | (SPP if self.priv == S else 0))
+        h.vsstatus = stack_s(h.vsstatus, self.priv)
         h.vscause, h.vstval, h.vsepc = cause, tval & M32, self.pc
         self.pc, self.priv = h.vstvec & ~3, S
         return None
