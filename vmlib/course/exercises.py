@@ -345,6 +345,10 @@ class Classify(Exercise):
     def letter(k: int) -> str:
         return chr(ord('a') + k) + ')'
 
+    def explain(self, p, answer):
+        """The kinds, item by item (``a) kind``)."""
+        return "\n".join(f"  {self.letter(k)} {kind}" for k, kind in enumerate(answer))
+
     def lettered(self, p) -> list[str]:
         return [fit(f"  {self.letter(k)} {self.ITEMS[i][0]}") for k, i in enumerate(p["items"])]
 

@@ -51,9 +51,6 @@ class WhatReplacesIt(Classify):
         lines.append("Answer with a list, e.g. ['trap_return', 'shared page', ...].")
         return "\n".join(lines)
 
-    def explain(self, p, answer):
-        return "\n".join(f"  {self.letter(k)} {kind}" for k, kind in enumerate(answer))
-
     def diagnose(self, p, given):
         if isinstance(given, list) and 'still traps' not in given and \
                 'still traps' in self.solve(p):

@@ -16,7 +16,7 @@ from ..text import table
 
 __all__ = ['TECHNIQUES', 'WORKLOADS', 'GENERATION_WORKLOADS', 'run', 'exits_by_reason',
            'exits_text', 'console_rows', 'console_text', 'generation_rows', 'generation_text',
-           'USER_EXITS']
+           'USER_EXITS', 'PAGING_EXITS']
 
 #: the ways chapter 12 runs the guest kernel: name -> (technique, nested paging)
 TECHNIQUES = {'trap': ('trap', True), 'hw': ('hw', True),
@@ -25,6 +25,9 @@ WORKLOADS = ('demo', 'syscall', 'io', 'csr', 'pgfault', 'ptemod', 'forkwait', 'c
 GENERATION_WORKLOADS = ('pgfault', 'ptemod', 'forkwait', 'compute')
 #: the exits that go to the user-space VMM (the rest KVM serves in the kernel)
 USER_EXITS = ('KVM_EXIT_MMIO', 'KVM_EXIT_RISCV_SBI', 'KVM_EXIT_SYSTEM_EVENT')
+#: the exits that virtualizing memory costs, by the names the techniques report them under
+PAGING_EXITS = ('hidden_page_fault', 'page_table_write', 'satp', 'sfence_vma',
+                'guest_page_fault')
 #: the console's paths: name -> build options of the guest kernel
 CONSOLES = {'SBI putchar (a call per byte)': {},
             'SBI debug console (a call per write)': {'dbcn': True},
@@ -101,9 +104,7 @@ def generation_rows(workloads=GENERATION_WORKLOADS):
         for name in TECHNIQUES:
             report = run(name, w)
             exits = report['guests'][0]['exits']
-            memory = sum(n for r, n in exits.items()
-                         if r in ('hidden_page_fault', 'page_table_write', 'satp',
-                                  'sfence_vma', 'guest_page_fault', 'page_fault'))
+            memory = sum(n for r, n in exits.items() if r in PAGING_EXITS)
             row[name] = {'exits': sum(exits.values()), 'memory': memory,
                          'cycles': report['cycles']['total']}
         rows.append(row)

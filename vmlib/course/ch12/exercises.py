@@ -44,9 +44,6 @@ class WhereIsItServed(Classify):
         lines.append("Answer with a list, e.g. ['KVM in the kernel', ...].")
         return "\n".join(lines)
 
-    def explain(self, p, answer):
-        return "\n".join(f"  {self.letter(k)} {kind}" for k, kind in enumerate(answer))
-
     def diagnose(self, p, given):
         items = [self.ITEMS[i][0] for i in p["items"]]
         if isinstance(given, list) and len(given) == len(items) and \

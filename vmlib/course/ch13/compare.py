@@ -18,6 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ...hypervisor.hypervisor import run as hv_run
+from ..ch12.compare import PAGING_EXITS
 from ..text import table
 
 __all__ = ['WAYS', 'WORKLOADS', 'TLB_SIZES', 'measure', 'paging_rows', 'paging_text',
@@ -28,9 +29,6 @@ WAYS = {'shadow (trap)': ('trap', True), 'shadow (hw)': ('hw', False),
         'nested (hw)': ('hw', True)}
 WORKLOADS = ('pgfault', 'ptemod', 'forkwait', 'compute', 'tlb')
 TLB_SIZES = (8, 16, 32, 48, 64, 96, 128)
-#: the exits that virtualizing memory costs, by the names the techniques report them
-PAGING_EXITS = ('hidden_page_fault', 'page_table_write', 'satp', 'sfence_vma',
-                'guest_page_fault')
 
 
 @lru_cache(maxsize=None)

@@ -87,6 +87,3 @@ class WhichWins(Classify):
         lines += self.lettered(p)
         lines.append("Answer with a list, e.g. ['nested', 'shadow', ...].")
         return "\n".join(lines)
-
-    def explain(self, p, answer):
-        return "\n".join(f"  {self.letter(k)} {kind}" for k, kind in enumerate(answer))

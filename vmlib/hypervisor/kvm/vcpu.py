@@ -576,6 +576,3 @@ class KvmVcpu:
         self.hart.clint.offset += s.timecmp - self.guest_time()     # time passes: it sleeps
         self.halted = False
         return None
-
-    def snapshot(self):
-        return self.state.snapshot()

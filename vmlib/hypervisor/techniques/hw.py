@@ -73,15 +73,9 @@ class HardwareAssisted(Technique):
             run = vmm.run(until=vcpu.retired() + budget)
         except GuestStopped:
             run = None
-        except EOPNOTSUPP as e:
-            run = None
-            if vcpu.trap[0] == FETCH_GUEST_PAGE_FAULT:  # as the bare machine's firmware
-                self.guest_stop(vm, firmware_panic, vm, FETCH_ACCESS, vcpu.trap[1])
-            else:
-                vm.finish('guest-fault', None, f'KVM_RUN failed: {e}')
         except KvmError as e:
-            vm.finish('guest-fault', None, f'KVM_RUN failed: {e}')
             run = None
+            self.failed(vm, vcpu, e)
         self.account(vm, vcpu, vmm)
         if run is None or not vm.alive:
             return Exit('stopped', pc=vcpu.state.pc)
@@ -107,11 +101,15 @@ class HardwareAssisted(Technique):
         firmware_panic(vm, cause, self.vmms[vm.index].vcpu.trap[1])
 
     @staticmethod
-    def guest_stop(vm, fn, *args):
-        try:
-            fn(*args)
-        except GuestStopped:
-            pass
+    def failed(vm, vcpu, error):
+        """KVM_RUN failed. A fetch outside the guest's memory ends as on the bare machine (an
+        instruction access fault: its firmware's panic); anything else with KVM's error."""
+        if isinstance(error, EOPNOTSUPP) and vcpu.trap[0] == FETCH_GUEST_PAGE_FAULT:
+            try:
+                firmware_panic(vm, FETCH_ACCESS, vcpu.trap[1])
+            except GuestStopped:
+                return
+        vm.finish('guest-fault', None, f'KVM_RUN failed: {error}')
 
     def account(self, vm, vcpu, vmm):
         """The report's view of the run: instructions, exits by reason, cost-model events."""
