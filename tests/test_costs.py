@@ -13,7 +13,8 @@ CONTRACT_EVENTS = ['guest_instruction', 'emulated_instruction', 'trap', 'trap_re
                    'vm_exit', 'vm_entry', 'world_switch', 'csr_emulation', 'sbi_call',
                    'shadow_fill', 'shadow_update', 'page_walk_step', 'walk_reference',
                    'device_access',
-                   'interrupt_injection', 'exception_injection']
+                   'interrupt_injection', 'exception_injection', 'callout', 'tc_lookup',
+                   'translation']
 
 
 def test_events_are_the_contracts_in_order_and_each_is_a_field_with_a_source():

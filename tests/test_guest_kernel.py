@@ -50,6 +50,7 @@ PRINTS = {
     'callret': [
         'callret: fib(16) = 987',
         'callret: calls made: 3193',
+        'callret: fib(16) in the kernel = 987',
     ],
     'pgfault': [
         'pgfault: 8 rounds: touch 8 heap pages, then unmap them',

@@ -124,7 +124,7 @@ def test_costs_from_the_command_line(capsys):
 
 
 @pytest.mark.parametrize('args, message', [
-    (['--technique', 'bt'], "unknown technique 'bt' (choose from emulate, trap"),
+    (['--technique', 'vt'], "unknown technique 'vt' (choose from emulate, trap, pv, bt, hw)"),
     (['--workload', 'nope'], "unknown workload 'nope'"),
     (['--guests', '0'], 'between 1 and 8 guests'),
     (['--cost', 'traps=5'], "unknown event(s) 'traps'"),

@@ -145,7 +145,7 @@ def check_shadows(hv):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(**PROGRAMS, gp_root=st.booleans(), maps=hostile,
        satp=st.one_of(st.none(), st.none(), st.none(), register_values()),
-       technique=st.sampled_from(('trap', 'trap', 'trap', 'emulate', 'hw', 'hw-shadow')),
+       technique=st.sampled_from(('trap', 'trap', 'bt', 'bt', 'emulate', 'hw', 'hw-shadow')),
        slice_size=st.sampled_from((37, 500, 5000)))
 def test_a_guest_cannot_touch_anything_outside_its_memory(words, regs, sv32, gp_root, maps,
                                                          satp, technique, slice_size):
@@ -165,7 +165,7 @@ def test_a_guest_cannot_touch_anything_outside_its_memory(words, regs, sv32, gp_
         assert hv.registers(i) == registers, f'{vm.name} registers changed'
         assert vm.mem.snapshot() == memory, f'{vm.name} memory changed'
     assert hv.vms[1].reason is not None and hv.vms[1].reason != 'error', hv.vms[1].message
-    if technique == 'trap':
+    if technique in ('trap', 'bt'):
         check_shadows(hv)
         assert hv.host.hart.priv == U                # the guests never left host U-mode
 
@@ -187,7 +187,8 @@ def test_random_guest_kernels_end_the_same_bare_and_virtualized(words, regs, sv3
     # So is the rare program that does not power off within the budget on the bare machine
     # (a random run found one whose loop never ends).
     assume(result.reason == 'poweroff')
-    for technique, nested in (('emulate', True), ('trap', True), ('hw', True), ('hw', False)):
+    for technique, nested in (('emulate', True), ('trap', True), ('bt', True), ('hw', True),
+                              ('hw', False)):
         hv = Hypervisor(technique, [program], max_steps=BUDGET, nested_paging=nested)
         g = hv.run()['guests'][0]
         assert (g['console'], g['exit_status']) == (m.output, result.exit_status), \

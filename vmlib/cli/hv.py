@@ -159,6 +159,8 @@ def format_report(report):
                            f'{_count(vmm["hypercalls"], "hypercall")}; '
                            f'{_count(vmm["world_switches"], "world switch", "world switches")}',
                            96, subsequent_indent=' ' * 5, break_on_hyphens=False)
+    if 'translation' in vmm:
+        lines += _translation_lines(vmm)
     cycles = report['cycles']
     lines.append(f'cycles: {cycles["total"]:,} by the cost model')
     for event, c in sorted(cycles['by_event'].items(), key=lambda kv: -kv[1]):
@@ -175,6 +177,24 @@ def format_report(report):
             any(g['direct_instructions'] for g in report['guests']):
         lines += _note(NONVIRT_NOTE)        # (a pv kernel touches no sstatus: it is not hit)
     return '\n'.join(lines)
+
+
+def _translation_lines(vmm):
+    """Binary translation's own lines: its callouts, and each guest's translation cache."""
+    callouts = vmm['callouts']
+    kinds = ', '.join(f'{k} {v:,}' for k, v in sorted(callouts.items(), key=lambda kv: -kv[1]))
+    lines = textwrap.wrap(f'callouts (no trap): {sum(callouts.values()):,} ({kinds or "none"})',
+                          96, subsequent_indent=' ' * 5, break_on_hyphens=False)
+    for name, t in vmm['translation'].items():
+        lines += textwrap.wrap(
+            f'translation cache of {name}: {t["blocks in cache"]:,} blocks '
+            f'({t["instructions in cache"]:,} instructions); '
+            f'{t["instructions translated"]:,} instructions translated, '
+            f'{t["instructions run translated"]:,} run; {t["lookups"]:,} lookups, '
+            f'{t["hit rate"]:.1%} hits; {t["invalidations"]:,} invalidated; '
+            f'{t["adaptive retranslations"]:,} adaptive retranslations',
+            96, subsequent_indent=' ' * 5, break_on_hyphens=False)
+    return lines
 
 
 def _note(text, indent=''):

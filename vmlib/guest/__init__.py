@@ -69,7 +69,7 @@ _DESCRIPTIONS = OrderedDict([
     ('syscall', 'getpid in a loop: the cost of a system call'),
     ('io', 'the kernel writes the UART itself: a device register read and write per byte'),
     ('csr', 'the kernel writes the sie CSR in a loop (the cr8wr role)'),
-    ('callret', 'recursive calls and returns in user mode'),
+    ('callret', 'recursive calls and returns in user mode, then in the kernel'),
     ('pgfault', 'demand paging: touch heap pages, unmap them, touch again; a bad access is killed'),
     ('exception', 'illegal instructions delivered to a user handler; without one, the process is killed'),
     ('ptemod', 'mmap, mprotect and munmap in a loop: page-table entries change'),
@@ -111,6 +111,7 @@ SYSCALLS = OrderedDict([
     (1003, 'pfcount() -> page faults served to this process'),
     (1004, 'blk_read(sector, buf) -> 0 | -EIO | -EFAULT | -ENODEV  (virtio builds)'),
     (1005, 'blk_write(sector, buf) -> 0 | -EIO | -EFAULT | -ENODEV  (virtio builds)'),
+    (1006, 'kfib(n) -> fib(n)  (computed by recursion in the kernel: calls and returns there)'),
 ])
 
 SOURCE_FILES = ('firmware.s', 'pv.s', 'kernel.s', 'virtio.s', 'user/lib.s')

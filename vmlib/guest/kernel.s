@@ -45,6 +45,7 @@
     .equ SYS_SIE_WRITE, 1001        # sie_write(n) -> n: the kernel writes the sie CSR n times
     .equ SYS_SET_HANDLER, 1002      # set_handler(pc | 0): where the process takes its exceptions
     .equ SYS_PFCOUNT, 1003          # pfcount() -> page faults served to this process
+    .equ SYS_KFIB, 1006             # kfib(n) -> fib(n), by recursion in the kernel
 
     .equ EBADF, 9
     .equ ECHILD, 10
@@ -589,6 +590,8 @@ trap_syscall:
     beq a7, t0, sys_set_handler
     li t0, SYS_PFCOUNT
     beq a7, t0, sys_pfcount
+    li t0, SYS_KFIB
+    beq a7, t0, sys_kfib
     .if VIRTIO
     li t0, SYS_BLK_READ
     beq a7, t0, sys_blk_read
@@ -621,6 +624,31 @@ sys_set_handler:
 sys_pfcount:
     lw a0, P_FAULTS(tp)
     j sys_return
+
+# kfib(n): fib(n) the slow way, in the kernel -- calls and returns at the kernel's privilege,
+# the call/ret microbenchmark's role: a binary translator must look up every return's target.
+sys_kfib:
+    call kfib
+    j sys_return
+
+kfib:
+    li t0, 2
+    bltu a0, t0, 1f
+    addi sp, sp, -16
+    sw ra, 12(sp)
+    sw s0, 8(sp)
+    sw a0, 4(sp)
+    addi a0, a0, -1
+    call kfib
+    mv s0, a0
+    lw a0, 4(sp)
+    addi a0, a0, -2
+    call kfib
+    add a0, a0, s0
+    lw s0, 8(sp)
+    lw ra, 12(sp)
+    addi sp, sp, 16
+1:  ret
 
 # write(fd, buf, len): copy the bytes from user memory (copy_from_user, the only place the
 # kernel reads user memory) in chunks, and print them through the SBI console.

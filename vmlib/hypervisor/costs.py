@@ -82,6 +82,11 @@ EVENTS = {
     'device_access': 'one emulated device register access',
     'interrupt_injection': 'a virtual interrupt delivered to the guest kernel',
     'exception_injection': 'a guest trap reflected to the guest kernel',
+    'callout': "translated guest-kernel code does a sensitive instruction's work without a "
+               'trap: an inline sequence or a call into the VMM (binary translation)',
+    'tc_lookup': 'an indirect jump or return in translated code finds its target in the '
+                 'translation cache',
+    'translation': 'one guest-kernel instruction translated into the translation cache',
 }
 
 #: event name -> where its default cost comes from (and whether it is an estimate).
@@ -155,6 +160,24 @@ SOURCES = {
     'exception_injection':
         'Estimate, 200: as interrupt_injection, for a guest exception (Adams & Agesen '
         "2006's divzero microbenchmark is this path).",
+    'callout':
+        'Adams & Agesen 2006, 35 cycles: VMware\'s translator turns a %cr8 write into "a '
+        'short sequence of simple instructions", 35 cycles, four times faster than the native '
+        'write. Rounded to 40 here. It replaces a trap, its return and csr_emulation (the '
+        'instruction was decoded once, at translation); the VMM work a service needs besides '
+        '(sbi_call, device_access, shadow_update) is charged as under a trap -- their ptemod, '
+        'a PTE store translated into "a small program that is cheaper than a trap but still '
+        'quite costly", took 391 cycles (callout + shadow_update: 440 here).',
+    'tc_lookup':
+        'Adams & Agesen 2006, 40 cycles: "BT slows down indirect control flow": a call/return '
+        'pair took 11 cycles natively and under the hardware VMM, 51 under the software VMM -- '
+        '"an average penalty of 40 cycles" for the return, whose target must be looked up. '
+        'Direct branches are chained in the cache and cost nothing extra.',
+    'translation':
+        'Estimate, 100 per guest instruction: decode, classify, emit and link, done once per '
+        'block while it stays in the cache (a software translator runs some hundred host '
+        'instructions per guest instruction it translates; the papers give no per-instruction '
+        'figure). Paid again after an invalidation or an adaptive retranslation.',
 }
 
 
@@ -181,6 +204,9 @@ class CostModel:
     device_access: float = 300
     interrupt_injection: float = 200
     exception_injection: float = 200
+    callout: float = 40
+    tc_lookup: float = 40
+    translation: float = 100
 
     def __post_init__(self):
         for name in EVENTS:

@@ -98,7 +98,8 @@ def privileged_instruction(hv, vm, exit):
         v.waiting = False
         go_on = wait_for_interrupt(vm)
     vm.exit('privileged_instruction')
-    vm.count('csr_emulation')
+    if not vm.callout:                  # (a translator decoded it once, at translation)
+        vm.count('csr_emulation')
     vm.retire()
     return go_on
 
@@ -148,6 +149,9 @@ def page_fault(hv, vm, exit):
     elif kind == 'pt-write':
         vm.exit('page_table_write')
         return emulate_access(vm)
+    elif kind == 'code-write':          # translated code (technique bt): the store drops it
+        vm.exit('code_write')
+        return emulate_access(vm)
     elif access != FETCH and vm.devices.find(gpa)[1] is not None:
         vm.exit('mmio')
         return emulate_access(vm)
@@ -155,6 +159,34 @@ def page_fault(hv, vm, exit):
         vm.exit('guest_fault')
         firmware_panic(vm, ACCESS_FAULT[access], va)
     return True
+
+
+@handler('memory_access')
+def memory_access(hv, vm, exit):
+    """A load, store or atomic that a binary translator turned into a callout because it
+    kept trapping (adaptive translation, technique ``bt``): executed in the VMM, through the
+    guest's translation, whatever it reaches -- a device register (``mmio``), one of the
+    guest's page tables (``page_table_write``: the shadows follow), translated code
+    (``code_write``) or plain RAM (``memory``)."""
+    v = vm.vcpu
+    ins = decode(exit.tval)
+    va = v.x[ins.rs1] + (0 if ins.spec.category == 'amo' else ins.imm) & M32
+    access = LOAD if ins.spec.kind == 'load' else STORE
+    try:
+        gpa = translate(vm.mem, v.satp, va, access, view_of(v.priv, v.mstatus), v.mxr).pa
+    except GuestFault:
+        gpa = None                      # (the emulation takes the guest's fault)
+    if gpa is not None and not vm.mem.contains(gpa):
+        kind = 'mmio'
+    elif gpa is not None and vm.mmu is not None and gpa >> 12 in vm.mmu.code_pages:
+        kind = 'code_write' if access == STORE else 'memory'
+    elif (gpa is not None and access == STORE and vm.mmu is not None
+          and gpa >> 12 in vm.mmu.pt_pages and vm.mmu.still_traced(gpa >> 12)):
+        kind = 'page_table_write'
+    else:
+        kind = 'memory'
+    vm.exit(kind)
+    return emulate_access(vm)
 
 
 @handler('access_fault')
@@ -312,6 +344,8 @@ def cause_of(vm, kind):
 def describe(vm, exit):
     """What an exit is about, in a few words (for the log's ``detail``)."""
     v = vm.vcpu
+    if vm.callout:
+        return 'callout: ' + disassemble(exit.tval, v.pc)
     if exit.reason == 'privileged_instruction':
         return disassemble(exit.tval, v.pc)
     if exit.reason == 'ecall' and v.priv == S:

@@ -191,7 +191,7 @@ class Hypervisor:
         except Exception as e:      # a VMM bug: stop this guest with the reason, never raise
             vm.finish('error', None, f'internal error of the VMM: {type(e).__name__}: {e}')
             go_on = False
-        vm.causes.served(cause_of(vm, vm.last_exit), vm.last_exit)
+        vm.causes.served(cause_of(vm, vm.last_exit), None if vm.callout else vm.last_exit)
         if record is not None:
             self.log.end(record, vm)
         return go_on and vm.alive

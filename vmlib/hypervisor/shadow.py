@@ -121,6 +121,7 @@ class ShadowMMU:
         self.page_users = {}            # guest page number -> how many (table, vpn, PTE) links
         self.writable = {}              # guest page number -> {(table, vpn)} mapping it writable
         self.pt_pages = set()           # guest pages holding page tables: write-protected
+        self.code_pages = set()         # guest pages a binary translator translated: too
         self.flood = {}                 # guest page -> trapped writes since it was last walked
         self.mxr = False
         self.current = None             # the table the host satp points at, and its key
@@ -180,7 +181,8 @@ class ShadowMMU:
 
         Returns ``('filled', gpa)`` (run the instruction again), ``('pt-write', gpa)`` (a
         store to a write-protected guest page table: the caller emulates it and calls
-        ``written``), or ``('not-ram', gpa)`` (a device or nothing: the caller decides).
+        ``written``), ``('code-write', gpa)`` (a store to translated code: the caller
+        emulates it and drops the translations), or ``('not-ram', gpa)`` (a device or nothing: the caller decides).
         Raises ``GuestFault`` when the guest's own table refuses, ``OutOfFrames`` when the
         guest's shadow frames are used up.
         """
@@ -193,13 +195,10 @@ class ShadowMMU:
         for addr in t.ptes:
             self._protect(addr >> 12)
             self.flood.pop(addr >> 12, None)
-        if access == STORE and page in self.pt_pages:
-            if self.page_users.get(page):
-                writes = self.flood[page] = self.flood.get(page, 0) + 1
-                if writes <= FLOOD_LIMIT:
-                    return 'pt-write', gpa
-                self._zap(page)                 # written again and again, never walked
-            self.pt_pages.discard(page)         # nothing depends on it any more
+        if access == STORE and page in self.code_pages:
+            return 'code-write', gpa
+        if access == STORE and page in self.pt_pages and self.still_traced(page):
+            return 'pt-write', gpa
         view = table.key[1]
         priv, sum_ = (U if view == 'U' else S), view == 'S+SUM'
         user = not self.native or view == 'U'   # (trap-and-emulate: the host runs in U-mode)
@@ -221,7 +220,7 @@ class ShadowMMU:
             if pte & PTE_D and (pte & PTE_W if view == 'native' else
                                 leaf_problem(STORE, priv, pte, t.level, sum_, self.mxr) is None):
                 flags |= PTE_W
-        if page in self.pt_pages:
+        if page in self.pt_pages or page in self.code_pages:
             flags &= ~PTE_W
         vpn = va >> 12
         if vpn in table.leaves:
@@ -237,11 +236,38 @@ class ShadowMMU:
         self.count('shadow_fill')
         return 'filled', gpa
 
+    def still_traced(self, page):
+        """A store is about to hit page-table page ``page``: True when it stays traced (the
+        VMM performs the store and the shadows follow); False when it stops being watched --
+        nothing depends on it any more, or it was written ``FLOOD_LIMIT`` times without being
+        walked in between (its shadow entries are dropped first)."""
+        if self.page_users.get(page):
+            writes = self.flood[page] = self.flood.get(page, 0) + 1
+            if writes <= FLOOD_LIMIT:
+                return True
+            self._zap(page)                     # written again and again, never walked
+        self.pt_pages.discard(page)             # nothing depends on it any more
+        return False
+
     def _protect(self, page):
         """Guest page ``page`` holds a page table: no shadow may map it writable."""
         if page in self.pt_pages:
             return
         self.pt_pages.add(page)
+        self._write_protect(page)
+
+    def protect_code(self, page):
+        """Guest page ``page`` holds code a binary translator translated: its stores must
+        come to the VMM (``fill`` says ``'code-write'``) so that the translations follow."""
+        if page not in self.code_pages:
+            self.code_pages.add(page)
+            self._write_protect(page)
+
+    def unprotect_code(self, page):
+        """No translation comes from guest page ``page`` any more: stores may go ahead."""
+        self.code_pages.discard(page)
+
+    def _write_protect(self, page):
         maps = self.writable.pop(page, ())
         for table, vpn in list(maps):
             self._forget(table, vpn)
@@ -303,5 +329,6 @@ class ShadowMMU:
 
     def stats(self):
         return {'tables': len(self.tables), 'entries': len(self.sources),
-                'protected_pages': len(self.pt_pages), 'frames': self.pool.in_use,
+                'protected_pages': len(self.pt_pages), 'code_pages': len(self.code_pages),
+                'frames': self.pool.in_use,
                 'flushes': self.flushes, 'unshadowed': self.zaps}

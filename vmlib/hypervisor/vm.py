@@ -124,6 +124,8 @@ class VM:
         self.mmu = None
         self.events = Counter()         # cost-model event -> count
         self.exits = Counter()          # why the guest left for the VMM -> count
+        self.callouts = Counter()       # what translated code called the VMM for -> count
+        self.callout = False            # True while the VMM serves a callout (technique bt)
         self.causes = CauseLedger()     # the same, by what the VMM's work was for
         self.notes = []                 # contained misbehaviour, in sentences
         self.reason = None
@@ -151,9 +153,15 @@ class VM:
         self.causes.charging[event] += n
 
     def exit(self, why):
-        """One trap into the VMM, served as ``why`` (a name in the report's ``vmm.exits``)."""
-        self.exits[why] += 1
-        self.count('trap')
+        """One trap into the VMM, served as ``why`` (a name in the report's ``vmm.exits``) --
+        or, while ``callout`` is set, one call of a binary translator's translated code into
+        the VMM for the same service: no trap (``vmm.callouts``)."""
+        if self.callout:
+            self.callouts[why] += 1
+            self.count('callout')
+        else:
+            self.exits[why] += 1
+            self.count('trap')
         self.last_exit = why
 
     def retire(self):
@@ -198,6 +206,7 @@ class VM:
                   'guest_instructions': self.guest_instructions,
                   'direct_instructions': self.direct_instructions,
                   'exits': dict(sorted(self.exits.items())),
+                  **({'callouts': dict(sorted(self.callouts.items()))} if self.callouts else {}),
                   'events': {e: self.events[e] for e in EVENTS if self.events[e]},
                   'notes': list(self.notes)}
         if by_cause:

@@ -157,7 +157,6 @@ class Translator(Engine):
         hart = self.hart
         ns = self.ns
         ns['R'] = hart.x                        # (a hypervisor swaps in a guest's registers)
-        interp = self.interp
         margin = max(self.max_block, self.longest)      # no block is longer
         n = hart.instret
         end = n + budget
@@ -172,8 +171,7 @@ class Translator(Engine):
                 f = None
                 continue
             if stop - n <= margin:              # close to the stop: interpret, exactly
-                interp(hart, stop - n)
-                self.interpreted += hart.instret - n
+                self.near_stop(stop - n)
                 n = hart.instret
                 f = None
                 continue
@@ -200,6 +198,13 @@ class Translator(Engine):
             else:
                 hart.pc = f.pc
         hart.instret = n
+
+    def near_stop(self, count):
+        """Run exactly ``count`` instructions, fewer than a block may hold, before a stop:
+        in the interpreter."""
+        n = self.hart.instret
+        self.interp(self.hart, count)
+        self.interpreted += self.hart.instret - n
 
     def _trap_at(self, pc, n, cause, tval):
         """The Trap a snippet raises, with the hart's pc and count at that instruction."""
@@ -281,8 +286,12 @@ class Translator(Engine):
             cover[slot] += 1
         self.translated += 1
         self.longest = max(self.longest, block.length)
+        self.made(block)
         self._record()
         return func
+
+    def made(self, block):
+        """A block was just translated (a subclass may count or watch it)."""
 
     def _resolver(self, block, name, target):
         """What exit ``name`` of ``block`` holds until it is linked to its successor."""
@@ -330,6 +339,11 @@ class Translator(Engine):
 
     def code_written(self, index, size):
         """RAM [index, index + size) was written: drop the blocks made from those bytes."""
+        self.invalidations += self.drop_covering(index, size)
+
+    def drop_covering(self, index, size):
+        """Drop the blocks made from RAM [index, index + size); how many."""
+        dropped = 0
         end = index + size
         while index < end:
             page = index >> 12
@@ -341,9 +355,10 @@ class Translator(Engine):
                     for block in list(self.by_page[page].values()):
                         if any(first <= slot <= last for slot in block.slots):
                             self._drop(block)
-                            self.invalidations += 1
+                            dropped += 1
                     self._record()
             index = stop
+        return dropped
 
     def invalidate(self, start, end):
         """The mappings of virtual [start, end) changed: drop blocks translated from there.
@@ -392,6 +407,22 @@ class Translator(Engine):
 
     # --- the code generator -----------------------------------------------------------------
 
+    #: what a block's ``jalr`` exit calls to find its target's block (a subclass may count it)
+    INDIRECT = 'lookup'
+
+    def calls_out(self, index, ins):
+        """Whether the instruction ``ins`` at RAM ``index`` ends its block as a call out of the
+        translated code (``system_code``) although it is no system instruction: never here."""
+        return False
+
+    def system_code(self, pc, word, ins, count, length):
+        """The lines that end a block with the system instruction ``ins`` (``word``) at
+        ``pc``, ``count`` the expression of the instructions retired before it: the hart
+        executes it (``exec_system``), then the dispatcher looks at the world again."""
+        return [f'hart.pc = {pc:#x}; hart.instret = {count}',
+                f'hart.pc = exec_system({", ".join(map(str, ins))}, {pc:#x})',
+                f'return None, n + {length} + RESYNC']
+
     def _decoder(self, page_index):
         """offset -> (word, decoded instruction) in the RAM page at ``page_index``, through
         the hart's decoded-instruction cache (shared with the interpreter)."""
@@ -420,7 +451,8 @@ class Translator(Engine):
             word, ins = decoded((pc & 0xFFF) + 4 * k)
             out.append(((pc + 4 * k) & M32, word, ins))
             op = ins[0]
-            if op >= OP_DECODE or SPECS[op].kind in ('branch', 'jump', 'system'):
+            if (op >= OP_DECODE or SPECS[op].kind in ('branch', 'jump', 'system')
+                    or self.calls_out(index + 4 * k, ins)):
                 break
         return out
 
@@ -439,7 +471,7 @@ class Translator(Engine):
             seen.add(ipc)
             word, ins = decoded(ipc & 0xFFF)
             op = ins[0]
-            if op >= OP_DECODE:
+            if op >= OP_DECODE or self.calls_out(index + ipc - pc, ins):
                 return None
             kind, after = SPECS[op].kind, ipc + 4
             if kind in ('alu', 'load', 'store', 'nop'):
@@ -480,7 +512,8 @@ class Translator(Engine):
         op = ins[0]
         if op == OP_ILLEGAL:
             role = 'illegal'
-        elif op >= OP_DECODE or SPECS[op].kind == 'system':
+        elif (op >= OP_DECODE or SPECS[op].kind == 'system'
+              or self.calls_out(index + ipc - pc, ins)):
             role = 'system'
         elif SPECS[op].kind == 'branch':
             role = 'branch'
@@ -553,7 +586,7 @@ class Translator(Engine):
             spec = SPECS[op] if op < OP_DECODE else None
             comment = f'# 0x{ipc:08x}  {disassemble(word, ipc)}'
             (tail if role in ('system', 'illegal') else lines).append(comment)
-            kind = spec.kind if spec else 'system'
+            kind = spec.kind if spec and role != 'system' else 'system'
             if kind == 'alu':
                 code = bind(spec.semantics, ins)
                 lines.extend((_PC.sub(f'{ipc:#x}', code) if 'pc' in code else code).splitlines())
@@ -602,14 +635,12 @@ class Translator(Engine):
                 if role == 'jal':
                     tail.append(f'return {exit_to(ipc + ins[4])}, n + {L}')
                 elif role == 'jalr':
-                    tail.append(f'return lookup(pc), n + {L}')
+                    tail.append(f'return {self.INDIRECT}(pc), n + {L}')
             elif role == 'illegal':
                 tail.append(f'raise trap_at({ipc:#x}, {count(k)}, {ILLEGAL_INSTRUCTION}, '
                             f'{ins[4]:#x})')
             else:                               # system, or a branch to a misaligned target
-                tail.append(f'hart.pc = {ipc:#x}; hart.instret = {count(k)}')
-                tail.append(f'hart.pc = exec_system({", ".join(map(str, ins))}, {ipc:#x})')
-                tail.append(f'return None, n + {L} + RESYNC')
+                tail.extend(self.system_code(ipc, word, ins, count(k), L))
             if role == 'fall':
                 tail.append(f'return {exit_to(ipc + 4)}, n + {L}')
 

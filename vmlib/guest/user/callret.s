@@ -1,6 +1,7 @@
-# callret.s -- the "callret" microbenchmark: calls and returns in user mode (no kernel at all,
-# but binary translators must handle every return's unknown target). fib(n) by the naive
-# recursion, counting the calls.
+# callret.s -- the "callret" microbenchmark: calls and returns, fib(n) by the naive recursion,
+# first in user mode (counting the calls), then in the kernel (kfib): a binary translator runs
+# the process's code directly but translates the kernel's, and must look up every return's
+# target there.
 
     .equ CALLRET_N, 16
 
@@ -23,6 +24,13 @@ main:
     call print
     la a0, callret_calls
     mv a1, s1
+    la a2, empty
+    call print_line
+    li a0, CALLRET_N
+    li a7, SYS_KFIB
+    ecall
+    mv a1, a0
+    la a0, callret_kernel
     la a2, empty
     call print_line
     li a0, 0
@@ -54,4 +62,5 @@ fib:
 callret_fib:    .string "callret: fib("
 callret_is:     .string ") = "
 callret_calls:  .string "callret: calls made: "
+callret_kernel: .string "callret: fib(16) in the kernel = "
     .balign 4

@@ -415,6 +415,9 @@ class KvmVcpu:
         if kind == 'filled':
             self.count('hidden_page_fault')
             return None
+        if access == FETCH:
+            raise EOPNOTSUPP(f'the guest fetched an instruction at 0x{va:08x}: '
+                             f'guest-physical 0x{gpa:09x} is outside its memory')
         word, ins = self._instruction()
         if kind == 'pt-write':
             if ins is None or ins.spec.kind != 'store':

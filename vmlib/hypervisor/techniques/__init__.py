@@ -3,17 +3,20 @@
 1. ``emulate`` (``emulate.py``): the whole guest machine interpreted, the reference;
 2. ``trap`` (``trap.py``): trap-and-emulate, the guest deprivileged, shadow page tables;
 3. ``pv`` (``pv.py``): paravirtualization, a ported guest kernel on trap-and-emulate;
+4. ``bt`` (``bt.py``): binary translation of the guest kernel, its processes direct;
 5. ``hw`` (``hw.py``): hardware assistance, the H extension driven through a KVM-like API.
 
 ``register`` adds one of your own.
 """
 
+from .bt import BinaryTranslation
 from .emulate import Emulate
 from .hw import HardwareAssisted
 from .pv import Paravirt
 from .trap import TrapAndEmulate
 
-TECHNIQUES = {t.name: t for t in (Emulate, TrapAndEmulate, Paravirt, HardwareAssisted)}
+TECHNIQUES = {t.name: t for t in (Emulate, TrapAndEmulate, Paravirt, BinaryTranslation,
+                                         HardwareAssisted)}
 
 
 def register(cls):

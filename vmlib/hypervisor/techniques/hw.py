@@ -20,7 +20,8 @@ became: ``KVM_EXIT_*`` (to user space) and KVM's in-kernel reasons.
 from collections import Counter
 
 from ...machine.exit import Exit
-from ...machine.traps import FETCH_ACCESS, LOAD_ACCESS, STORE_ACCESS, FETCH_GUEST_PAGE_FAULT
+from ...machine.traps import (FETCH_ACCESS, LOAD_ACCESS, STORE_ACCESS, FETCH_GUEST_PAGE_FAULT,
+                              FETCH_PAGE_FAULT)
 from ..exits import firmware_panic
 from ..kvm import (Kvm, KvmError, EOPNOTSUPP, KVM_EXIT_SYSTEM_EVENT, KVM_EXIT_HLT,
                    KVM_EXIT_INTERNAL_ERROR, KVM_SYSTEM_EVENT_RESET)
@@ -104,7 +105,8 @@ class HardwareAssisted(Technique):
     def failed(vm, vcpu, error):
         """KVM_RUN failed. A fetch outside the guest's memory ends as on the bare machine (an
         instruction access fault: its firmware's panic); anything else with KVM's error."""
-        if isinstance(error, EOPNOTSUPP) and vcpu.trap[0] == FETCH_GUEST_PAGE_FAULT:
+        if isinstance(error, EOPNOTSUPP) and vcpu.trap[0] in (FETCH_GUEST_PAGE_FAULT,
+                                                              FETCH_PAGE_FAULT):
             try:
                 firmware_panic(vm, FETCH_ACCESS, vcpu.trap[1])
             except GuestStopped:

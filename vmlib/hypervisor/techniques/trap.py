@@ -121,7 +121,7 @@ class TrapAndEmulate(Technique):
                 self.run_start, self.run_end = h.instret, h.instret + n
                 self.timer = (v.timecmp, v.time_offset, v.mie)
                 self.hv.resume(vm)                  # VMM -> guest
-                exit = h.run(n)
+                exit = self.execute(vm, n)
                 self.count_direct(vm)
                 self.run_start = self.run_end = None
                 v.pc = h.pc
@@ -139,6 +139,11 @@ class TrapAndEmulate(Technique):
             vm.guest_instructions = self.retired(vm)
             self.vm = None
 
+    def execute(self, vm, n):
+        """Run ``vm`` on the host hart for ``n`` instructions: directly, whatever its virtual
+        privilege (binary translation translates its kernel instead)."""
+        return self.hart.run(n)
+
     # --- the VMM's entry: every trap of the host hart -----------------------------------------
 
     def on_trap(self, cause, tval):
@@ -153,6 +158,14 @@ class TrapAndEmulate(Technique):
         v.reservation = h.reservation       # an lr.w the guest ran directly
         self.count_direct(vm)
         go_on = self.hv.handle(vm, Exit(exit_reason(cause), cause, tval, h.pc))
+        self.go_on(vm, go_on)
+        return True
+
+    def go_on(self, vm, go_on, resume=True):
+        """After the VMM served ``vm`` in the middle of a run: go on in the same run
+        (``resume``: back into the guest, a ``trap_return``) or end it -- it stopped, waits,
+        used up its slice, or the run must be sized again."""
+        h, v = self.hart, vm.vcpu
         if vm.alive:
             self.sync(vm)
             done = self.retired(vm)
@@ -160,15 +173,19 @@ class TrapAndEmulate(Technique):
                 h.exit_now(Exit(YIELD, pc=v.pc))
             elif done >= self.target:       # emulated instructions end slices too
                 h.exit_now(Exit(SLICE, pc=v.pc))
-            elif done + self.run_end - h.instret > vm.max_steps:
-                h.exit_now(Exit(RESIZE, pc=v.pc))     # the run would pass the step budget
-            if h.exit_request is None:
+            elif done + self.run_end - h.instret > vm.max_steps or self.must_switch(vm):
+                h.exit_now(Exit(RESIZE, pc=v.pc))     # past the step budget, or another way
+            if h.exit_request is None and resume:
                 self.hv.resume(vm)          # back into the guest, in the same run
         else:
             h.exit_now(Exit(STOPPED, pc=v.pc))
         h.reservation = v.reservation
         h.pc = v.pc
-        return True
+
+    def must_switch(self, vm):
+        """Whether the run must end for the guest to go on another way (binary translation:
+        its kernel translated, its processes direct)."""
+        return False
 
     def sync(self, vm):
         """After the VMM changed virtual state: deliver a due virtual interrupt, point the
