@@ -14,9 +14,10 @@ self-modifying code) with three changes:
   emulator and handler table. No trap, no exit: the decision was made once, at translation.
   Because no sensitive instruction ever reaches the hardware, the non-virtualizable CPU of
   chapter 09 does not matter any more;
-- **control flow rewritten**: direct branches and jumps are chained from block to block (no
-  cost once linked); an indirect jump or return (``jalr``) must look its target up in the
-  cache (``tc_lookup``: the price of ``callret``);
+- **control flow rewritten**: direct branches and jumps -- and ``call``, the ``auipc`` +
+  ``jalr`` pair whose target is known at translation -- are chained from block to block (no
+  cost once linked); any other ``jalr`` (a return, a call through a pointer) must look its
+  target up in the cache (``tc_lookup``: the price of ``callret``);
 - **adaptive translation**: a load or store that keeps trapping (it writes a page table the
   VMM write-protects, or reaches a device register) is retranslated as a callout that does the
   access in the VMM directly (``adapt``): Adams & Agesen's answer to ``ptemod``. One that
@@ -70,6 +71,7 @@ class KernelTranslator(Translator):
 
     name = 'bt'
     INDIRECT = 'indirect'
+    DIRECT_CALLS = True
 
     def __init__(self, hart, callout, count, watch, max_block=MAX_BLOCK, adaptive=None):
         super().__init__(hart, max_block=max_block, threshold=0)
@@ -180,9 +182,13 @@ class KernelTranslator(Translator):
             index = self.hart.bus.ram_index(self.hart.mmu.peek(pc, FETCH, self.hart.mode))
             block = self.info[index << 32 | pc]
             path, _ = self.plan(pc, index)
-            out.append(([(ipc, disassemble(word, ipc),
-                          treatment(ins, index + ipc - pc in self.adaptive))
-                         for ipc, word, ins, _ in path], block.source))
+            rows = []
+            for k, (ipc, word, ins, _) in enumerate(path):
+                kind = treatment(ins, index + ipc - pc in self.adaptive)
+                if kind == 'lookup' and self._call_target(path, k) is not None:
+                    kind = 'chained'            # a call: auipc + jalr
+                rows.append((ipc, disassemble(word, ipc), kind))
+            out.append((rows, block.source))
             pc = path[-1][0] + 4
         return out
 

@@ -410,6 +410,22 @@ class Translator(Engine):
     #: what a block's ``jalr`` exit calls to find its target's block (a subclass may count it)
     INDIRECT = 'lookup'
 
+    #: whether ``auipc rd, hi; jalr ra, lo(rd)`` (the ``call`` of a far target) is chained
+    #: like a ``jal``: its target is known at translation
+    DIRECT_CALLS = False
+
+    def _call_target(self, path, k):
+        """The target of the ``jalr`` at ``path[k]`` if the instruction before it is the
+        ``auipc`` that computed its base register (and ``DIRECT_CALLS``), else None."""
+        if not self.DIRECT_CALLS or k == 0:
+            return None
+        ipc, _, ins, _ = path[k - 1]
+        jalr = path[k][2]
+        if ins[0] >= OP_DECODE or SPECS[ins[0]].name != 'auipc' or ins[1] != jalr[2] or \
+                ins[1] == 32:
+            return None
+        return (ipc + ins[4] + jalr[4]) & 0xFFFFFFFE
+
     def calls_out(self, index, ins):
         """Whether the instruction ``ins`` at RAM ``index`` ends its block as a call out of the
         translated code (``system_code``) although it is no system instruction: never here."""
@@ -632,8 +648,11 @@ class Translator(Engine):
                             for line in code]
                 lines.extend(code)
                 writes.add(ins[1])
+                target = self._call_target(path, k) if role == 'jalr' else None
                 if role == 'jal':
                     tail.append(f'return {exit_to(ipc + ins[4])}, n + {L}')
+                elif target is not None:        # auipc + jalr: a direct call after all
+                    tail.append(f'return {exit_to(target)}, n + {L}')
                 elif role == 'jalr':
                     tail.append(f'return {self.INDIRECT}(pc), n + {L}')
             elif role == 'illegal':
