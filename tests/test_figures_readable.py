@@ -177,6 +177,11 @@ def _pv_batching(i):
     return draw_batching(batching_rows())
 
 
+def _slowdowns(i):
+    from vmlib.viz.side_by_side import draw_slowdowns
+    return draw_slowdowns()
+
+
 FIGURES: dict[str, Figure] = {
     '00 course map': Figure(0, 'draw_course_map("all", target=8)', _course_map),
     '01 layers': Figure(1, 'draw_layers("virtualized", step=3)', _layers),
@@ -194,6 +199,7 @@ FIGURES: dict[str, Figure] = {
     '09 causes': Figure(9, 'draw_causes(', _causes),
     '11 trap vs pv': Figure(11, 'draw_comparison(rows)', _pv_comparison),
     '11 batching': Figure(11, 'draw_batching(batches)', _pv_batching),
+    '15 slowdowns': Figure(15, 'draw_slowdowns()', _slowdowns),
 }
 
 

@@ -105,7 +105,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
     _C(10, "10_binary_translation_full_virtualization",
        "Full virtualization by binary translation",
        "VMware's way: rewrite sensitive kernel code, run user code directly",
-       "translated vs direct instructions", (6, 9)),
+       "translated vs direct instructions", (6, 9), True),
     _C(11, "11_paravirtualization", "Paravirtualization",
        "Xen's way: port the guest to hypercalls and shared rings",
        "hypercalls vs traps; the shared ring in motion", (9,), True),
@@ -120,7 +120,7 @@ CHAPTERS: dict[int, Chapter] = {c.number: c for c in [
        "live migration rounds; snapshot/replay", (2, 13)),
     _C(15, "15_side_by_side", "Side by side",
        "every technique on every workload, with the cost model's sliders",
-       "all techniques on all workloads; the cost sliders", (10, 11, 12, 13)),
+       "all techniques on all workloads; the cost sliders", (10, 11, 12, 13), True),
 ]}
 
 TRACKS: dict[str, Track] = {t.name: t for t in [

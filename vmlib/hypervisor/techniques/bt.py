@@ -21,7 +21,8 @@ What this class adds to trap-and-emulate:
 - **adaptive translation**: a kernel load or store that traps ``ADAPT_AFTER`` times for a
   device register, a page table or translated code is retranslated as a callout (Adams &
   Agesen, ASPLOS 2006); one whose callouts then find plain memory ``REVERT_AFTER`` times in
-  a row is copied again.
+  a row is copied again, and must trap twice as many times before it is adapted again (so a
+  store that alternates between page tables and plain pages does not flip-flop).
 """
 
 from collections import Counter
@@ -55,6 +56,7 @@ class BinaryTranslation(TrapAndEmulate):
         self.in_kernel = False              # the current run is translated kernel code
         self.traps_at = {}                  # guest index -> Counter of RAM index -> traps
         self.plain_at = {}                  # ... -> plain-memory callouts in a row
+        self.reverted = {}                  # ... -> times copied again (ident)
         self.translated_run = Counter()     # guest index -> instructions run from the cache
         self.adapt_after = ADAPT_AFTER      # None: no adaptive translation (to compare)
 
@@ -65,6 +67,7 @@ class BinaryTranslation(TrapAndEmulate):
             lambda block, made, vm=vm: self.watch(vm, block, made))
         self.traps_at[vm.index] = Counter()
         self.plain_at[vm.index] = Counter()
+        self.reverted[vm.index] = Counter()
         watchers = [t for t in [self.direct] if isinstance(t, Translator)]
         for t in self.translators.values():
             watchers += [t, t.stepper]
@@ -132,6 +135,7 @@ class BinaryTranslation(TrapAndEmulate):
         if plain[index] >= REVERT_AFTER:
             del plain[index]
             self.traps_at[vm.index].pop(index, None)
+            self.reverted[vm.index][index] += 1     # (it must trap twice as often next time)
             self.translators[vm.index].revert(index)
 
     def on_trap(self, cause, tval):
@@ -143,7 +147,8 @@ class BinaryTranslation(TrapAndEmulate):
         if in_kernel and index is not None and vm.last_exit in ADAPTIVE_EXITS:
             traps = self.traps_at[vm.index]
             traps[index] += 1
-            if self.adapt_after and traps[index] >= self.adapt_after:
+            backoff = self.reverted[vm.index][index]
+            if self.adapt_after and traps[index] >= self.adapt_after << backoff:
                 self.translators[vm.index].adapt(index)
         return served
 
