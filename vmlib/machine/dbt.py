@@ -339,11 +339,11 @@ class Translator(Engine):
 
     def code_written(self, index, size):
         """RAM [index, index + size) was written: drop the blocks made from those bytes."""
-        self.invalidations += self.drop_covering(index, size)
+        self.drop_covering(index, size, written=True)
 
-    def drop_covering(self, index, size):
-        """Drop the blocks made from RAM [index, index + size); how many."""
-        dropped = 0
+    def drop_covering(self, index, size, written=False):
+        """Drop the blocks made from RAM [index, index + size) (``written``: counted as
+        invalidations, their bytes changed)."""
         end = index + size
         while index < end:
             page = index >> 12
@@ -355,10 +355,9 @@ class Translator(Engine):
                     for block in list(self.by_page[page].values()):
                         if any(first <= slot <= last for slot in block.slots):
                             self._drop(block)
-                            dropped += 1
+                            self.invalidations += written
                     self._record()
             index = stop
-        return dropped
 
     def invalidate(self, start, end):
         """The mappings of virtual [start, end) changed: drop blocks translated from there.

@@ -48,18 +48,21 @@ def _split(line, width):
     return [indent + part for part in line.strip().split('; ')]
 
 
-def translation_text(symbol='sys_sie_write', blocks=4, workload='csr'):
+def translation_text(symbol='sys_sie_write', blocks=4, workload='csr', first=1):
     """Each block: its guest instructions with their treatment (left) beside the Python each
     became (right); the block's head and tail (registers loaded into locals and stored back,
-    the ``return`` to the next block) on lines of their own."""
+    the ``return`` to the next block) on lines of their own. ``first``: the first block shown
+    (1: from ``symbol``), so a long region can be shown in parts."""
     out = []
     region = translated_region(symbol, blocks, workload)
     width = max(len(text) for rows, _ in region for _, text, _ in rows)
     left = 12 + width + 2 + 9               # pc, instruction, treatment
     for k, (rows, source) in enumerate(region):
+        if k + 1 < first:
+            continue
         kinds = {pc: kind for pc, _, kind in rows}
         head = f'block {k + 1}: {len(rows)} guest instruction{"s" * (len(rows) > 1)}'
-        out += [''] * (k > 0) + [f"{head:<{left}}Python it became", '-' * WIDTH]
+        out += [''] * (k + 1 > first) + [f"{head:<{left}}Python it became", '-' * WIDTH]
         for label, python in source_rows(source):
             if label:
                 pc, _, text = label.partition('  ')
