@@ -108,22 +108,22 @@ class KernelTranslator(Translator):
     def adapt(self, index):
         """The load or store at RAM ``index`` keeps trapping: translate it as a callout from
         now on (the blocks holding it are dropped and made again when next reached)."""
-        if index in self.adaptive:
-            return
-        self.adaptive.add(index)
-        self.retranslations += 1
-        for translator in (self, self.stepper):
-            if translator is not None:
-                translator.drop_covering(index, 4)
+        if index not in self.adaptive:
+            self.adaptive.add(index)
+            self.retranslations += 1
+            self._retranslate(index)
 
     def revert(self, index):
         """The callout at RAM ``index`` keeps finding plain memory: copy it again (ident)."""
         if index in self.adaptive:
             self.adaptive.discard(index)
             self.reversions += 1
-            for translator in (self, self.stepper):
-                if translator is not None:
-                    translator.drop_covering(index, 4)
+            self._retranslate(index)
+
+    def _retranslate(self, index):
+        for translator in (self, self.stepper):
+            if translator is not None:
+                translator.drop_covering(index, 4)
 
     # --- the cache ----------------------------------------------------------------------------
 
