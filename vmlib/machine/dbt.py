@@ -71,6 +71,11 @@ RESYNC = 1 << 48        # added to the count a block returns: "stop, look at the
 HISTORY_LIMIT = 100_000
 HOT_THRESHOLD = 16      # cold runs of a block before it is worth translating
 COLD_CHUNK = 32         # instructions the interpreter runs at least, from a cold block
+COMPILED_LIMIT = 20_000  # compiled blocks kept for reuse (by source) before starting afresh
+#: block source -> code object: the same block met again (another run of the same program, the
+#: same guest kernel under a hypervisor) is compiled once per process. The code is pure: its
+#: globals (registers, TLBs, the hart) come from each translator's namespace when it runs.
+_COMPILED = {}
 
 
 class Block:
@@ -267,7 +272,12 @@ class Translator(Engine):
         source, path, exits, loop = self.generate(pc, index)
         block = Block(pc, index, path, source, loop)
         namespace = {}
-        exec(compile(source, f'<block 0x{pc:08x}>', 'exec'), self.ns, namespace)
+        code = _COMPILED.get(source)
+        if code is None:
+            if len(_COMPILED) >= COMPILED_LIMIT:
+                _COMPILED.clear()
+            code = _COMPILED[source] = compile(source, f'<block 0x{pc:08x}>', 'exec')
+        exec(code, self.ns, namespace)
         cells = {name: self._resolver(block, name, target) for name, target in exits.items()}
         block.resolvers = cells
         func = namespace['make'](**cells) if exits else namespace['make']()

@@ -62,7 +62,7 @@ class BinaryTranslation(TrapAndEmulate):
 
     def setup(self, vm):
         super().setup(vm)
-        tc = self.translators[vm.index] = KernelTranslator(
+        self.translators[vm.index] = KernelTranslator(
             self.hart, self.callout, vm.count,
             lambda block, made, vm=vm: self.watch(vm, block, made))
         self.traps_at[vm.index] = Counter()
@@ -73,7 +73,6 @@ class BinaryTranslation(TrapAndEmulate):
             watchers += [t, t.stepper]
         self.hart.code_written = lambda index, size: [w.code_written(index, size)
                                                       for w in watchers]
-        return tc
 
     def translator(self, vm):
         """The translation cache of guest ``vm``'s kernel (a ``KernelTranslator``)."""
@@ -142,9 +141,9 @@ class BinaryTranslation(TrapAndEmulate):
         """A trap while the guest ran: served as under trap-and-emulate; a kernel load or
         store that keeps trapping for a service is retranslated as a callout."""
         vm, h = self.vm, self.hart
-        index, in_kernel = self.code_index(h.pc), self.in_kernel
+        index = self.code_index(h.pc) if self.in_kernel else None
         served = super().on_trap(cause, tval)
-        if in_kernel and index is not None and vm.last_exit in ADAPTIVE_EXITS:
+        if index is not None and vm.last_exit in ADAPTIVE_EXITS:
             traps = self.traps_at[vm.index]
             traps[index] += 1
             backoff = self.reverted[vm.index][index]
