@@ -20,9 +20,10 @@ self-modifying code) with three changes:
   target up in the cache (``tc_lookup``: the price of ``callret``);
 - **adaptive translation**: a load or store that keeps trapping (it writes a page table the
   VMM write-protects, or reaches a device register) is retranslated as a callout that does the
-  access in the VMM directly (``adapt``): Adams & Agesen's answer to ``ptemod``. One that
+  access in the VMM directly (``trapped``): Adams & Agesen's answer to ``ptemod``. One that
   then keeps finding plain memory (the page stopped being traced) is copied again
-  (``revert``): a loop that zeroes pages should not pay a callout per store for ever.
+  (``called_out``), and must trap twice as often before it is adapted again: a loop that
+  zeroes pages should neither pay a callout per store for ever nor flip-flop.
 
 Every guest-kernel instruction is translated before it runs: there is no interpreter for cold
 code (the machine's translator has one). Only the last few instructions before a stop (the
@@ -30,6 +31,8 @@ VMM's timer, the step budget) run from single-instruction translations (``steppe
 a run ends exactly where it must -- a device of this simulator, not of VMware's, so not
 charged as translation.
 """
+
+from collections import Counter
 
 from ..isa.table import OP_DECODE, SPECS
 from ..isa import disassemble
@@ -39,6 +42,10 @@ from ..machine.traps import Trap
 
 #: the decode table's categories whose instructions a translated kernel never executes itself
 CALLOUT_CATEGORIES = ('system', 'csr', 'privileged', 'hypervisor')
+#: traps at one kernel load or store, for a service of the VMM, before it is made a callout
+ADAPT_AFTER = 2
+#: plain-memory accesses in a row by an adaptive callout before it is copied again
+REVERT_AFTER = 16
 
 
 def treatment(ins, adaptive=False):
@@ -82,6 +89,9 @@ class KernelTranslator(Translator):
         self.indirect_lookups = 0
         self.retranslations = 0
         self.reversions = 0
+        self.traps = Counter()          # RAM index -> traps for a service since last copied
+        self.plain = Counter()          # RAM index -> plain-memory callouts in a row
+        self.reverted = Counter()       # RAM index -> times copied again
         self.stepper = None if max_block == 1 else \
             KernelTranslator(hart, callout, count, watch, 1, self.adaptive)
 
@@ -105,17 +115,26 @@ class KernelTranslator(Translator):
         self.count('tc_lookup')
         return self.lookup(pc)
 
-    def adapt(self, index):
-        """The load or store at RAM ``index`` keeps trapping: translate it as a callout from
-        now on (the blocks holding it are dropped and made again when next reached)."""
-        if index not in self.adaptive:
+    def trapped(self, index, adapt_after=ADAPT_AFTER):
+        """The load or store at RAM ``index`` trapped for a service of the VMM (a device, a
+        traced page table or code): after ``adapt_after`` traps -- twice as many after each
+        time it was copied back -- it is translated as a callout from now on (its blocks are
+        dropped and made again when next reached). ``adapt_after`` None: never."""
+        self.traps[index] += 1
+        if (adapt_after and index not in self.adaptive
+                and self.traps[index] >= adapt_after << self.reverted[index]):
             self.adaptive.add(index)
             self.retranslations += 1
             self._retranslate(index)
 
-    def revert(self, index):
-        """The callout at RAM ``index`` keeps finding plain memory: copy it again (ident)."""
-        if index in self.adaptive:
+    def called_out(self, index, plain):
+        """The adaptive callout at RAM ``index`` served an access, ``plain`` memory or not:
+        after ``REVERT_AFTER`` plain ones in a row it is copied again (ident)."""
+        self.plain[index] = self.plain[index] + 1 if plain else 0
+        if self.plain[index] >= REVERT_AFTER and index in self.adaptive:
+            del self.plain[index]
+            self.traps.pop(index, None)
+            self.reverted[index] += 1
             self.adaptive.discard(index)
             self.reversions += 1
             self._retranslate(index)

@@ -23,7 +23,7 @@ from ...hypervisor import CostModel, Hypervisor
 from ..text import table
 
 __all__ = ['WAYS', 'CONTENDERS', 'WORKLOADS', 'Measure', 'measure', 'cycles', 'winner',
-           'winners', 'rows', 'table_text', 'KNOBS', 'knob_value', 'with_knob', 'crossovers',
+           'winners', 'rows', 'table_text', 'top_events', 'KNOBS', 'knob_value', 'with_knob', 'crossovers',
            'crossover_text']
 
 #: the ways of running the guest kernel: name -> (technique, nested paging), None: bare
@@ -102,6 +102,13 @@ def rows(costs: CostModel | None = None, workloads=WORKLOADS) -> list[dict]:
                         'callouts': sum(m.callouts.values()), 'efficiency': m.efficiency}
         out.append(row)
     return out
+
+
+def top_events(way: str, workload: str, n: int = 3, costs: CostModel | None = None):
+    """The ``n`` events that cost one run the most cycles: ``[(event, cycles), ...]``."""
+    by = (costs or CostModel()).cycles(measure(way, workload).events)
+    return sorted(((e, c) for e, c in by.items() if c), key=lambda ec: (ec[1], ec[0]),
+                  reverse=True)[:n]
 
 
 SHORT = {'bare': 'bare', 'emulate': 'emulate', 'trap': 'trap', 'bt': 'bt', 'pv': 'pv',

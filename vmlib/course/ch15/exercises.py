@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...hypervisor import CostModel
 from ..exercises import Classify, Exercise
-from .compare import SHORT, cycles, measure
+from .compare import SHORT, cycles, measure, top_events
 
 __all__ = ['PredictTheWinner', 'WhichVmm']
 
@@ -49,13 +49,10 @@ class PredictTheWinner(Exercise):
         return '\n'.join(lines)
 
     def explain(self, p, answer):
-        costs = CostModel()
         out = []
         for way in p['pair']:
-            by = costs.cycles(measure(way, p['workload']).events)
-            top = sorted(((c, e) for e, c in by.items() if c), reverse=True)[:3]
             out.append(f"{SHORT[way]}: {cycles(way, p['workload']):,.0f} cycles, mostly "
-                       + ', '.join(f'{e} {c:,.0f}' for c, e in top))
+                       + ', '.join(f'{e} {c:,.0f}' for e, c in top_events(way, p['workload'])))
         return '; '.join(out) + f". So {answer!r} wins."
 
     def wrong_answers(self, p, answer):

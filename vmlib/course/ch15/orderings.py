@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ...hypervisor import CostModel
 from ..text import fit, table
-from .compare import cycles, measure
+from .compare import cycles, measure, top_events
 
 __all__ = ['Claim', 'CLAIMS', 'check', 'claims_text', 'explain', 'PAPER', 'paper_text']
 
@@ -122,9 +122,8 @@ def explain(claim: Claim, costs: CostModel | None = None) -> str:
                          'one cycle each')
             continue
         lines.append('  ' + _counts(way, claim.workload))
-        by = costs.cycles(measure(way, claim.workload).events)
-        top = sorted(((c, e) for e, c in by.items() if c), reverse=True)[:4]
-        lines.append('    cycles: ' + ', '.join(f'{e} {c:,.0f}' for c, e in top))
+        top = top_events(way, claim.workload, 4, costs)
+        lines.append('    cycles: ' + ', '.join(f'{e} {c:,.0f}' for e, c in top))
     return fit('\n'.join(lines))
 
 

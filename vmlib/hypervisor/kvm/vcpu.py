@@ -373,8 +373,7 @@ class KvmVcpu:
             self.count('dirty_log')
             return None
         if cause == FETCH_GUEST_PAGE_FAULT:
-            raise EOPNOTSUPP(f'the guest fetched an instruction at 0x{h.stval:08x}: '
-                             f'guest-physical 0x{gpa:09x} is outside its memory')
+            fetched_outside(h.stval, gpa)
         word, ins = self._instruction()
         return self._mmio(gpa, word, ins, STORE if cause == STORE_GUEST_PAGE_FAULT else LOAD)
 
@@ -416,8 +415,7 @@ class KvmVcpu:
             self.count('hidden_page_fault')
             return None
         if access == FETCH:
-            raise EOPNOTSUPP(f'the guest fetched an instruction at 0x{va:08x}: '
-                             f'guest-physical 0x{gpa:09x} is outside its memory')
+            fetched_outside(va, gpa)
         word, ins = self._instruction()
         if kind == 'pt-write':
             if ins is None or ins.spec.kind != 'store':
@@ -579,3 +577,10 @@ class KvmVcpu:
         self.hart.clint.offset += s.timecmp - self.guest_time()     # time passes: it sleeps
         self.halted = False
         return None
+
+
+def fetched_outside(va, gpa):
+    """The guest fetched an instruction where it has no memory: KVM cannot emulate a fetch
+    (the technique ends the guest as its firmware would: ``HardwareAssisted.failed``)."""
+    raise EOPNOTSUPP(f'the guest fetched an instruction at 0x{va:08x}: '
+                     f'guest-physical 0x{gpa:09x} is outside its memory')

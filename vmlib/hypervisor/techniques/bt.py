@@ -18,11 +18,10 @@ What this class adds to trap-and-emulate:
 - **traces on code**: a guest page with translations is write-protected in the shadows, so a
   store to it comes to the VMM (``code_write``), which performs it and drops the translations
   made from the bytes written;
-- **adaptive translation**: a kernel load or store that traps ``ADAPT_AFTER`` times for a
-  device register, a page table or translated code is retranslated as a callout (Adams &
-  Agesen, ASPLOS 2006); one whose callouts then find plain memory ``REVERT_AFTER`` times in
-  a row is copied again, and must trap twice as many times before it is adapted again (so a
-  store that alternates between page tables and plain pages does not flip-flop).
+- **adaptive translation**: the trap of a kernel load or store for a device register, a page
+  table or translated code is reported to the translator, which makes the instruction a
+  callout once it keeps trapping and copies it back once its callouts find plain memory
+  (``KernelTranslator.trapped``/``called_out``; Adams & Agesen, ASPLOS 2006).
 """
 
 from collections import Counter
@@ -32,14 +31,11 @@ from ...machine.exit import Exit
 from ...machine.sv32 import FETCH
 from ...machine.traps import BREAKPOINT, ECALL_FROM_U, ILLEGAL_INSTRUCTION, S, Trap
 from ...isa import decode
-from ..bt import KernelTranslator
+from ..bt import ADAPT_AFTER, KernelTranslator
 from ..memory import GUEST_RAM_BASE
 from .trap import TrapAndEmulate
 
-#: traps at one kernel load or store, for these services, before it is retranslated
-ADAPT_AFTER = 2
-#: plain-memory accesses in a row by an adaptive callout before it is copied again
-REVERT_AFTER = 16
+#: the services whose traps at a kernel load or store count towards adapting it
 ADAPTIVE_EXITS = ('mmio', 'page_table_write', 'code_write')
 
 
@@ -54,9 +50,6 @@ class BinaryTranslation(TrapAndEmulate):
         self.direct = self.hart.engine      # what runs the guest's processes
         self.translators = {}               # guest index -> its kernel's KernelTranslator
         self.in_kernel = False              # the current run is translated kernel code
-        self.traps_at = {}                  # guest index -> Counter of RAM index -> traps
-        self.plain_at = {}                  # ... -> plain-memory callouts in a row
-        self.reverted = {}                  # ... -> times copied again (ident)
         self.translated_run = Counter()     # guest index -> instructions run from the cache
         self.adapt_after = ADAPT_AFTER      # None: no adaptive translation (to compare)
 
@@ -65,9 +58,6 @@ class BinaryTranslation(TrapAndEmulate):
         self.translators[vm.index] = KernelTranslator(
             self.hart, self.callout, vm.count,
             lambda block, made, vm=vm: self.watch(vm, block, made))
-        self.traps_at[vm.index] = Counter()
-        self.plain_at[vm.index] = Counter()
-        self.reverted[vm.index] = Counter()
         watchers = [t for t in [self.direct] if isinstance(t, Translator)]
         for t in self.translators.values():
             watchers += [t, t.stepper]
@@ -113,8 +103,8 @@ class BinaryTranslation(TrapAndEmulate):
         finally:
             vm.callout = False
         if index is not None and vm.alive:
-            self.adapted(vm, index, vm.last_exit)
-        self.go_on(vm, go_on, resume=False)
+            self.translators[vm.index].called_out(index, vm.last_exit == 'memory')
+        self.after_service(vm, go_on, resume=False)
         return h.pc
 
     def code_index(self, pc):
@@ -126,17 +116,6 @@ class BinaryTranslation(TrapAndEmulate):
         except Trap:
             return None
 
-    def adapted(self, vm, index, kind):
-        """An adaptive callout at RAM ``index`` served a ``kind`` access: after
-        ``REVERT_AFTER`` plain-memory ones in a row, the instruction is copied again."""
-        plain = self.plain_at[vm.index]
-        plain[index] = plain[index] + 1 if kind == 'memory' else 0
-        if plain[index] >= REVERT_AFTER:
-            del plain[index]
-            self.traps_at[vm.index].pop(index, None)
-            self.reverted[vm.index][index] += 1     # (it must trap twice as often next time)
-            self.translators[vm.index].revert(index)
-
     def on_trap(self, cause, tval):
         """A trap while the guest ran: served as under trap-and-emulate; a kernel load or
         store that keeps trapping for a service is retranslated as a callout."""
@@ -144,11 +123,7 @@ class BinaryTranslation(TrapAndEmulate):
         index = self.code_index(h.pc) if self.in_kernel else None
         served = super().on_trap(cause, tval)
         if index is not None and vm.last_exit in ADAPTIVE_EXITS:
-            traps = self.traps_at[vm.index]
-            traps[index] += 1
-            backoff = self.reverted[vm.index][index]
-            if self.adapt_after and traps[index] >= self.adapt_after << backoff:
-                self.translators[vm.index].adapt(index)
+            self.translators[vm.index].trapped(index, self.adapt_after)
         return served
 
     def watch(self, vm, block, made):

@@ -158,10 +158,10 @@ class TrapAndEmulate(Technique):
         v.reservation = h.reservation       # an lr.w the guest ran directly
         self.count_direct(vm)
         go_on = self.hv.handle(vm, Exit(exit_reason(cause), cause, tval, h.pc))
-        self.go_on(vm, go_on)
+        self.after_service(vm, go_on)
         return True
 
-    def go_on(self, vm, go_on, resume=True):
+    def after_service(self, vm, go_on, resume=True):
         """After the VMM served ``vm`` in the middle of a run: go on in the same run
         (``resume``: back into the guest, a ``trap_return``) or end it -- it stopped, waits,
         used up its slice, or the run must be sized again."""
