@@ -23,6 +23,8 @@ JOBS   ?= 2
 PYTEST_ARGS ?=
 # extra benchmark arguments, e.g. `make bench BENCH_ARGS="--rounds 1"`
 BENCH_ARGS ?=
+# extra Linux build arguments, e.g. `make linux LINUX_ARGS=bare`
+LINUX_ARGS ?=
 # extra guest build arguments, e.g. `make guests GUESTS_ARGS=--check` (same bytes as committed?)
 GUESTS_ARGS ?=
 # the chapters `make notebooks` re-executes, e.g. `make notebooks NOTEBOOKS=notebooks/03_the_machine.ipynb`
@@ -35,7 +37,7 @@ GUESTS_STAMP := $(VENV)/.installed-guests
 
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: help setup setup-dev lab test slides notebooks bench guests clean distclean
+.PHONY: help setup setup-dev lab test slides notebooks bench guests linux clean distclean
 
 help:
 	@echo "make lab      set up .venv, then open JupyterLab on notebooks/00_welcome.ipynb"
@@ -44,6 +46,7 @@ help:
 	@echo "make notebooks  re-execute every chapter in place and normalise it (NOTEBOOKS=... for some)"
 	@echo "make bench    run the speed benchmark (the machine against py65)"
 	@echo "make guests   rebuild guests/*.elf from guests/src/*.c (installs ziglang) and re-record them"
+	@echo "make linux    build Linux for the machine into build/linux (Debian: installs its packages)"
 	@echo "make clean    remove built decks, test artifacts and caches (keeps .venv)"
 
 $(PY):
@@ -115,6 +118,11 @@ bench: $(DEV_STAMP)
 # installed, re-records guests/expected/*.json (see guests/build.py).
 guests: $(GUESTS_STAMP)
 	$(PY) guests/build.py $(GUESTS_ARGS)
+
+# Linux for the course machine (chapter 08): Debian's linux-source-6.12 and cross compiler,
+# installed with apt-get where missing, and zig for the shell; see linux/build.py.
+linux: $(GUESTS_STAMP)
+	$(PY) linux/build.py --install $(LINUX_ARGS)
 
 clean:
 	rm -rf slides/*.html test-artifacts .pytest_cache .hypothesis

@@ -50,6 +50,7 @@ def parse_elf(data, what='file'):
         if elf['e_type'] != 'ET_EXEC':
             raise ElfError(f"{what}: {elf['e_type']} is not a static executable (ET_EXEC)")
         segments = []
+        shift = None                        # virtual - physical, when paddr 0 means "unset"
         for seg in elf.iter_segments():
             kind = seg['p_type']
             if kind in ('PT_INTERP', 'PT_DYNAMIC'):
@@ -68,7 +69,13 @@ def parse_elf(data, what='file'):
                 # are not part of the program, so they count as padding
                 headers = elf['e_phoff'] + elf['e_phnum'] * elf['e_phentsize']
                 content = bytes(min(headers, len(content))) + content[headers:]
-            segments.append((seg['p_paddr'], content, seg['p_memsz']))
+            if shift is None:
+                # A Linux vmlinux has physical addresses relative to where it is loaded (its
+                # linker script's AT(ADDR - LOAD_OFFSET): 0 for the first segment); a no-MMU
+                # kernel runs where it is linked, so its virtual addresses are where it goes.
+                # (QEMU 7.2 loads at p_paddr and refuses it; it boots the kernel's Image.)
+                shift = seg['p_vaddr'] - seg['p_paddr'] if seg['p_paddr'] == 0 else 0
+            segments.append((seg['p_paddr'] + shift, content, seg['p_memsz']))
         if not segments:
             raise ElfError(f'{what}: no loadable segment')
         symbols = {}

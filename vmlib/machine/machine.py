@@ -25,6 +25,7 @@ from .hart import Hart
 from .plic import Plic, PLIC_BASE, PLIC_SIZE
 from .virtio import RamDma, attach
 from .loader import parse_elf, raw_image, LoadedProgram, ElfError
+from .fdt import machine_dtb
 from .trace import Retired, Faulted, RegWrite, MemWrite, Halted, TrapTaken
 from .traps import M, PRIV_NAMES, MEI, SEI
 from . import csr as _csr
@@ -32,6 +33,15 @@ from . import csr as _csr
 DEFAULT_MAX_STEPS = 100_000_000
 UART_IRQ = 10                               # the UART's PLIC source on QEMU virt
 EXTERNAL = 1 << MEI | 1 << SEI
+
+
+def fdt_address(ram_base, ram_size, size):
+    """Where the device tree goes: QEMU's ``riscv_compute_fdt_addr`` (hw/riscv/boot.c) puts
+    it at the top of RAM (below 3 GiB) rounded down to 2 MiB, out of a kernel's way; a RAM
+    too small for that gets it at its last 8-aligned bytes."""
+    top = min(ram_base + ram_size, 3 << 30) if ram_base < 3 << 30 else ram_base + ram_size
+    address = (top - size) & ~(2 * 1024 * 1024 - 1)
+    return address if address >= ram_base else (ram_base + ram_size - size) & ~7
 
 
 class RunResult:
@@ -72,6 +82,8 @@ class Machine:
         self.hart.nonvirt = bool(nonvirt)   # U-mode sstatus access does not trap (chapter 09)
         self.clint.instret = lambda: self.hart.instret
         self.bus.on_ram_write = self._ram_written
+        self.dtb = machine_dtb(RAM_BASE, self.bus.ram_size, self.bus.devices)
+        self.fdt_address = fdt_address(RAM_BASE, self.bus.ram_size, len(self.dtb))
         self.tohost = None
         self.program = None
         self.symbols = {}
@@ -127,15 +139,25 @@ class Machine:
         self.reset(program.entry)
 
     def reset(self, entry):
-        """Reset state: hart 0 in M-mode at ``entry``, a0 = hart id (0)."""
+        """Reset state: hart 0 in M-mode at ``entry``, a0 = hart id (0), a1 = the address of
+        the device tree (``self.dtb``, written again to RAM: QEMU's reset does both)."""
         h = self.hart
         h.x[:] = [0] * 33
+        if not self._holds_program(self.fdt_address, len(self.dtb)):
+            self.bus.load_bytes(self.fdt_address, self.dtb)
+            h.x[11] = self.fdt_address
         h.pc = entry
         h.priv = M
         h.halted = None
         h.waiting = False
         h._select_tlbs()
         self._last_pc, self._last_priv = h.pc, h.priv
+
+    def _holds_program(self, address, size):
+        """Does the loaded program occupy any of these bytes? (A small RAM's device tree
+        would land inside it: the program wins, and a1 stays 0.)"""
+        segments = self.program.segments if self.program else ()
+        return any(a < address + size and address < a + memsz for a, _, memsz in segments)
 
     # --- running -------------------------------------------------------------------------
 
