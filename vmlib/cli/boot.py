@@ -11,10 +11,17 @@ reason, a one-line explanation goes to stderr and the status says which:
          ``run`` runs
 """
 
+import contextlib
 import os
 import select
 import sys
 import time
+
+try:                                       # POSIX terminals; Windows runs without
+    import termios
+    import tty
+except ImportError:                        # pragma: no cover
+    termios = tty = None
 
 from ..asm import AsmError
 from ..machine import Machine, ElfError, DEFAULT_MAX_STEPS, cause_name
@@ -22,6 +29,7 @@ from ..machine.loader import raw_image
 from ..machine.trace import Retired, Faulted, RegWrite, TrapTaken, TrapReturn, PageWalk
 from ..machine.traps import PRIV_NAMES
 from ..machine.virtio import Block, Console, DiskError, DiskImage
+from ..guest.linux import LinuxNotBuilt
 from ..isa import reg_name
 from .kinds import misfit
 from .options import add_assembler_options, assembler_options, at_least
@@ -38,6 +46,9 @@ def add_parser(sub):
     p.add_argument('--guest', nargs='?', const='demo', metavar='WORKLOAD',
                    help='boot the course\'s guest kernel (vmlib.guest) with this workload '
                         '(default demo): ' + ', '.join(_guest_workloads()))
+    p.add_argument('--linux', nargs='?', const='bare', choices=['bare', 'guest'],
+                   help='boot the Linux that `make linux` built (default bare: M-mode, no '
+                        'MMU) to its shell, the terminal attached as with QEMU\'s -nographic')
     p.add_argument('--max-steps', type=at_least(1), default=DEFAULT_MAX_STEPS, metavar='N',
                    help=f'stop after N instructions (default {DEFAULT_MAX_STEPS:,})')
     p.add_argument('--trace', action='store_true',
@@ -122,6 +133,26 @@ def load_machine(path, defsym=None, include_dirs=(), **kw):
     return Machine.from_elf(data, what=path, **kw)
 
 
+@contextlib.contextmanager
+def terminal_attached():
+    """When stdin is a terminal, hand it to the guest as QEMU's -nographic does: keys go to
+    the guest as they are typed, and the guest echoes them (no line editing or echo by the
+    host's terminal); Ctrl-C still stops vmlib. Restored however the run ends."""
+    try:
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd) if termios and os.isatty(fd) else None
+    except (OSError, ValueError, AttributeError):
+        saved = None
+    if saved is None:
+        yield
+        return
+    tty.setcbreak(fd)
+    try:
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
 def _write_stdout(data):
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
@@ -148,23 +179,35 @@ def format_event(e):
 
 
 def run_boot(args):
-    if (args.file is None) == (args.guest is None):
-        print('vmlib boot: give a FILE or --guest WORKLOAD (one of the two)', file=sys.stderr)
+    if sum(x is not None for x in (args.file, args.guest, args.linux)) != 1:
+        print('vmlib boot: give a FILE, --guest WORKLOAD or --linux (one of them)',
+              file=sys.stderr)
         return EXIT_LOAD
     try:
         devices = dict(uart_output=_write_stdout, uart_input_source=_stdin_source(),
                        engine=args.engine)
+        if args.guest is None:              # QEMU's virt: the device tree in a1 (not for the
+            devices['device_tree'] = True   # course kernel: its firmware passes none)
         if args.drive or args.virtio_console:
             devices['virtio'] = virtio_devices(args)
         if args.guest is not None:
             from .. import guest
             m = guest.machine(args.guest, **devices)
+        elif args.linux is not None:
+            from ..guest import linux
+            source = devices.pop('uart_input_source')
+            m = linux.machine(args.linux, **devices)
+            m.uart.input_source = linux.held_until_listening(m.uart, source)
+            args.file = str(linux.image(args.linux))
         else:
             m = load_machine(args.file, **devices, **assembler_options(args))
     except AsmError as e:                  # file:line:col: error: ..., a line per error
         print(e, file=sys.stderr)
         return EXIT_LOAD
     except DiskError as e:
+        print(f'vmlib boot: {e}', file=sys.stderr)
+        return EXIT_LOAD
+    except LinuxNotBuilt as e:              # its message says how to build it
         print(f'vmlib boot: {e}', file=sys.stderr)
         return EXIT_LOAD
     except OSError as e:
@@ -182,7 +225,8 @@ def run_boot(args):
                 print(line, file=sys.stderr)
         m.trace = show
     started = time.perf_counter()
-    result = m.run(args.max_steps)
+    with terminal_attached():
+        result = m.run(args.max_steps)
     elapsed = time.perf_counter() - started
     if args.stats:
         print_stats(stats_rows(m, result, elapsed))

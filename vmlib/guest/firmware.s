@@ -8,7 +8,8 @@
 #   - medeleg: ecall from U, page faults, illegal instruction, breakpoint and misaligned
 #     accesses go straight to the kernel; mideleg: the S interrupts (SSI, STI, SEI);
 #   - mcounteren.TM: the kernel may read the time CSR (rdtime);
-#   - mstatus.MPP = S, mepc = kernel_entry, a0 = hart id 0, a1 = 0 (no device tree), mret.
+#   - mstatus.MPP = S, mepc = kernel_entry, a0 = hart id 0, a1 = 0 (no device tree), mret;
+#     assembled with PASS_FDT defined (Linux), a1 keeps the device tree the machine gave at reset.
 #
 # SBI calls (ecall from S): a7 = extension id (EID), a6 = function id (FID), arguments in
 # a0, a1; the result is a0 (error; the legacy calls put their value there) and a1 (value);
@@ -92,8 +93,10 @@ _start:
     la t0, kernel_entry             # ... at the kernel's entry point
     csrw mepc, t0
     li a0, 0                        # hart id
-    li a1, 0                        # no device tree
-    mret
+.ifndef PASS_FDT
+    li a1, 0                        # no device tree (the course kernel reads none) ...
+.endif
+    mret                            # ... or, for Linux, the machine's, still in a1 from reset
 
 # fw_trap: every trap that reaches M-mode. mscratch holds the firmware stack; the caller's
 # registers are preserved except a0/a1 (the SBI result).

@@ -64,6 +64,8 @@ class Hypervisor:
     (``vmlib.guest.devices``: a disk and a console). ``nested_paging`` False: technique hw
     as the first generation of hardware assistance, with shadow page tables. Raises
     ValueError for a bad argument, never for a guest's deeds.
+    ``guest_ram``: each guest's RAM in bytes (default ``GUEST_RAM_SIZE``, the course kernel's;
+    Linux needs more).
     ``tlb_entries``: measure with a bounded TLB model of that many entries
     (``vmlib.machine.tlb``): the report gets its hits and misses and the cost model charges
     the hardware's walk references (several times slower).
@@ -71,7 +73,8 @@ class Hypervisor:
 
     def __init__(self, technique, guests, variant=None, costs=None, max_steps=DEFAULT_MAX_STEPS,
                  slice_size=DEFAULT_SLICE, names=None, workload=None, engine='interp',
-                 log=False, devices=None, nested_paging=True, tlb_entries=None):
+                 log=False, devices=None, nested_paging=True, tlb_entries=None,
+                 guest_ram=GUEST_RAM_SIZE):
         guests = list(guests)
         if not 1 <= len(guests) <= MAX_GUESTS:
             raise ValueError(f'between 1 and {MAX_GUESTS} guests, not {len(guests)}')
@@ -97,13 +100,16 @@ class Hypervisor:
         self.engine = engine
         self.log = ExitLog() if log else None
         n = len(guests)
-        self.host = Machine(ram_size=host_ram_size(n), nonvirt=self.nonvirt)
+        if guest_ram < GUEST_RAM_SIZE or guest_ram % (4 << 20):
+            raise ValueError(f'guest RAM is a multiple of 4 MiB, at least {GUEST_RAM_SIZE:,} '
+                             f'bytes, not {guest_ram:,}')
+        self.host = Machine(ram_size=host_ram_size(n, guest_ram), nonvirt=self.nonvirt)
         self.tlb = TlbModel(tlb_entries) if tlb_entries is not None else None
         self.host.hart.mmu.use_model(self.tlb)
         bus, vmm = self.host.bus, vmm_area_size(n)
         self.vms = []
         for i, program in enumerate(guests):
-            mem = GuestMemory(bus, vmm + i * GUEST_RAM_SIZE)
+            mem = GuestMemory(bus, vmm + i * guest_ram, guest_ram)
             pool = FramePool(bus, i * VMM_POOL_SIZE, VMM_POOL_SIZE)
             name = names[i] if names else None
             virtio = devices() if devices else ()

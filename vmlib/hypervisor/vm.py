@@ -24,10 +24,13 @@ A technique keeps whatever else it needs per guest in its own objects.
 from collections import Counter
 
 from ..machine.devicemap import DeviceMap
+from ..machine.fdt import machine_dtb
+from ..machine.machine import fdt_address
 from ..machine.devices import (Uart16550, Clint, SifiveTest, UART_BASE, UART_SIZE,
                                CLINT_BASE, CLINT_SIZE, TEST_BASE, TEST_SIZE)
 from ..machine.virtio import attach
 from .costs import EVENTS
+from .memory import GUEST_RAM_BASE
 
 
 #: what an exit or an event of a guest is charged to (``CauseLedger``)
@@ -192,6 +195,18 @@ class VM:
         self.devices.register(TEST_BASE, TEST_SIZE, SifiveTest(on_request=self._power_request))
         dma = self.mem.dma(lambda gpa, size: self.mmu and self.mmu.written_ram(gpa, size))
         attach(self.virtio, self.devices, dma, sink=self.uart.emit)    # (no PLIC: no lines)
+
+    def device_tree(self):
+        """Write the guest's device tree into its RAM when its program reads one (it has
+        ``reserved``: Linux), as firmware would, and return its guest-physical address for
+        a1; 0 for the course kernel, which reads none (its firmware gives it 0)."""
+        reserved = getattr(self.program, 'reserved', None)
+        if reserved is None:
+            return 0
+        dtb = machine_dtb(GUEST_RAM_BASE, self.mem.size, self.devices, reserved=reserved)
+        address = fdt_address(GUEST_RAM_BASE, self.mem.size, len(dtb))
+        self.mem.load(address, dtb)
+        return address
 
     def _power_request(self, reason, status):
         if reason == 'reset':

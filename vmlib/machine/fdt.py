@@ -186,9 +186,11 @@ def _virtio(base, size, slot):
                                                 'reg': reg(base, size), **_interrupts(slot)})
 
 
-def machine_tree(ram_base, ram_size, devices, bootargs=None):
+def machine_tree(ram_base, ram_size, devices, bootargs=None, reserved=()):
     """The machine's tree: RAM, one hart, and a node for each device in ``devices`` (the bus's
-    ``(base, size, device)`` triples) whose class this module describes; others are left out."""
+    ``(base, size, device)`` triples) whose class this module describes; others are left out.
+    ``reserved``: ``(base, size)`` ranges of RAM a kernel must not touch (the M-mode firmware's,
+    which OpenSBI reserves the same way, as ``mmode_resv`` nodes)."""
     placed = {'/': [], 'soc': []}
     for base, size, device in sorted(devices, key=lambda window: window[0]):
         describe = next((DESCRIBE[c] for c in type(device).__mro__ if c in DESCRIBE), None)
@@ -213,9 +215,13 @@ def machine_tree(ram_base, ram_size, devices, bootargs=None):
              [cpu]),
         Node('soc', {'#address-cells': ADDRESS_CELLS, '#size-cells': SIZE_CELLS,
                      'compatible': 'simple-bus', 'ranges': True}, placed['soc']),
+        *([Node('reserved-memory', {'#address-cells': ADDRESS_CELLS,
+                                    '#size-cells': SIZE_CELLS, 'ranges': True},
+                [Node(f'mmode_resv{i}@{base:x}', {'reg': reg(base, size), 'no-map': True})
+                 for i, (base, size) in enumerate(reserved)])] if reserved else []),
         *placed['/']])
 
 
-def machine_dtb(ram_base, ram_size, devices, bootargs=None):
+def machine_dtb(ram_base, ram_size, devices, bootargs=None, reserved=()):
     """``machine_tree(...)`` as a DTB, ready to place in guest RAM for a kernel (a1)."""
-    return to_dtb(machine_tree(ram_base, ram_size, devices, bootargs))
+    return to_dtb(machine_tree(ram_base, ram_size, devices, bootargs, reserved))

@@ -60,9 +60,17 @@ class RunResult:
 
 class Machine:
     def __init__(self, ram_size=DEFAULT_RAM_SIZE, uart_output=None, uart_input_source=None,
-                 engine='interp', nonvirt=False, ram=None, uart=None, virtio=()):
+                 engine='interp', nonvirt=False, ram=None, uart=None, virtio=(), reserved=(),
+                 device_tree=False):
         """``virtio``: devices (``virtio.Block``, ``virtio.Console``) for the virtio-mmio slots,
-        placed from the top slot down, as QEMU places its ``-device`` options."""
+        placed from the top slot down, as QEMU places its ``-device`` options.
+
+        ``device_tree=True``: reset also writes the machine's device tree (``self.dtb``, from
+        its device map) to RAM and points a1 at it, as QEMU's ``virt`` board does for the
+        program it boots (``python -m vmlib boot`` and Linux ask for it). Off by default: a
+        machine that is a part of something else (a process VM, a hypervisor's host, a
+        chapter's small demo) keeps the course contract, a1 = 0 and RAM all zeros.
+        ``reserved``: ``(base, size)`` ranges of RAM the tree tells a kernel to keep off."""
         self.uart = uart if uart is not None else Uart16550(uart_output, uart_input_source)
         self.clint = Clint()
         self.plic = Plic()
@@ -82,8 +90,10 @@ class Machine:
         self.hart.nonvirt = bool(nonvirt)   # U-mode sstatus access does not trap (chapter 09)
         self.clint.instret = lambda: self.hart.instret
         self.bus.on_ram_write = self._ram_written
-        self.dtb = machine_dtb(RAM_BASE, self.bus.ram_size, self.bus.devices)
-        self.fdt_address = fdt_address(RAM_BASE, self.bus.ram_size, len(self.dtb))
+        self.dtb = (machine_dtb(RAM_BASE, self.bus.ram_size, self.bus.devices, reserved=reserved)
+                    if device_tree else None)
+        self.fdt_address = fdt_address(RAM_BASE, self.bus.ram_size, len(self.dtb)) \
+            if device_tree else None
         self.tohost = None
         self.program = None
         self.symbols = {}
@@ -139,11 +149,11 @@ class Machine:
         self.reset(program.entry)
 
     def reset(self, entry):
-        """Reset state: hart 0 in M-mode at ``entry``, a0 = hart id (0), a1 = the address of
-        the device tree (``self.dtb``, written again to RAM: QEMU's reset does both)."""
+        """Reset state: hart 0 in M-mode at ``entry``, a0 = hart id (0); with a device tree,
+        a1 = its address (written again to RAM: QEMU's reset does both)."""
         h = self.hart
         h.x[:] = [0] * 33
-        if not self._holds_program(self.fdt_address, len(self.dtb)):
+        if self.dtb and not self._holds_program(self.fdt_address, len(self.dtb)):
             self.bus.load_bytes(self.fdt_address, self.dtb)
             h.x[11] = self.fdt_address
         h.pc = entry
@@ -156,8 +166,12 @@ class Machine:
     def _holds_program(self, address, size):
         """Does the loaded program occupy any of these bytes? (A small RAM's device tree
         would land inside it: the program wins, and a1 stays 0.)"""
-        segments = self.program.segments if self.program else ()
-        return any(a < address + size and address < a + memsz for a, _, memsz in segments)
+        program = self.program
+        if program is None:
+            return False
+        spans = ([(a, memsz) for a, _, memsz in program.segments] if hasattr(program, 'segments')
+                 else [(s.address, len(s.data)) for s in program.sections])   # assembled
+        return any(a < address + size and address < a + n for a, n in spans)
 
     # --- running -------------------------------------------------------------------------
 

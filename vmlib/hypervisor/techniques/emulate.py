@@ -35,7 +35,9 @@ class Emulate(Technique):
     def setup(self, vm):
         m = self.machines[vm.index] = Machine(ram_size=vm.mem.size, ram=vm.mem.view(),
                                               nonvirt=self.hv.nonvirt, engine=self.hv.engine,
-                                              uart=vm.uart, virtio=vm.virtio)
+                                              uart=vm.uart, virtio=vm.virtio,
+                                              reserved=getattr(vm.program, 'reserved', ()),
+                                              device_tree=hasattr(vm.program, 'reserved'))
         vm.mem.load_program(vm.program)
         m.program, m.symbols = vm.program, vm.program.symbols
         m.reset(vm.program.entry)       # the firmware's reset vector, in M-mode

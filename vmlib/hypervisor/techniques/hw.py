@@ -60,6 +60,7 @@ class HardwareAssisted(Technique):
         vcpu.set_one_reg('pc', entry)
         vm.vcpu = vcpu.state
         vm.add_devices(VirtualClint(vcpu.state))
+        vcpu.set_regs({'a1': vm.device_tree()})     # the device tree, when the guest reads one
         self.vmms[vm.index] = UserVmm(kvm_vm, vcpu, vm.devices, vm.uart,
                                       alive=lambda vm=vm: vm.alive,
                                       unassigned=lambda mmio, vm=vm: self.no_device(vm, mmio))

@@ -75,9 +75,10 @@ class TrapAndEmulate(Technique):
         vm.mem.load_program(vm.program)
         v = vm.vcpu = VirtualCpu(clock=lambda vm=vm: self.retired(vm),
                                  flush_tlb=self.hart.mmu.flush)
-        v.pc = entry                        # where the firmware's mret would go; a0 = a1 = 0
+        v.pc = entry                        # where the firmware's mret would go; a0 = 0,
         vm.mmu = ShadowMMU(vm.mem, vm.pool, self.host.bus, vm.count, self.hart.mmu.flush)
         vm.add_devices(VirtualClint(v))
+        v.x[11] = vm.device_tree()          # a1: the device tree, when the guest reads one
 
     def count_direct(self, vm):
         """Count the instructions the hart ran for ``vm`` since the last count (charged to

@@ -1,0 +1,158 @@
+"""Linux on the course machine (linux/build.py, vmlib.guest.linux): the kernels `make linux`
+built boot to the course shell on both engines, answer commands, power off with status 0, and
+say what the same image says on QEMU.
+
+Without a build these tests skip, saying so; CI builds the kernels first and sets
+VMLIB_LINUX=require, which turns a missing build into a failure.
+"""
+import os
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from vmlib.guest import linux
+
+REQUIRED = os.environ.get('VMLIB_LINUX') == 'require'
+
+
+def need(build):
+    if not linux.available(build):
+        message = f'Linux {build} build missing: run `make linux`'
+        if REQUIRED:
+            pytest.fail(message + ' (VMLIB_LINUX=require)')
+        pytest.skip(message)
+
+
+@pytest.fixture(scope='module')
+def bare_sessions():
+    """One booted session per engine, shared by the tests of this module (a boot is ~5 s)."""
+    need('bare')
+    sessions = {}
+    for engine in ('dbt', 'interp'):
+        s = linux.Session('bare', engine=engine)
+        s.booted = s.boot()
+        sessions[engine] = s
+    return sessions
+
+
+def test_both_engines_boot_the_bare_kernel_to_the_shell_alike(bare_sessions):
+    dbt, interp = bare_sessions['dbt'], bare_sessions['interp']
+    assert dbt.booted.reached and interp.booted.reached
+    assert 'Run /init as init process' in dbt.console
+    assert dbt.console.endswith('course shell: type help\n# ') or dbt.console.endswith('# ')
+    assert dbt.console == interp.console
+    assert dbt.booted.instructions == interp.booted.instructions
+    assert dbt.booted.instructions < 20_000_000     # the config's point: see linux/common.config
+
+
+def test_the_shell_answers_commands_alike_on_both_engines(bare_sessions):
+    commands = ['uname', 'echo hello,   world', 'cat /proc/cpuinfo', 'cat /proc/interrupts',
+                'count 1000', 'frobnicate', 'ls /', 'cat /proc/meminfo', 'uptime']
+    answers = {engine: dict((c, s.command(c)) for c in commands)
+               for engine, s in bare_sessions.items()}
+    assert answers['dbt'] == answers['interp']
+    assert (bare_sessions['dbt'].m.hart.instret == bare_sessions['interp'].m.hart.instret)
+    a = answers['dbt']
+    assert re.fullmatch(r'Linux 6\.12\.\d+ #1 .* riscv32\n', a['uname'])
+    assert a['echo hello,   world'] == 'hello, world\n'
+    assert 'mmu\t\t: none' in a['cat /proc/cpuinfo'] and 'hart\t\t: 0' in a['cat /proc/cpuinfo']
+    assert 'ttyS0' in a['cat /proc/interrupts']
+    assert re.match(r'counted to 1000 in ', a['count 1000'])
+    assert a['frobnicate'] == 'frobnicate: command not found\n'
+    assert set(a['ls /'].split()) >= {'init', 'proc/', 'dev/'}
+    assert re.match(r'MemTotal: +12\d{4} kB', a['cat /proc/meminfo'])
+
+
+def test_poweroff_stops_the_machine_with_status_0(bare_sessions):
+    for s in bare_sessions.values():
+        assert s.poweroff()
+        assert s.stopped() == ('poweroff', 0)
+        assert 'reboot: Power down' in s.console
+
+
+def test_the_boot_profile_names_kernel_functions():
+    need('bare')
+    counts, total = linux.boot_profile('bare', every=5000)
+    assert total * 5000 >= 5_000_000
+    top = sorted(counts, key=counts.get, reverse=True)[:15]
+    assert 'memset' in top or 'memmap_init_range' in top
+    assert sum(counts.values()) == total
+
+
+def test_a_missing_build_says_how_to_make_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(linux, 'BUILD_DIR', tmp_path)
+    with pytest.raises(linux.LinuxNotBuilt, match='make linux'):
+        linux.image('bare')
+    with pytest.raises(ValueError, match='unknown Linux build'):
+        linux.image('windows')
+
+
+def test_the_command_line_boots_linux_and_powers_off():
+    need('bare')
+    done = subprocess.run(
+        [sys.executable, '-m', 'vmlib', 'boot', '--linux', '--engine', 'dbt'],
+        input=b'uname\npoweroff\n', capture_output=True, timeout=300)
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()
+    assert re.search(r'# Linux 6\.12\.\d+ #1 .* riscv32', out)
+    assert 'reboot: Power down' in out
+
+
+# --- the same image on QEMU -------------------------------------------------------------
+
+QEMU = shutil.which('qemu-system-riscv32')
+
+
+def qemu_session(image, commands, timeout=120):
+    """Boot ``image`` on QEMU's virt board without firmware; type each command after a prompt,
+    as a person would; return the whole console and QEMU's exit status."""
+    p = subprocess.Popen([QEMU, '-M', 'virt', '-bios', 'none', '-nographic', '-kernel',
+                          str(image), '-cpu', 'rv32,c=off,f=off,d=off'],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    out, deadline, pending = b'', time.monotonic() + timeout, list(commands)
+    try:
+        while p.poll() is None and time.monotonic() < deadline:
+            if select.select([p.stdout], [], [], 0.5)[0]:
+                chunk = os.read(p.stdout.fileno(), 4096)
+                out += chunk
+            if pending and out.endswith(b'# '):
+                p.stdin.write(pending.pop(0).encode() + b'\n')
+                p.stdin.flush()
+        out += p.stdout.read() if p.poll() is not None else b''
+        return out.decode('utf-8', 'replace').replace('\r\n', '\n'), p.poll()
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def boot_lines(console):
+    """The boot log's messages without timestamps, for comparing two machines."""
+    return [re.sub(r'^\[\s*\d+\.\d+\] ', '', line) for line in console.splitlines()]
+
+
+@pytest.mark.skipif(QEMU is None, reason='qemu-system-riscv32 not installed')
+def test_the_bare_image_behaves_on_qemu_as_on_vmlib():
+    need('bare')
+    commands = ['uname', 'echo same on both', 'ls /', 'poweroff']
+    qemu_console, status = qemu_session(linux.image('bare', 'Image'), commands)
+    assert status == 0, qemu_console[-2000:]
+    s = linux.Session('bare', engine='dbt')
+    assert s.boot().reached
+    answers = [s.command(c) for c in commands[:-1]]
+    assert s.poweroff()
+    ours = s.console
+    for command, answer in zip(commands, answers):
+        assert f'# {command}\n{answer}' in qemu_console
+    # the boot says the same things in the same order, where the two machines are alike
+    same = ('Linux version', 'Kernel command line', 'ttyS0 at MMIO', 'Run /init', 'Power down')
+    pick = [line for line in boot_lines(ours) if line.startswith(same)
+            or any(s in line for s in same)]
+    theirs = [line for line in boot_lines(qemu_console) if line.startswith(same)
+              or any(s in line for s in same)]
+    assert pick == theirs
