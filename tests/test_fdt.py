@@ -11,7 +11,8 @@ import pytest
 from vmlib.machine.bus import RAM_BASE
 from vmlib.machine.devices import (Clint, SifiveTest, Uart16550, CLINT_BASE, CLINT_SIZE,
                                    TEST_BASE, TEST_SIZE, UART_BASE, UART_SIZE)
-from vmlib.machine.fdt import Node, Phandle, machine_dtb, machine_tree, to_dtb
+from vmlib.machine.fdt import (RNG_SEED, Node, Phandle, machine_dtb, machine_tree, to_dtb,
+                               to_dts)
 from vmlib.machine.machine import Machine
 from vmlib.machine.plic import Plic, PLIC_BASE, PLIC_SIZE
 from vmlib.machine.virtio import Block, DiskImage, VirtioMmio, slot_address
@@ -134,8 +135,10 @@ def test_dtc_reads_the_machines_tree_without_a_warning():
     text = dtc(machine_dtb(RAM_BASE, m.bus.ram_size, m.bus.devices, 'console=ttyS0 quiet'))
     tree = nodes(text)
     assert tree['/memory@80000000']['reg'] == '<0x00 0x80000000 0x00 0x8000000>'
-    assert tree['/chosen'] == {'stdout-path': '"/soc/serial@10000000"',
-                               'bootargs': '"console=ttyS0 quiet"'}
+    chosen = tree['/chosen']
+    assert chosen.pop('rng-seed').count('0x') == 8          # 32 bytes, as QEMU gives
+    assert chosen == {'stdout-path': '"/soc/serial@10000000"',
+                      'bootargs': '"console=ttyS0 quiet"'}
     cpu = tree['/cpus/cpu@0']
     assert cpu['riscv,isa'] == '"rv32ima_zicsr_zifencei"' and cpu['mmu-type'] == '"riscv,sv32"'
     assert tree['/cpus']['timebase-frequency'] == '<0x989680>'
@@ -153,7 +156,15 @@ def test_dtc_reads_the_machines_tree_without_a_warning():
 
 def test_chosen_has_no_bootargs_unless_given():
     root = machine_tree(RAM_BASE, 128 * MiB, board())
-    assert root.children[0].props == {'stdout-path': '/soc/serial@10000000'}
+    assert root.children[0].props == {'stdout-path': '/soc/serial@10000000',
+                                      'rng-seed': RNG_SEED}
+
+
+@needs_dtc
+def test_reserved_ranges_become_no_map_nodes():
+    text = dtc(machine_dtb(RAM_BASE, 32 * MiB, board(), reserved=[(RAM_BASE, 4 * MiB)]))
+    node = nodes(text)['/reserved-memory/mmode_resv0@80000000']
+    assert node == {'reg': '<0x00 0x80000000 0x00 0x400000>', 'no-map': ''}
 
 
 @needs_dtc
@@ -172,3 +183,22 @@ def test_each_virtio_slot_on_the_bus_is_a_node():
     m = Machine(virtio=[disk])
     assert slots(m.bus.devices) == {f'{slot_address(n):x}': f'<0x{n + 1:02x}>' for n in range(8)}
     assert m.virtio[7].device is disk
+
+
+@needs_dtc
+def test_the_source_text_compiles_to_the_same_tree():
+    root = machine_tree(RAM_BASE, 32 * MiB, board(), 'console=ttyS0', [(RAM_BASE, 4 * MiB)])
+    compiled = subprocess.run(['dtc', '-I', 'dts', '-O', 'dtb'], input=to_dts(root).encode(),
+                              capture_output=True, check=True)
+    ours, theirs = nodes(dtc(to_dtb(root))), nodes(dtc(compiled.stdout))
+    # dtc numbers phandles its own way: compare the rest, then where the references lead
+    refs = {'phandle', 'regmap', 'interrupt-parent', 'interrupts-extended'}
+
+    def plain(tree):
+        return {path: {k: v for k, v in props.items() if k not in refs}
+                for path, props in tree.items()}
+    assert plain(ours) == plain(theirs)
+    for tree in (ours, theirs):
+        plic = tree['/soc/plic@c000000']['phandle']
+        assert tree['/soc/serial@10000000']['interrupt-parent'] == plic
+        assert tree['/poweroff']['regmap'] == tree['/soc/test@100000']['phandle']

@@ -156,3 +156,64 @@ def test_the_bare_image_behaves_on_qemu_as_on_vmlib():
     theirs = [line for line in boot_lines(qemu_console) if line.startswith(same)
               or any(s in line for s in same)]
     assert pick == theirs
+
+
+# --- the guest build: above the course firmware, and as a guest of the hypervisor ----------
+
+GUEST_COMMANDS = ['uname', 'cat /proc/cpuinfo', 'echo from the guest']
+
+
+def timeless(console):
+    """A console without what differs between machines that are not the same machine: the
+    timestamps (time is the host's under a hypervisor), the SBI (KVM's offers v2.0 and its
+    extensions, the course firmware v0.1), the serial port's interrupt (the VMs
+    of trap, bt and hw have no interrupt controller: the kernel polls), and the memory
+    sizes."""
+    skip = ('irq', 'IRQ', 'plic', 'Memory:', 'Zone', 'node', 'Initmem', 'hash table',
+            'Total pages', 'workingset', 'Freeing', 'Power down', 'reserved mem', 'SBI')
+    return [line for line in boot_lines(console.replace('\r\n', '\n'))
+            if not any(s in line for s in skip)]
+
+
+@pytest.fixture(scope='module')
+def guest_on_the_machine():
+    """The guest build on the course machine with the course firmware, with a guest's RAM."""
+    need('guest')
+    from vmlib.hypervisor.linux import LINUX_GUEST_RAM
+    s = linux.Session('guest', engine='dbt', ram_size=LINUX_GUEST_RAM)
+    s.booted = s.boot()
+    s.answers = [s.command(c) for c in GUEST_COMMANDS]
+    s.before_poweroff = s.console
+    s.off = s.poweroff()
+    return s
+
+
+def test_the_guest_build_boots_in_s_mode_with_paging_above_the_firmware(guest_on_the_machine):
+    s = guest_on_the_machine
+    assert s.booted.reached and s.off
+    assert re.fullmatch(r'Linux 6\.12\.\d+ #1 .* riscv32\n', s.answers[0])
+    assert 'mmu\t\t: sv32' in s.answers[1]
+    assert 'reserved mem: 0x80000000..0x803fffff' in s.console   # the firmware kept off
+    assert s.m.hart.mmu.walks > 0                    # Sv32 page tables were walked
+
+
+@pytest.mark.parametrize('technique', ['emulate', 'trap', 'bt', 'hw'])
+def test_the_guest_build_boots_under_each_technique_with_the_bare_console(
+        technique, guest_on_the_machine):
+    from vmlib.hypervisor.linux import GuestShell
+    g = GuestShell(technique)
+    assert g.boot().reached
+    assert [g.command(c) for c in GUEST_COMMANDS] == guest_on_the_machine.answers
+    assert timeless(g.console) == timeless(guest_on_the_machine.before_poweroff)
+    assert g.poweroff() and g.stopped() == ('poweroff', 0)
+    report = g.hv.report()['guests'][0]
+    if technique == 'emulate':
+        assert not report['exits']
+    else:
+        assert report['direct_instructions'] > 0.9 * report['guest_instructions']
+    if technique == 'trap':                          # Sv32 under shadow paging
+        assert report['exits']['hidden_page_fault'] > 1000
+        assert report['exits']['page_table_write'] > 1000
+    if technique == 'hw':                            # nested paging: no page-table exits
+        assert 'hidden_page_fault' not in report['exits']
+        assert report['exits']['KVM_EXIT_MMIO'] > 1000   # the polled UART

@@ -63,10 +63,11 @@ def available(build='bare'):
 def machine(build='bare', **kw):
     """A machine at reset with the kernel loaded (``kw`` as ``Machine`` takes them): the bare
     build alone; the guest build above the course firmware (``GuestImage``)."""
+    kw['device_tree'] = True                        # Linux finds its machine there
     if build == 'bare':
-        return Machine.from_elf(str(image(build)), device_tree=True, **kw)
+        return Machine.from_elf(str(image(build)), **kw)
     guest = GuestImage(build)
-    m = Machine(reserved=guest.reserved, device_tree=True, **kw)
+    m = Machine(reserved=guest.reserved, **kw)
     m.load(LoadedProgram(guest.entry, [(s.address, s.data, len(s.data)) for s in guest.sections],
                          guest.symbols))
     return m

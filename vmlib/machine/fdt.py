@@ -66,6 +66,34 @@ def encode(value, phandles):
     return struct.pack(f'>{len(cells)}I', *cells)
 
 
+def to_dts(root):
+    """The tree as device-tree source (what ``dtc -I dtb -O dts`` prints, with labels kept
+    and references written ``<&label>``): to read, and for ``dtc`` to compile."""
+    def value(v):
+        if v is True or v in ((), [], b''):
+            return None
+        if isinstance(v, (int, Phandle, str)):
+            v = [v]
+        if isinstance(v, (bytes, bytearray)):
+            return '[' + ' '.join(f'{b:02x}' for b in v) + ']'
+        if all(isinstance(x, str) for x in v):
+            return ', '.join(f'"{x}"' for x in v)
+        return '<' + ' '.join(f'&{x.label}' if isinstance(x, Phandle) else f'0x{x:x}'
+                              for x in v) + '>'
+
+    def node(n, depth):
+        pad = '\t' * depth
+        label = f'{n.label}: ' if n.label else ''
+        lines = [f'{pad}{label}{n.name or "/"} {{']
+        for name, v in n.props.items():
+            text = value(v)
+            lines.append(f'{pad}\t{name};' if text is None else f'{pad}\t{name} = {text};')
+        for child in n.children:
+            lines += [''] + node(child, depth + 1)
+        return lines + [f'{pad}}};']
+    return '\n'.join(['/dts-v1/;', ''] + node(root, 0)) + '\n'
+
+
 def _pad(data):
     return data + bytes(-len(data) % 4)
 

@@ -1,0 +1,169 @@
+"""A real operating system on the course machine (chapter 08) and as a guest (chapter 12).
+
+Everything here runs the kernels `make linux` built (``vmlib.guest.linux``). Where they are
+not built, the functions say so and show the **recorded** run (``linux_recorded.json``, made
+by ``python -m vmlib.course.linux --record`` from a real boot) labelled as recorded: nothing
+is presented as live that is not.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from ..guest import linux
+from ..guest.linux import Session, boot_profile, available, LinuxNotBuilt
+from .text import table
+
+RECORDED = Path(__file__).with_name('linux_recorded.json')
+COMMANDS = ('uname', 'cat /proc/cpuinfo', 'cat /proc/interrupts', 'count 100000')
+
+# What the boot's busiest functions do (the profile's groups), by name.
+GROUPS = {
+    'page array set-up': ('memmap_init_range', '__init_single_page', '__free_pages_core',
+                          '__free_pages_ok', 'free_area_init', 'memblock_free_all',
+                          'mm_core_init', '__free_one_page', 'init_page_count'),
+    'memset / memcpy': ('memset', 'memcpy', 'memmove', '__memset', '__memcpy'),
+    'printk': ('vsnprintf', 'format_decode', 'number', 'string_nocheck', 'vprintk_store',
+               'console_flush_all', 'printk_get_next_message', 'prb_read_valid',
+               '_prb_read_valid', 'record_print_text', 'serial8250_console_putchar',
+               'serial8250_console_write', 'uart_console_write', 'wait_for_lsr',
+               'serial8250_early_out', 'early_serial8250_write', 'io_serial_out',
+               'mem_serial_out', 'mem_serial_in', 'strlen', 'widen_string'),
+    'random-pool mixing': ('blake2s_compress_generic', 'blake2s_update', 'blake2s_final',
+                           'chacha_permute', 'chacha_block_generic', 'add_device_randomness'),
+    'device tree': ('fdt_offset_ptr', 'fdt32_ld', 'fdt_next_tag', 'fdt_next_node',
+                    'fdt_get_property_by_offset_', 'unflatten_dt_nodes', 'populate_node'),
+    'sysfs and devices': ('kernfs_link_sibling', 'kernfs_name_hash', 'kernfs_add_one',
+                          '__kernfs_new_node', 'idr_get_free', 'idr_alloc_u32',
+                          'add_uevent_var', 'device_initialize', 'strcmp'),
+}
+
+
+def group_of(function):
+    return next((g for g, names in GROUPS.items() if function in names), 'other')
+
+
+def recorded():
+    """The recorded run: ``{'recorded': how, 'console': boot text, 'answers': {...}, ...}``."""
+    return json.loads(RECORDED.read_text())
+
+
+def boot(build='bare', engine='dbt', stream=True):
+    """Boot Linux to its shell, the console streamed as it is written; returns the ``Session``
+    (None where the kernel is not built: then the recorded run is shown, labelled)."""
+    if not available(build):
+        show_recorded()
+        return None
+    out = (lambda text: (sys.stdout.write(text), sys.stdout.flush())) if stream else None
+    session = Session(build, engine=engine, output=out)
+    session.booted = session.boot()
+    return session
+
+
+def show_recorded():
+    """The recorded boot, with why it is not live and how to make it live."""
+    try:
+        linux.image('bare')
+    except LinuxNotBuilt as e:
+        print(f'[RECORDED, not live. {e}]')
+    r = recorded()
+    print(f'[recorded {r["recorded"]}]')
+    print(r['console'], end='')
+
+
+def boot_figures(session):
+    """One line: instructions to the prompt, virtual time, host seconds."""
+    b = session.booted
+    ticks = session.m.clint.mtime()
+    return (f'prompt reached after {b.instructions:,} instructions '
+            f'({ticks / 10_000_000:.3f} s of the machine\'s time at its 10 MHz timebase), '
+            f'{b.seconds:.1f} s on this computer')
+
+
+def profile_rows(build='bare', every=1000, top=12):
+    """The boot's busiest kernel functions: ``(function, group, share %)``, and the groups'
+    shares (``{group: %}``), from the pc sampled every ``every`` instructions."""
+    counts, total = boot_profile(build, every=every)
+    rows = [(name, group_of(name), 100 * n / total)
+            for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+    groups = {}
+    for name, n in counts.items():
+        g = group_of(name)
+        groups[g] = groups.get(g, 0) + 100 * n / total
+    return rows, dict(sorted(groups.items(), key=lambda kv: -kv[1])), total * every
+
+
+def profile_text(rows, groups, instructions):
+    lines = [f'{instructions:,} instructions from reset to the prompt, sampled every 1,000:', '']
+    lines.append(table([('function', 'what it is for', 'share')]
+                       + [(f, g, f'{p:.1f}%') for f, g, p in rows], 'llr'))
+    lines += ['', 'by what it is for:']
+    lines += [f'  {g:<20} {p:5.1f}%' for g, p in groups.items()]
+    return '\n'.join(lines)
+
+
+def record(path=RECORDED):
+    """Boot the bare build, run ``COMMANDS``, and store the transcript (for machines that
+    cannot build the kernel)."""
+    import datetime
+    s = Session('bare', engine='dbt')
+    b = s.boot()
+    answers = {c: s.command(c) for c in COMMANDS}
+    version = answers['uname'].strip()
+    data = {'recorded': f'{datetime.date.today()} by `python -m vmlib.course.linux --record` '
+                        f'from the bare build ({version})',
+            'instructions': b.instructions, 'console': b.console, 'answers': answers}
+    path.write_text(json.dumps(data, indent=1) + '\n')
+    return data
+
+
+if __name__ == '__main__':
+    if sys.argv[1:] == ['--record']:
+        print(record()['recorded'])
+    else:
+        sys.exit('usage: python -m vmlib.course.linux --record')
+
+
+# --- chapter 12: Linux as a guest ---------------------------------------------------------
+
+def guest_run(technique, build='guest'):
+    """Linux's guest build under ``technique``: boot to the prompt, ``uname``, power off.
+    Returns ``(report of the guest, instructions to the prompt)``."""
+    from ..hypervisor.linux import GuestShell
+    shell = GuestShell(technique, build=build)
+    booted = shell.boot()
+    shell.command('uname')
+    shell.poweroff()
+    return shell.hv.report()['guests'][0], booted.instructions
+
+
+def guest_exit_rows(techniques=('trap', 'hw')):
+    """For each technique, the course kernel's ``demo`` and Linux side by side:
+    ``{technique: {'course kernel': report, 'Linux': report}}``."""
+    from ..hypervisor.hypervisor import run
+    rows = {}
+    for technique in techniques:
+        linux_report, _ = guest_run(technique)
+        rows[technique] = {'course kernel (demo)': run('demo', technique)['guests'][0],
+                           'Linux (boot, uname, poweroff)': linux_report}
+    return rows
+
+
+def guest_exit_text(rows):
+    """Exits by reason, each technique's two guests side by side, and exits per thousand
+    instructions."""
+    out = []
+    for technique, guests in rows.items():
+        names = list(guests)
+        reasons = sorted({r for g in guests.values() for r in g['exits']},
+                         key=lambda r: -max(g['exits'].get(r, 0) for g in guests.values()))
+        body = [(f'{technique}: exit reason', *names)]
+        body += [(r, *(f"{g['exits'].get(r, 0):,}" for g in guests.values())) for r in reasons]
+        body.append(('all exits', *(f"{sum(g['exits'].values()):,}" for g in guests.values())))
+        body.append(('guest instructions',
+                     *(f"{g['guest_instructions']:,}" for g in guests.values())))
+        body.append(('exits per 1,000 instructions',
+                     *(f"{1000 * sum(g['exits'].values()) / g['guest_instructions']:.2f}"
+                       for g in guests.values())))
+        out.append(table(body, 'lrr'))
+    return '\n\n'.join(out)
