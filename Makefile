@@ -112,7 +112,8 @@ bench: $(DEV_STAMP)
 	$(PY) bench/hv_efficiency.py $(BENCH_ARGS) || status=1; \
 	$(PY) bench/pv_vs_trap.py $(BENCH_ARGS) || status=1; \
 	$(PY) bench/hw_vs_trap.py $(BENCH_ARGS) || status=1; \
-	$(PY) bench/bt_vs_trap.py $(BENCH_ARGS) || status=1; exit $$status
+	$(PY) bench/bt_vs_trap.py $(BENCH_ARGS) || status=1; \
+	$(PY) bench/linux_boot.py || status=1; exit $$status
 
 # The guest ELFs are committed; this rebuilds them from guests/src and, when qemu-riscv32 is
 # installed, re-records guests/expected/*.json (see guests/build.py).

@@ -77,11 +77,16 @@ def test_poweroff_stops_the_machine_with_status_0(bare_sessions):
 
 def test_the_boot_profile_names_kernel_functions():
     need('bare')
-    counts, total = linux.boot_profile('bare', every=5000)
-    assert total * 5000 >= 5_000_000
-    top = sorted(counts, key=counts.get, reverse=True)[:15]
-    assert 'memset' in top or 'memmap_init_range' in top
-    assert sum(counts.values()) == total
+    from vmlib.course.linux import Profile
+    profile = Profile('bare', every=5000)
+    assert profile.samples * 5000 >= 5_000_000
+    assert sum(profile.counts.values()) == profile.samples
+    names = [name for name, _, _ in profile.rows(15)]
+    assert 'memmap_init_range' in names
+    assert 'memset (from __init_single_page)' in names    # helpers charged to their caller
+    groups = profile.groups()
+    assert abs(sum(groups.values()) - 100) < 1e-6
+    assert max(groups, key=groups.get) in ('page array set-up', 'other')
 
 
 def test_a_missing_build_says_how_to_make_it(tmp_path, monkeypatch):
@@ -217,3 +222,26 @@ def test_the_guest_build_boots_under_each_technique_with_the_bare_console(
     if technique == 'hw':                            # nested paging: no page-table exits
         assert 'hidden_page_fault' not in report['exits']
         assert report['exits']['KVM_EXIT_MMIO'] > 1000   # the polled UART
+
+
+# --- the chapter without a build ------------------------------------------------------------
+
+def test_without_a_build_the_chapter_shows_the_recorded_boot_labelled(tmp_path, monkeypatch,
+                                                                      capsys):
+    from vmlib.course import linux as course_linux
+    monkeypatch.setattr(linux, 'BUILD_DIR', tmp_path)
+    assert course_linux.boot() is None
+    shown = capsys.readouterr().out
+    assert shown.startswith('[RECORDED, not live. no Linux bare build at')
+    assert 'make linux' in shown and '[recorded 20' in shown
+    assert 'Run /init as init process' in shown and shown.rstrip().endswith('#')
+    assert max(len(line) for line in shown.splitlines()) <= 96
+
+
+def test_the_terminal_folds_long_lines_at_its_width(capsys):
+    from vmlib.course.linux import Terminal
+    t = Terminal(columns=10)
+    t('0123456789abc\r\n')
+    t('xy')
+    t('z\n')
+    assert capsys.readouterr().out == '0123456789\nabc\nxyz\n'

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..guest import linux
 from ..guest.linux import Session, boot_profile, available, LinuxNotBuilt
-from .text import table
+from .text import WIDTH, fit, table
 
 RECORDED = Path(__file__).with_name('linux_recorded.json')
 COMMANDS = ('uname', 'cat /proc/cpuinfo', 'cat /proc/interrupts', 'count 100000')
@@ -23,23 +23,35 @@ GROUPS = {
                           '__free_pages_ok', 'free_area_init', 'memblock_free_all',
                           'mm_core_init', '__free_one_page', 'init_page_count'),
     'memset / memcpy': ('memset', 'memcpy', 'memmove', '__memset', '__memcpy'),
+    'string functions': ('strlen', 'strcmp', 'strncmp', 'memcmp', 'strscpy', 'strchr'),
     'printk': ('vsnprintf', 'format_decode', 'number', 'string_nocheck', 'vprintk_store',
                'console_flush_all', 'printk_get_next_message', 'prb_read_valid',
                '_prb_read_valid', 'record_print_text', 'serial8250_console_putchar',
                'serial8250_console_write', 'uart_console_write', 'wait_for_lsr',
                'serial8250_early_out', 'early_serial8250_write', 'io_serial_out',
-               'mem_serial_out', 'mem_serial_in', 'strlen', 'widen_string'),
+               'mem_serial_out', 'mem_serial_in', 'widen_string'),
     'random-pool mixing': ('blake2s_compress_generic', 'blake2s_update', 'blake2s_final',
                            'chacha_permute', 'chacha_block_generic', 'add_device_randomness'),
     'device tree': ('fdt_offset_ptr', 'fdt32_ld', 'fdt_next_tag', 'fdt_next_node',
-                    'fdt_get_property_by_offset_', 'unflatten_dt_nodes', 'populate_node'),
+                    'fdt_get_property_by_offset_', 'unflatten_dt_nodes', 'populate_node',
+                    '__of_find_property', 'of_find_property', 'parse_prop_cells',
+                    'of_get_property', 'of_device_is_compatible', '__of_device_is_compatible'),
+    'memory allocator': ('__slab_alloc_node.constprop.0', 'slab_alloc_node.isra.0',
+                         '__kmalloc_noprof', 'kmem_cache_alloc_noprof', 'memblock_alloc_try_nid',
+                         'get_page_from_freelist', '__alloc_pages_noprof'),
     'sysfs and devices': ('kernfs_link_sibling', 'kernfs_name_hash', 'kernfs_add_one',
                           '__kernfs_new_node', 'idr_get_free', 'idr_alloc_u32',
-                          'add_uevent_var', 'device_initialize', 'strcmp'),
+                          'add_uevent_var', 'device_initialize'),
 }
 
 
 def group_of(function):
+    """What a function is for; a helper charged to its caller ("memset (from f)") is for
+    what ``f`` is for, when that is known."""
+    if ' (from ' in function:
+        helper, caller = function[:-1].split(' (from ')
+        group = group_of(caller)
+        return group if group != 'other' else group_of(helper)
     return next((g for g, names in GROUPS.items() if function in names), 'other')
 
 
@@ -54,10 +66,31 @@ def boot(build='bare', engine='dbt', stream=True):
     if not available(build):
         show_recorded()
         return None
-    out = (lambda text: (sys.stdout.write(text), sys.stdout.flush())) if stream else None
-    session = Session(build, engine=engine, output=out)
+    session = Session(build, engine=engine, output=Terminal() if stream else None)
     session.booted = session.boot()
     return session
+
+
+class Terminal:
+    """Console text to stdout as a terminal of ``columns`` columns shows it: a long line
+    continues on the next (the notebook's outputs are read at 100 columns)."""
+
+    def __init__(self, columns=WIDTH):
+        self.columns, self.column = columns, 0
+
+    def __call__(self, text):
+        out = []
+        for ch in text.replace('\r', ''):
+            if ch == '\n':
+                self.column = 0
+            elif self.column == self.columns:
+                out.append('\n')
+                self.column = 1
+            else:
+                self.column += 1
+            out.append(ch)
+        sys.stdout.write(''.join(out))
+        sys.stdout.flush()
 
 
 def show_recorded():
@@ -65,41 +98,70 @@ def show_recorded():
     try:
         linux.image('bare')
     except LinuxNotBuilt as e:
-        print(f'[RECORDED, not live. {e}]')
+        print(fit(f'[RECORDED, not live. {e}]'))
     r = recorded()
-    print(f'[recorded {r["recorded"]}]')
-    print(r['console'], end='')
+    print(fit(f'[recorded {r["recorded"]}]'))
+    Terminal()(r['console'])
 
 
 def boot_figures(session):
     """One line: instructions to the prompt, virtual time, host seconds."""
     b = session.booted
     ticks = session.m.clint.mtime()
-    return (f'prompt reached after {b.instructions:,} instructions '
-            f'({ticks / 10_000_000:.3f} s of the machine\'s time at its 10 MHz timebase), '
-            f'{b.seconds:.1f} s on this computer')
+    return fit(f'prompt reached after {b.instructions:,} instructions '
+               f'({ticks / 10_000_000:.3f} s of the machine\'s time at its 10 MHz timebase), '
+               f'{b.seconds:.1f} s on this computer')
 
 
-def profile_rows(build='bare', every=1000, top=12):
-    """The boot's busiest kernel functions: ``(function, group, share %)``, and the groups'
-    shares (``{group: %}``), from the pc sampled every ``every`` instructions."""
-    counts, total = boot_profile(build, every=every)
-    rows = [(name, group_of(name), 100 * n / total)
-            for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
-    groups = {}
-    for name, n in counts.items():
-        g = group_of(name)
-        groups[g] = groups.get(g, 0) + 100 * n / total
-    return rows, dict(sorted(groups.items(), key=lambda kv: -kv[1])), total * every
+def compare_text(session):
+    """The course kernel beside Linux: how big, how long to boot, how much it says."""
+    from .. import guest
+    program = guest.program('demo')
+    course_bytes = sum(len(section.data) for section in program.sections)
+    ours = guest.run('demo')[0]
+    kernel = linux.image('bare', 'Image').stat().st_size
+    rows = [('', 'course kernel (demo)', 'Linux (bare build)'),
+            ('image in RAM (bytes)', f'{course_bytes:,}', f'{kernel:,}'),
+            ('instructions to the first process', f'{guest.boot_length("demo"):,}',
+             f'{session.booted.instructions:,} (to the prompt)'),
+            ('console lines at boot', f'{len(ours.splitlines()):,} (whole run)',
+             f'{len(session.booted.console.splitlines()):,}'),
+            ('finds its devices', 'knows them (assembled in)', 'from the device tree')]
+    return table(rows, 'lll')
 
 
-def profile_text(rows, groups, instructions):
-    lines = [f'{instructions:,} instructions from reset to the prompt, sampled every 1,000:', '']
-    lines.append(table([('function', 'what it is for', 'share')]
-                       + [(f, g, f'{p:.1f}%') for f, g, p in rows], 'llr'))
-    lines += ['', 'by what it is for:']
-    lines += [f'  {g:<20} {p:5.1f}%' for g, p in groups.items()]
-    return '\n'.join(lines)
+class Profile:
+    """Where a boot's instructions go: the pc sampled every ``every`` instructions from reset to
+    the prompt (as ``perf record`` samples), each sample charged to the kernel function holding
+    it (System.map), each function to what it is for (``GROUPS``)."""
+
+    def __init__(self, build='bare', every=5000):
+        self.every = every
+        self.counts, self.samples = boot_profile(build, every=every)
+
+    def share(self, n):
+        return 100 * n / self.samples
+
+    def rows(self, top=12):
+        """``(function, what it is for, share %)``, busiest first."""
+        ranked = sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        return [(name, group_of(name), self.share(n)) for name, n in ranked]
+
+    def groups(self):
+        """``{what it is for: share %}``, biggest first."""
+        totals = {}
+        for name, n in self.counts.items():
+            totals[group_of(name)] = totals.get(group_of(name), 0) + n
+        return {g: self.share(n) for g, n in sorted(totals.items(), key=lambda kv: -kv[1])}
+
+    def text(self, top=12):
+        lines = [f'{self.samples:,} samples, one every {self.every:,} instructions from reset '
+                 'to the prompt:', '',
+                 table([('function', 'what it is for', 'share')]
+                       + [(f, g, f'{p:.1f}%') for f, g, p in self.rows(top)], 'llr'),
+                 '', 'by what it is for:']
+        lines += [f'  {g:<20} {p:5.1f}%' for g, p in self.groups().items()]
+        return '\n'.join(lines)
 
 
 def record(path=RECORDED):

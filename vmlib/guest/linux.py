@@ -204,22 +204,33 @@ def functions(build='bare'):
     return sorted(rows)
 
 
+# Helpers a profile charges to their caller as well ("memset (from __init_single_page)"):
+# alone they say what was done, not what for. They are leaf functions: ra holds the caller.
+LEAVES = ('memset', 'memcpy', 'memmove', 'memcmp', 'strlen', 'strcmp')
+
+
 def boot_profile(build='bare', engine='dbt', every=1000, budget=BOOT_BUDGET):
     """Where a boot's instructions go, by kernel function: the pc sampled every ``every``
     instructions from reset to the prompt (as ``perf record`` samples). Returns
     ``(samples by function name, total samples)``; ``every`` x samples ~ instructions."""
     table = functions(build)
     addresses = [a for a, _ in table]
+
+    def name_at(pc):
+        i = bisect.bisect_right(addresses, pc) - 1
+        return table[i][1] if i >= 0 else '(outside the kernel)'
     session = Session(build, engine=engine)
     m, counts, total = session.m, {}, 0
     while m.hart.instret < budget:
-        result = m.run(every)
-        i = bisect.bisect_right(addresses, m.pc) - 1
-        name = table[i][1] if i >= 0 else '(outside the kernel)'
+        going = session.advance(every)
         if m.priv == 'U':
             name = '(user: the shell)'
+        else:
+            name = name_at(m.pc)
+            if name in LEAVES:
+                name = f'{name} (from {name_at(m.reg("ra"))})'
         counts[name] = counts.get(name, 0) + 1
         total += 1
-        if session.console.endswith(PROMPT) or result.reason != 'budget':
+        if session.console.endswith(PROMPT) or not going:
             break
     return counts, total
