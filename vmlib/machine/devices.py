@@ -32,11 +32,18 @@ class Uart16550:
     Input arrives from ``input_source`` when the guest looks for it (LSR, RBR), when it sets
     ERBFI, and when it waits in ``wfi`` (``poll``): deterministic, yet an interrupt-driven
     guest gets its input.
+
+    The rest of the register file reads as QEMU's: IER keeps its low four bits, MCR five,
+    MCR starts with OUT2 set and MSR with DCD, DSR and CTS (no modem is attached, so they never
+    change); in loopback (MCR.LOOP) MSR shows the modem outputs and a byte written to THR
+    arrives in RBR instead of leaving (tests/conformance/uart.s, recorded on QEMU).
     """
 
     name = 'uart'
     LSR_DR, LSR_THRE, LSR_TEMT = 0x01, 0x20, 0x40
     IER_ERBFI, IER_ETBEI = 0x01, 0x02
+    MCR_OUT2, MCR_LOOP = 0x08, 0x10
+    MSR_RESET = 0xB0                        # DCD, DSR, CTS
     IIR_NONE, IIR_THRE, IIR_DATA, IIR_TIMEOUT, IIR_FIFO = 0x01, 0x02, 0x04, 0x0C, 0xC0
     FIFO_LEVELS = (1, 4, 8, 14)             # FCR bits 7:6: the receive trigger level
 
@@ -47,6 +54,7 @@ class Uart16550:
         self.input_source = input_source    # optional callable() -> bytes, asked when empty
         self.irq = irq                      # optional callable(level): the interrupt line
         self.regs = [0] * 8                 # IER, IIR/FCR, LCR, MCR, LSR, MSR, SCR
+        self.regs[4], self.regs[6] = self.MCR_OUT2, self.MSR_RESET
         self.divisor = 0
         self.fcr = 0                        # FIFO control: bit 0 FIFOs on, bits 7:6 level
         self.thr_ipending = False           # the THRE interrupt is pending
@@ -102,6 +110,9 @@ class Uart16550:
         if offset == 5:
             self._refill()
             return self.LSR_THRE | self.LSR_TEMT | (self.LSR_DR if self.input else 0)
+        if offset == 6 and self.regs[4] & self.MCR_LOOP:    # outputs wired to inputs
+            mcr = self.regs[4]
+            return (mcr & 0x0C) << 4 | (mcr & 0x02) << 3 | (mcr & 0x01) << 5
         return self.regs[offset] if offset < 8 else 0
 
     def write(self, offset, size, value):
@@ -110,6 +121,10 @@ class Uart16550:
         if offset == 0:
             if dlab:
                 self.divisor = self.divisor & 0xFF00 | value
+            elif self.regs[4] & self.MCR_LOOP:
+                self.feed(bytes((value,)))  # looped back to the receiver
+                self.thr_ipending = True
+                self._update()
             else:
                 self.output.append(value)
                 if self.sink:
@@ -131,7 +146,9 @@ class Uart16550:
                 self.input.clear()
             self.fcr = value & 0xC1
             self._update()
-        elif offset < 8 and offset != 5:
+        elif offset == 4:
+            self.regs[4] = value & 0x1F
+        elif offset in (3, 7):              # LCR, SCR (LSR and MSR are read-only)
             self.regs[offset] = value
 
     def text(self):
