@@ -97,10 +97,11 @@ def test_a_missing_build_says_how_to_make_it(tmp_path, monkeypatch):
         linux.image('windows')
 
 
-def test_the_command_line_boots_linux_and_powers_off():
-    need('bare')
+@pytest.mark.parametrize('build', linux.BUILDS)
+def test_the_command_line_boots_linux_and_powers_off(build):
+    need(build)
     done = subprocess.run(
-        [sys.executable, '-m', 'vmlib', 'boot', '--linux', '--engine', 'dbt'],
+        [sys.executable, '-m', 'vmlib', 'boot', '--linux', build, '--engine', 'dbt'],
         input=b'uname\npoweroff\n', capture_output=True, timeout=300)
     out = done.stdout.decode()
     assert done.returncode == 0, done.stderr.decode()
@@ -195,6 +196,11 @@ def guest_on_the_machine():
 
 def test_the_guest_build_boots_in_s_mode_with_paging_above_the_firmware(guest_on_the_machine):
     s = guest_on_the_machine
+    from vmlib.hypervisor.linux import LINUX_GUEST_RAM
+    interp = linux.Session('guest', engine='interp', ram_size=LINUX_GUEST_RAM)
+    booted = interp.boot()
+    assert booted.instructions == s.booted.instructions        # the same run on both engines
+    assert booted.console == s.booted.console
     assert s.booted.reached and s.off
     assert re.fullmatch(r'Linux 6\.12\.\d+ #1 .* riscv32\n', s.answers[0])
     assert 'mmu\t\t: sv32' in s.answers[1]
