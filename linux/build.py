@@ -62,7 +62,10 @@ def source():
     tmp = OUT / 'src.tmp'
     shutil.rmtree(tmp, ignore_errors=True)
     with tarfile.open(TARBALL) as tar:
-        tar.extractall(tmp, filter='tar') if hasattr(tarfile, 'data_filter') else tar.extractall(tmp)
+        if hasattr(tarfile, 'tar_filter'):      # Python 3.12+ (and 3.11.4+): say what we allow
+            tar.extractall(tmp, filter='tar')
+        else:
+            tar.extractall(tmp)
     (top,) = tmp.iterdir()
     shutil.rmtree(src, ignore_errors=True)
     top.rename(src)

@@ -7,9 +7,10 @@ QEMU's ``-bios none`` runs it; ``guest`` runs in S-mode with Sv32 paging and ask
 ``LinuxNotBuilt``, whose message says how to build it.
 
     >>> s = Session('bare', engine='dbt')          # doctest: +SKIP
-    >>> s.boot().instructions                       # doctest: +SKIP
+    >>> s.boot()                                    # doctest: +SKIP
+    Boot(prompt, instructions=11,200,000, seconds=5.3)
     >>> s.command('uname')                          # doctest: +SKIP
-    'Linux course 6.12.118 #1 riscv32'
+    'Linux 6.12.118 #1 Thu Jan  1 00:00:00 UTC 2026 riscv32\n'
 """
 
 import bisect
@@ -18,9 +19,9 @@ import time
 from pathlib import Path
 
 from ..asm import assemble
+from ..asm.program import Section
 from ..machine import Machine
 from ..machine.bus import RAM_BASE
-from ..asm.program import Section
 from ..machine.loader import LoadedProgram
 
 BUILD_DIR = Path(os.environ.get('VMLIB_LINUX_DIR')
@@ -105,9 +106,8 @@ class Boot:
 
 class Shell:
     """A Linux console to talk to: boot to the prompt, type a command, read the answer, power
-    off. Subclasses say how to run the machine a little (``advance``) and where its UART is.
-    ``output``: a callable(str) that sees the console as it is written (a notebook streams the
-    boot this way); the run pauses every ``CHUNK`` instructions to look for the prompt."""
+    off. Subclasses say how to run the machine a little (``advance``) and where its UART is;
+    the run pauses every ``CHUNK`` instructions to look for the prompt."""
 
     uart = None
 
@@ -117,6 +117,10 @@ class Shell:
 
     def instructions(self):
         """Instructions retired so far (the guest's, under a hypervisor)."""
+        raise NotImplementedError
+
+    def stopped(self):
+        """``(reason, exit status)`` once the machine has stopped, else None."""
         raise NotImplementedError
 
     @property
@@ -163,7 +167,8 @@ class Shell:
 
 
 class Session(Shell):
-    """Linux on the course machine itself (``machine(build)``)."""
+    """Linux on the course machine itself (``machine(build)``). ``output``: a callable(str)
+    that sees the console as it is written (a notebook streams the boot this way)."""
 
     def __init__(self, build='bare', engine='dbt', output=None, **kw):
         self.m = machine(build, engine=engine,
@@ -179,7 +184,6 @@ class Session(Shell):
         return self.m.hart.instret
 
     def stopped(self):
-        """``(reason, exit status)`` of the machine once it has stopped, else None."""
         halted = self.m.hart.halted
         return (halted[0], halted[1]) if halted else None
 
@@ -188,7 +192,7 @@ def held_until_listening(uart, source):
     """An input source that gives nothing until Linux's serial driver listens (sets the
     received-data interrupt enable, when /init opens the console). Piped input would
     otherwise be read at the first printk's status poll and discarded by the driver's FIFO
-    reset, as it is on QEMU."""
+    reset."""
     def held():
         return source() if uart.regs[1] & uart.IER_ERBFI else b''
     return held
