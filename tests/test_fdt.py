@@ -140,7 +140,7 @@ def test_dtc_reads_the_machines_tree_without_a_warning():
     assert chosen == {'stdout-path': '"/soc/serial@10000000"',
                       'bootargs': '"console=ttyS0 quiet"'}
     cpu = tree['/cpus/cpu@0']
-    assert cpu['riscv,isa'] == '"rv32ima_zicsr_zifencei"' and cpu['mmu-type'] == '"riscv,sv32"'
+    assert cpu['riscv,isa'] == '"rv32ima_zicntr_zicsr_zifencei"' and cpu['mmu-type'] == '"riscv,sv32"'
     assert tree['/cpus']['timebase-frequency'] == '<0x989680>'
     serial = tree['/soc/serial@10000000']
     assert serial['interrupts'] == '<0x0a>' and serial['compatible'] == '"ns16550a"'

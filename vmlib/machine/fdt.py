@@ -134,7 +134,12 @@ def to_dtb(root):
 # --- the course machine, as QEMU virt describes itself ---------------------------------------
 
 ADDRESS_CELLS = SIZE_CELLS = 2              # QEMU virt uses 2/2 on rv32 as on rv64
-ISA = 'rv32ima_zicsr_zifencei'              # M, S and U modes, Sv32; misa's H is not offered
+# The hart's extensions, as the ISA string and as the list Linux 6.12 reads first (it ignores
+# the string unless built with RISCV_ISA_FALLBACK). M, S and U modes, Sv32; misa's H is not
+# offered to a kernel; zicntr: cycle, time and instret.
+EXTENSIONS = ('i', 'm', 'a', 'zicntr', 'zicsr', 'zifencei')
+ISA = 'rv32' + ''.join(e for e in EXTENSIONS if len(e) == 1) + ''.join(
+    '_' + e for e in EXTENSIONS if len(e) > 1)
 # QEMU's 10 MHz. The course's mtime advances one tick per INSTRUCTIONS_PER_TICK (10) retired
 # instructions (devices.py), so a guest reading this believes the hart runs 100 M instr/s.
 TIMEBASE = 10_000_000
@@ -234,7 +239,9 @@ def machine_tree(ram_base, ram_size, devices, bootargs=None, reserved=()):
         '#interrupt-cells': 1, '#address-cells': 0,     # dtc's interrupt_provider check
         'interrupt-controller': True, 'compatible': 'riscv,cpu-intc'}, label='cpu0_intc')
     cpu = Node('cpu@0', {'device_type': 'cpu', 'reg': 0, 'status': 'okay', 'compatible': 'riscv',
-                         'riscv,isa': ISA, 'mmu-type': 'riscv,sv32'}, [intc])
+                         'riscv,isa': ISA, 'riscv,isa-base': 'rv32i',
+                         'riscv,isa-extensions': list(EXTENSIONS), 'mmu-type': 'riscv,sv32'},
+               [intc])
     return Node('', {'#address-cells': ADDRESS_CELLS, '#size-cells': SIZE_CELLS,
                      'compatible': 'riscv-virtio', 'model': 'riscv-virtio,qemu'}, [
         Node('chosen', chosen),
