@@ -252,3 +252,24 @@ def test_the_terminal_folds_long_lines_at_its_width(capsys):
     t('xy')
     t('z\n')
     assert capsys.readouterr().out == '0123456789\nabc\nxyz\n'
+
+
+@pytest.mark.parametrize('chapter, start', [('08', '## A real operating system'),
+                                            ('12', '## Linux as a guest')])
+def test_the_linux_cells_run_without_a_build(chapter, start, tmp_path, monkeypatch, capsys):
+    """A learner without Debian's tools runs the chapter: no traceback, the recorded boot."""
+    import json
+    from pathlib import Path
+    monkeypatch.setattr(linux, 'BUILD_DIR', tmp_path)
+    path = next((Path(__file__).parent.parent / 'notebooks').glob(f'{chapter}_*.ipynb'))
+    cells = json.loads(path.read_text())['cells']
+    first = next(i for i, c in enumerate(cells) if ''.join(c['source']).startswith(start))
+    last = next(i for i, c in enumerate(cells) if ''.join(c['source']).startswith('## Summary'))
+    namespace = {}
+    for cell in cells[first:last]:
+        if cell['cell_type'] == 'code':
+            exec(''.join(cell['source']), namespace)
+    shown = capsys.readouterr().out
+    assert 'make linux' in ' '.join(shown.split())
+    if chapter == '08':
+        assert '[RECORDED, not live.' in shown
