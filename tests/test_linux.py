@@ -114,11 +114,12 @@ def test_the_command_line_boots_linux_and_powers_off(build):
 QEMU = shutil.which('qemu-system-riscv32')
 
 
-def qemu_session(image, commands, timeout=120):
-    """Boot ``image`` on QEMU's virt board without firmware; type each command after a prompt,
-    as a person would; return the whole console and QEMU's exit status."""
-    p = subprocess.Popen([QEMU, '-M', 'virt', '-bios', 'none', '-nographic', '-kernel',
-                          str(image), '-cpu', 'rv32,c=off,f=off,d=off'],
+def qemu_session(image, commands, timeout=120, bios='none', extra=()):
+    """Boot ``image`` on QEMU's virt board (without firmware unless ``bios`` is given); type
+    each command after a prompt, as a person would; return the whole console and QEMU's exit
+    status."""
+    p = subprocess.Popen([QEMU, '-M', 'virt', '-bios', str(bios), '-nographic', '-kernel',
+                          str(image), '-cpu', 'rv32,c=off,f=off,d=off', *extra],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out, deadline, pending = b'', time.monotonic() + timeout, list(commands)
     try:
@@ -165,6 +166,26 @@ def test_the_bare_image_behaves_on_qemu_as_on_vmlib():
 
 
 # --- the guest build: above the course firmware, and as a guest of the hypervisor ----------
+
+@pytest.mark.skipif(QEMU is None, reason='qemu-system-riscv32 not installed')
+def test_the_guest_build_behaves_on_qemu_as_on_vmlib(tmp_path):
+    """QEMU with the course firmware as its -bios (it puts the kernel's Image at the next 4 MiB
+    boundary, 0x80400000, as vmlib does) and vmlib's device tree as its -dtb (which reserves the
+    firmware's memory, as OpenSBI would in QEMU's own tree)."""
+    need('guest')
+    firmware, dtb = tmp_path / 'firmware.elf', tmp_path / 'guest.dtb'
+    firmware.write_bytes(linux.GuestImage('guest').firmware.to_elf())
+    s = linux.Session('guest', engine='dbt')
+    dtb.write_bytes(s.m.dtb)
+    commands = ['uname', 'cat /proc/cpuinfo', 'poweroff']
+    qemu_console, status = qemu_session(linux.image('guest', 'Image'), commands, bios=firmware,
+                                        extra=['-dtb', str(dtb)])
+    assert status == 0, qemu_console[-2000:]
+    assert s.boot().reached
+    for command in commands[:-1]:
+        assert f'# {command}\n{s.command(command)}' in qemu_console
+    assert s.poweroff()
+    assert 'reserved mem: 0x80000000..0x803fffff' in qemu_console
 
 GUEST_COMMANDS = ['uname', 'cat /proc/cpuinfo', 'echo from the guest']
 

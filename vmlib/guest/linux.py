@@ -85,7 +85,7 @@ class GuestImage:
         kernel = image(build, 'Image').read_bytes()
         firmware = assemble((GUEST_DIR / 'firmware.s').read_text(), 'firmware.s', defsym={
             'kernel_entry': GUEST_KERNEL_BASE, 'PASS_FDT': 1})
-        self.name = f'linux-{build}'
+        self.name, self.firmware = f'linux-{build}', firmware
         self.sections = [*firmware.sections, Section('linux', GUEST_KERNEL_BASE, kernel)]
         self.symbols = {**firmware.symbols, 'kernel_entry': GUEST_KERNEL_BASE}
         self.entry = firmware.entry
