@@ -1,4 +1,4 @@
-"""Linux on the course machine: find the kernels `make linux` built, boot them, talk to their
+r"""Linux on the course machine: find the kernels `make linux` built, boot them, talk to their
 shell, and see where a boot's instructions go.
 
 Two builds (linux/build.py): ``bare`` runs in M-mode without an MMU, alone on the machine, as
