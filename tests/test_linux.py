@@ -294,3 +294,17 @@ def test_the_linux_cells_run_without_a_build(chapter, start, tmp_path, monkeypat
     assert 'make linux' in ' '.join(shown.split())
     if chapter == '08':
         assert '[RECORDED, not live.' in shown
+
+
+def test_hv_boots_linux_as_a_guest_from_the_command_line():
+    need('guest')
+    done = subprocess.run(
+        [sys.executable, '-m', 'vmlib', 'hv', '--linux', '--technique', 'hw', '--engine', 'dbt'],
+        input=b'uname\npoweroff\n', capture_output=True, timeout=300)
+    out = done.stdout.decode()
+    assert done.returncode == 0, done.stderr.decode()
+    assert re.search(r'\nLinux 6\.12\.\d+ #1 .* riscv32', out.replace('\r\n', '\n'))
+    assert 'technique: hw; workload: linux' in out and 'KVM_EXIT_MMIO' in out
+    pv = subprocess.run([sys.executable, '-m', 'vmlib', 'hv', '--linux', '--technique', 'pv'],
+                        capture_output=True, timeout=60)
+    assert pv.returncode == 2 and b'no port to the paravirtual interface' in pv.stderr

@@ -31,6 +31,7 @@
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <stdlib.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -238,6 +239,8 @@ static void cmd_poweroff(int argc, char **argv)
         exit(0);
     }
     sync();                         /* write out what file systems still hold in memory */
+    tcdrain(1);                     /* and let the console send what it holds: the kernel */
+                                    /* powers off at once, mid-line if the UART is slow */
     reboot(RB_POWER_OFF);           /* does not return when it works */
     complain("poweroff", NULL);
 }

@@ -21,8 +21,11 @@ from ..hypervisor import (Hypervisor, CostModel, EVENTS, DEFAULT_MAX_STEPS, DEFA
                           technique_names, get_technique)
 from ..hypervisor.hypervisor import MAX_GUESTS, guest_kernel
 from ..machine import ENGINES
+from ..guest.linux import GuestImage, LinuxNotBuilt, held_until_listening
+from .boot import _stdin_source
 
 EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE = 124, 125, 2
+LINUX_MAX_STEPS = 200_000_000       # Linux boots in about 9 M; its shell then waits for stdin
 
 # The guest kernel's exit status is not init's: the kernel ends the system with an SBI system
 # reset, whose reason is all the firmware passes on -- 0 for none, 1 for "system failure".
@@ -53,8 +56,9 @@ def add_parser(sub):
                    help='the guest kernel workload (default demo): ' + _workload_names())
     p.add_argument('--guests', type=int, default=1, metavar='N',
                    help=f'number of VMs, each booting the same workload (1-{MAX_GUESTS})')
-    p.add_argument('--max-steps', type=int, default=DEFAULT_MAX_STEPS, metavar='N',
-                   help=f'step budget per guest, in instructions (default {DEFAULT_MAX_STEPS:,})')
+    p.add_argument('--max-steps', type=int, default=None, metavar='N',
+                   help=f'step budget per guest, in instructions (default {DEFAULT_MAX_STEPS:,}; '
+                        f'with --linux {LINUX_MAX_STEPS:,})')
     p.add_argument('--engine', choices=list(ENGINES), default='interp',
                    help='what runs the guests\' instructions on the host: the interpreter or '
                         'the dynamic binary translator (the same report either way)')
@@ -65,6 +69,10 @@ def add_parser(sub):
     p.add_argument('--no-nested-paging', dest='nested_paging', action='store_false',
                    help='with --technique hw: the first generation of hardware assistance, '
                         'without nested paging (KVM keeps shadow page tables)')
+    p.add_argument('--linux', action='store_true',
+                   help='boot the guest build of Linux (`make linux`) instead of the course '
+                        'kernel, with 32 MiB of RAM; stdin goes to the first guest\'s shell, so '
+                        'end it with poweroff (e.g. printf "uname\\npoweroff\\n" | ...)')
     p.add_argument('--json', action='store_true', help='print the report as one JSON object')
     p.set_defaults(func=run_hv)
 
@@ -98,20 +106,36 @@ def run_hv(args):
             raise ValueError(f'unknown workload {args.workload!r} (choose from '
                              f'{", ".join(guest.ALL_WORKLOADS)})')
         costs = parse_costs(args.cost)
-        program, devices = guest_kernel(args.workload, args.technique)
+        if args.linux:
+            program, devices, extra = linux_guest(args)
+        else:
+            program, devices = guest_kernel(args.workload, args.technique)
+            extra = dict(workload=args.workload, max_steps=args.max_steps or DEFAULT_MAX_STEPS)
         hv = Hypervisor(args.technique, [program] * args.guests, args.variant, costs,
-                        max_steps=args.max_steps, slice_size=args.slice,
-                        workload=args.workload, engine=args.engine, devices=devices,
-                        nested_paging=args.nested_paging)
-    except (ValueError, ImportError) as e:
+                        slice_size=args.slice, engine=args.engine, devices=devices,
+                        nested_paging=args.nested_paging, **extra)
+    except (ValueError, ImportError, LinuxNotBuilt) as e:
         print(f'vmlib hv: {e}', file=sys.stderr)
         return EXIT_USAGE
+    if args.linux:
+        uart = hv.vms[0].uart
+        uart.input_source = held_until_listening(uart, _stdin_source())
     report = hv.run()
     if args.json:
         print(json.dumps(report, indent=1))
     else:
         print(format_report(report))
     return exit_status(report)
+
+
+def linux_guest(args):
+    """The guest build of Linux as every VM's program, and the Hypervisor options it needs."""
+    from ..hypervisor.linux import LINUX_GUEST_RAM
+    if args.technique == 'pv':
+        raise ValueError('Linux has no port to the paravirtual interface of technique pv '
+                         '(chapter 11 ports the course kernel): choose another technique')
+    return GuestImage('guest'), None, dict(
+        workload='linux', guest_ram=LINUX_GUEST_RAM, max_steps=args.max_steps or LINUX_MAX_STEPS)
 
 
 def exit_status(report):
