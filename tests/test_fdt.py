@@ -202,3 +202,10 @@ def test_the_source_text_compiles_to_the_same_tree():
         plic = tree['/soc/plic@c000000']['phandle']
         assert tree['/soc/serial@10000000']['interrupt-parent'] == plic
         assert tree['/poweroff']['regmap'] == tree['/soc/test@100000']['phandle']
+
+
+def test_a_node_alone_prints_without_the_file_header():
+    from vmlib.machine.fdt import find
+    serial = to_dts(find(machine_tree(RAM_BASE, 128 * MiB, board()), 'serial'))
+    assert serial.startswith('serial@10000000 {\n\tcompatible = "ns16550a";')
+    assert serial.endswith('};') and '/dts-v1/' not in serial

@@ -16,6 +16,7 @@ import time
 import pytest
 
 from vmlib.guest import linux
+from vmlib.hypervisor.linux import TECHNIQUES as LINUX_TECHNIQUES
 
 REQUIRED = os.environ.get('VMLIB_LINUX') == 'require'
 
@@ -229,7 +230,7 @@ def test_the_guest_build_boots_in_s_mode_with_paging_above_the_firmware(guest_on
     assert s.m.hart.mmu.walks > 0                    # Sv32 page tables were walked
 
 
-@pytest.mark.parametrize('technique', ['emulate', 'trap', 'bt', 'hw'])
+@pytest.mark.parametrize('technique', LINUX_TECHNIQUES)
 def test_the_guest_build_boots_under_each_technique_with_the_bare_console(
         technique, guest_on_the_machine):
     from vmlib.hypervisor.linux import GuestShell

@@ -55,6 +55,18 @@ def group_of(function):
     return next((g for g, names in GROUPS.items() if function in names), 'other')
 
 
+def device_tree_text(nodes=('cpus', 'serial')):
+    """What chapter 08 shows of the device tree: where a1 points, and some of its nodes as
+    source text."""
+    from ..machine import Machine
+    from ..machine.bus import RAM_BASE
+    from ..machine.fdt import machine_tree, to_dts, find
+    m = Machine(device_tree=True)
+    tree = machine_tree(RAM_BASE, m.bus.ram_size, m.bus.devices)
+    return '\n'.join([f'a1 = 0x{m.reg("a1"):08x}: {len(m.dtb):,} bytes of device tree at the '
+                      'top of RAM'] + [to_dts(find(tree, name)) + '\n' for name in nodes])
+
+
 def recorded():
     """The recorded run: ``{'recorded': how, 'console': boot text, 'answers': {...}, ...}``."""
     return json.loads(RECORDED.read_text())

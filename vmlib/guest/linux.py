@@ -177,8 +177,7 @@ class Session(Shell):
         self.build, self.uart = build, self.m.uart
 
     def advance(self, n):
-        self.result = self.m.run(n)
-        return self.result.reason == 'budget'
+        return self.m.run(n).reason == 'budget'
 
     def instructions(self):
         return self.m.hart.instret

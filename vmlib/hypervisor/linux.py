@@ -12,18 +12,17 @@ pointing at it; the kernel finds no interrupt controller there and polls its UAR
 ``emulate`` the firmware runs in the emulated machine, which has one.
 """
 
-from ..guest.linux import Shell, GuestImage
+from ..guest.linux import CHUNK, Shell, GuestImage
 from .hypervisor import Hypervisor
 
 LINUX_GUEST_RAM = 32 << 20          # the kernel above the firmware's 4 MiB, 28 MiB for it
-TECHNIQUES = ('emulate', 'trap', 'bt', 'hw')
+TECHNIQUES = ('emulate', 'trap', 'bt', 'hw')   # those Linux runs under (pv: no port)
 
 
 class GuestShell(Shell):
     """One Linux guest under ``technique`` (``kw``: more ``Hypervisor`` options)."""
 
     def __init__(self, technique='hw', engine='dbt', build='guest', **kw):
-        from ..guest.linux import CHUNK
         kw.setdefault('slice_size', CHUNK)
         self.hv = Hypervisor(technique, [GuestImage(build)], guest_ram=LINUX_GUEST_RAM,
                              max_steps=10 ** 12, engine=engine, workload=f'linux-{build}', **kw)

@@ -52,34 +52,42 @@ class Node:
             yield from child.walk()
 
 
+def kind(value):
+    """What a property value is, as ``(kind, items)``: ``'flag'`` (empty), ``'bytes'``,
+    ``'strings'`` or ``'cells'`` (ints and ``Phandle``s); the blob and the source text both
+    write from it."""
+    if value is True or value in ((), [], b''):
+        return 'flag', ()
+    if isinstance(value, (bytes, bytearray)):
+        return 'bytes', bytes(value)
+    items = [value] if isinstance(value, (int, Phandle, str)) else list(value)
+    return ('strings' if all(isinstance(v, str) for v in items) else 'cells'), items
+
+
 def encode(value, phandles):
     """The bytes of one property value (big-endian cells, NUL-terminated strings)."""
-    if value is True or value in ((), [], b''):
-        return b''
-    if isinstance(value, (int, Phandle, str)):
-        value = [value]
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value)
-    if all(isinstance(v, str) for v in value):
-        return b''.join(v.encode() + b'\0' for v in value)
-    cells = [phandles[v.label] if isinstance(v, Phandle) else v for v in value]
-    return struct.pack(f'>{len(cells)}I', *cells)
+    what, items = kind(value)
+    if what == 'strings':
+        return b''.join(v.encode() + b'\0' for v in items)
+    if what == 'cells':
+        cells = [phandles[v.label] if isinstance(v, Phandle) else v for v in items]
+        return struct.pack(f'>{len(cells)}I', *cells)
+    return bytes(items)
 
 
 def to_dts(root):
     """The tree as device-tree source (what ``dtc -I dtb -O dts`` prints, with labels kept
     and references written ``<&label>``): to read, and for ``dtc`` to compile."""
     def value(v):
-        if v is True or v in ((), [], b''):
+        what, items = kind(v)
+        if what == 'flag':
             return None
-        if isinstance(v, (int, Phandle, str)):
-            v = [v]
-        if isinstance(v, (bytes, bytearray)):
-            return '[' + ' '.join(f'{b:02x}' for b in v) + ']'
-        if all(isinstance(x, str) for x in v):
-            return ', '.join(f'"{x}"' for x in v)
+        if what == 'bytes':
+            return '[' + ' '.join(f'{b:02x}' for b in items) + ']'
+        if what == 'strings':
+            return ', '.join(f'"{x}"' for x in items)
         return '<' + ' '.join(f'&{x.label}' if isinstance(x, Phandle) else f'0x{x:x}'
-                              for x in v) + '>'
+                              for x in items) + '>'
 
     def node(n, depth):
         pad = '\t' * depth
@@ -91,7 +99,13 @@ def to_dts(root):
         for child in n.children:
             lines += [''] + node(child, depth + 1)
         return lines + [f'{pad}}};']
-    return '\n'.join(['/dts-v1/;', ''] + node(root, 0)) + '\n'
+    body = node(root, 0)
+    return '\n'.join(['/dts-v1/;', ''] + body) + '\n' if root.name == '' else '\n'.join(body)
+
+
+def find(root, prefix):
+    """The first node under ``root`` (depth first) whose name starts with ``prefix``."""
+    return next(n for n in root.walk() if n.name.startswith(prefix))
 
 
 def _pad(data):

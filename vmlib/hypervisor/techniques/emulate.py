@@ -33,11 +33,12 @@ class Emulate(Technique):
         return self.machines[vm.index]
 
     def setup(self, vm):
+        reserved = getattr(vm.program, 'reserved', None)   # Linux: it reads a device tree
         m = self.machines[vm.index] = Machine(ram_size=vm.mem.size, ram=vm.mem.view(),
                                               nonvirt=self.hv.nonvirt, engine=self.hv.engine,
                                               uart=vm.uart, virtio=vm.virtio,
-                                              reserved=getattr(vm.program, 'reserved', ()),
-                                              device_tree=hasattr(vm.program, 'reserved'))
+                                              reserved=reserved or (),
+                                              device_tree=reserved is not None)
         vm.mem.load_program(vm.program)
         m.program, m.symbols = vm.program, vm.program.symbols
         m.reset(vm.program.entry)       # the firmware's reset vector, in M-mode
