@@ -77,7 +77,7 @@ def virtio_devices(args):
                             'FILE,readonly)')
         devices.append(Block(DiskImage(path, readonly=option == 'readonly')))
     if args.virtio_console:
-        devices.append(Console(input_source=_stdin_source()))     # output: with the UART's
+        devices.append(Console(input_source=stdin_source()))     # output: with the UART's
     return devices
 
 
@@ -86,7 +86,7 @@ def _guest_workloads():
     return list(ALL_WORKLOADS)
 
 
-def _stdin_source():
+def stdin_source():
     """Read stdin lazily, when the guest asks for input; after end of file, nothing more.
 
     A pipe or a file is read as the guest polls (blocking: the same input gives the same run).
@@ -184,7 +184,7 @@ def run_boot(args):
               file=sys.stderr)
         return EXIT_LOAD
     try:
-        devices = dict(uart_output=_write_stdout, uart_input_source=_stdin_source(),
+        devices = dict(uart_output=_write_stdout, uart_input_source=stdin_source(),
                        engine=args.engine)
         if args.guest is None:              # QEMU's virt: the device tree in a1 (not for the
             devices['device_tree'] = True   # course kernel: its firmware passes none)

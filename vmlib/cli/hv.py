@@ -22,7 +22,7 @@ from ..hypervisor import (Hypervisor, CostModel, EVENTS, DEFAULT_MAX_STEPS, DEFA
 from ..hypervisor.hypervisor import MAX_GUESTS, guest_kernel
 from ..machine import ENGINES
 from ..guest.linux import GuestImage, LinuxNotBuilt, held_until_listening
-from .boot import _stdin_source
+from .boot import stdin_source
 
 EXIT_BUDGET, EXIT_STOPPED, EXIT_USAGE = 124, 125, 2
 LINUX_MAX_STEPS = 200_000_000       # Linux boots in about 9 M; its shell then waits for stdin
@@ -119,7 +119,7 @@ def run_hv(args):
         return EXIT_USAGE
     if args.linux:
         uart = hv.vms[0].uart
-        uart.input_source = held_until_listening(uart, _stdin_source())
+        uart.input_source = held_until_listening(uart, stdin_source())
     report = hv.run()
     if args.json:
         print(json.dumps(report, indent=1))
